@@ -1,0 +1,31 @@
+/**
+ * Copies pinned browser libraries and the Inter font from node_modules into static/ (no CDN).
+ * Runs before start, test and build; cheap when nothing changed.
+ */
+import { copyFileSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+
+const root = resolve(import.meta.dir, "..");
+export const VENDORED: [from: string, to: string][] = [
+  ["node_modules/htmx.org/dist/htmx.min.js", "static/vendor/htmx.min.js"],
+  ["node_modules/@alpinejs/csp/dist/cdn.min.js", "static/vendor/alpine-csp.min.js"],
+  ["node_modules/uplot/dist/uPlot.iife.min.js", "static/vendor/uplot.min.js"],
+  ["node_modules/uplot/dist/uPlot.min.css", "static/vendor/uplot.min.css"],
+  ...[400, 500, 600, 700].flatMap((w): [string, string][] => [
+    [`node_modules/@fontsource/inter/files/inter-latin-${w}-normal.woff2`, `static/vendor/fonts/inter-latin-${w}-normal.woff2`],
+    [`node_modules/@fontsource/inter/files/inter-latin-${w}-normal.woff`, `static/vendor/fonts/inter-latin-${w}-normal.woff`],
+  ]),
+];
+
+export function vendor() {
+  for (const [from, to] of VENDORED) {
+    const src = join(root, from);
+    const dst = join(root, to);
+    if (!existsSync(src)) throw new Error(`vendor: ${from} is missing; run npm install`);
+    if (existsSync(dst) && statSync(dst).size === statSync(src).size && statSync(dst).mtimeMs >= statSync(src).mtimeMs) continue;
+    mkdirSync(dirname(dst), { recursive: true });
+    copyFileSync(src, dst);
+  }
+}
+
+if (import.meta.main) vendor();

@@ -1,0 +1,37 @@
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import type { Deps } from "./deps";
+import { handleError, handleNotFound } from "./http/errors";
+import { healthRoutes } from "./http/health-routes";
+import { staticRoutes } from "./http/static-routes";
+
+/**
+ * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
+ * reads globals. Product-scoped routes name their parameter `:productId` (the one access check
+ * and the cross-tenant route walker key on it).
+ */
+export function createApp(deps: Deps) {
+  const app = new Hono();
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+      },
+      crossOriginResourcePolicy: false, // the tracking script and its endpoint are loaded cross-site
+    }),
+  );
+  app.route("/", healthRoutes(deps));
+  app.route("/", staticRoutes());
+  app.notFound(handleNotFound);
+  app.onError((err, c) => handleError(err, c, deps.log));
+  return app;
+}

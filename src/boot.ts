@@ -1,0 +1,49 @@
+import { existsSync, readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "./config";
+import { openDatabase, closeDatabase } from "./db/connection";
+import { migrate } from "./db/migrate";
+import { type Deps, lifecycle } from "./deps";
+import { type Clock, systemClock } from "./lib/clock";
+import { createLogger, type Logger } from "./lib/log";
+import { randomToken } from "./lib/tokens";
+import { createMailer } from "./mail/mailer";
+
+/** config → data dir → secret → database → migrations → services. Used by main, the CLI and tests. */
+export async function createDeps(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Promise<Deps> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? systemClock;
+  mkdirSync(config.dataDir, { recursive: true });
+  const secret = config.secret ?? loadOrCreateSecret(config.dataDir);
+  const db = openDatabase(join(config.dataDir, "litekpi.db"), { sync: config.sync });
+  const { applied } = await migrate(db.$client);
+  if (applied.length) log.info("migrations applied", { applied });
+  const life = lifecycle();
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, db, log, clock });
+  // Registered first so they run last: the database closes after every other service drained.
+  life.onClose(() => closeDatabase(db));
+  life.onClose(() => mailer.close());
+  return { config: { ...config, secret }, db, clock, log, mailer, onClose: life.onClose, close: life.close };
+}
+
+/** SECRET signs cookies-free links (unsubscribe) and keys the visitor hash; generated once, kept in DATA_DIR. */
+function loadOrCreateSecret(dataDir: string): string {
+  const path = join(dataDir, "secret");
+  if (existsSync(path)) return readFileSync(path, "utf8").trim();
+  const secret = randomToken(32);
+  writeFileAtomic(path, secret + "\n", 0o600);
+  return secret;
+}
+
+/** Temp file, fsync, rename: a crash leaves the old file or the new one, never half of one. */
+export function writeFileAtomic(path: string, data: string, mode = 0o644) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data, { mode });
+  const fd = openSync(tmp, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}

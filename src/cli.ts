@@ -1,0 +1,130 @@
+import { parseArgs } from "node:util";
+import type { Config } from "./config";
+import { createDeps } from "./boot";
+import type { Deps } from "./deps";
+import { createUser, findUserByEmail, parseOrThrow } from "./auth/users";
+import { createProduct, getProduct, listAllProducts } from "./products/products";
+import { createKey, revokeKey, ScopeSchema } from "./products/keys";
+import { AppError } from "./lib/errors";
+
+/**
+ * The binary's commands, over the same domain functions as the routes. Plain output is the bare
+ * values, one per line; `--json` prints one JSON object. Exit 1 on error, 2 on bad usage.
+ */
+const USAGE = `Usage:
+  litekpi                                   start the server
+  litekpi users create --email E --password P [--name N]
+  litekpi products create --owner EMAIL --name N [--timezone ZONE]
+  litekpi products list
+  litekpi keys create --product ID --scope ingest|read [--name N]
+  litekpi keys revoke --id KEY_ID
+  litekpi healthcheck                       exit 0 when the local server answers /healthz
+Add --json to any command for one JSON object on stdout.`;
+
+class UsageError extends Error {}
+
+type Out = { json: boolean; values: Record<string, unknown>; plain: string[] };
+type Command = { options: Record<string, { type: "string" }>; required: string[]; run(deps: Deps, opts: Record<string, string>): Out | Promise<Out> };
+
+const result = (values: Record<string, unknown>, plain: string[]): Omit<Out, "json"> => ({ values, plain });
+
+const COMMANDS: Record<string, Command> = {
+  "users create": {
+    options: { email: { type: "string" }, password: { type: "string" }, name: { type: "string" } },
+    required: ["email", "password"],
+    async run(deps, o) {
+      const user = await createUser(deps.db, { email: o.email!, password: o.password!, name: o.name, verified: true }, deps.clock.now());
+      return { json: false, ...result({ id: user.id, email: user.email }, [user.id]) };
+    },
+  },
+  "products create": {
+    options: { owner: { type: "string" }, name: { type: "string" }, timezone: { type: "string" } },
+    required: ["owner", "name"],
+    run(deps, o) {
+      const owner = findUserByEmail(deps.db, o.owner!);
+      if (!owner) throw new AppError(404, "unknown_owner", `No user with email ${o.owner}; create one with: litekpi users create --email ${o.owner} --password …`, { field: "owner" });
+      const now = deps.clock.now();
+      const product = createProduct(deps.db, { ownerId: owner.id, name: o.name!, timezone: o.timezone }, now);
+      const { key, secret } = createKey(deps.db, { productId: product.id, scope: "ingest", name: "Default ingest key", createdBy: owner.id }, now);
+      return {
+        json: false,
+        ...result({ id: product.id, key: secret, keyId: key.id, name: product.name, timezone: product.timezone, siteToken: product.siteToken }, [product.id, secret]),
+      };
+    },
+  },
+  "products list": {
+    options: {},
+    required: [],
+    run(deps) {
+      const products = listAllProducts(deps.db);
+      return { json: false, ...result({ products }, products.map((p) => [p.id, p.name, p.timezone, p.owner ?? ""].join("\t"))) };
+    },
+  },
+  "keys create": {
+    options: { product: { type: "string" }, scope: { type: "string" }, name: { type: "string" } },
+    required: ["product", "scope"],
+    run(deps, o) {
+      parseOrThrow(ScopeSchema, o.scope, "scope"); // a bad scope is named before an unknown product
+      if (!getProduct(deps.db, o.product!)) throw new AppError(404, "unknown_product", `No product with id ${o.product}`, { field: "product" });
+      const { key, secret } = createKey(deps.db, { productId: o.product!, scope: o.scope!, name: o.name }, deps.clock.now());
+      return { json: false, ...result({ id: key.id, key: secret, scope: key.scope, name: key.name, productId: key.productId }, [key.id, secret]) };
+    },
+  },
+  "keys revoke": {
+    options: { id: { type: "string" } },
+    required: ["id"],
+    run(deps, o) {
+      const key = revokeKey(deps.db, o.id!, deps.clock.now());
+      return { json: false, ...result({ id: key.id, revokedAt: new Date(key.revokedAt!).toISOString() }, [key.id]) };
+    },
+  },
+};
+
+export async function runCli(argv: string[], config: Config, io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) }): Promise<number> {
+  const name = argv.slice(0, 2).join(" ");
+  const json = argv.includes("--json");
+  if (argv[0] === "healthcheck") return healthcheck(config, io);
+  if (argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
+    io.out(USAGE + "\n");
+    return 0;
+  }
+  const command = COMMANDS[name];
+  let opts: Record<string, string>;
+  try {
+    if (!command) throw new UsageError(`unknown command: ${argv.join(" ")}`);
+    const parsed = parseArgs({ args: argv.slice(2), options: { ...command.options, json: { type: "boolean" } }, strict: true, allowPositionals: false });
+    opts = parsed.values as Record<string, string>;
+    const missing = command.required.filter((k) => typeof opts[k] !== "string" || opts[k] === "");
+    if (missing.length) throw new UsageError(`missing ${missing.map((m) => "--" + m).join(", ")}`);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (json) io.err(JSON.stringify({ error: "usage", message }) + "\n");
+    else io.err(`litekpi: ${message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const deps = await createDeps({ ...config, logLevel: config.logLevel === "info" ? "warn" : config.logLevel });
+  try {
+    const out = await command.run(deps, opts);
+    io.out(json ? JSON.stringify(out.values) + "\n" : out.plain.map((l) => l + "\n").join(""));
+    return 0;
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    if (json) io.err(JSON.stringify(err.toJSON()) + "\n");
+    else io.err(`litekpi: ${err.message}${err.field ? ` (--${err.field})` : ""}\n`);
+    return 1;
+  } finally {
+    await deps.close();
+  }
+}
+
+/** For the container's HEALTHCHECK: the runtime image has no curl. */
+async function healthcheck(config: Config, io: { out(s: string): void; err(s: string): void }): Promise<number> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${config.port}/healthz`, { signal: AbortSignal.timeout(4000) });
+    if (res.ok) return io.out("ok\n"), 0;
+    io.err(`litekpi: /healthz answered ${res.status}\n`);
+  } catch (err) {
+    io.err(`litekpi: /healthz unreachable: ${err instanceof Error ? err.message : err}\n`);
+  }
+  return 1;
+}

@@ -1,0 +1,116 @@
+import * as v from "valibot";
+
+/**
+ * The only reader of the environment. One valibot schema; a bad value stops start-up with a
+ * message naming the variable. Every variable here is documented in README.md.
+ */
+const intFrom = (min: number, max: number) =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(/^\d+$/, "must be a whole number"),
+    v.transform(Number),
+    v.number(),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+const numberFrom = (min: number) =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(/^\d+(\.\d+)?$/, "must be a positive number"),
+    v.transform(Number),
+    v.number(),
+    v.minValue(min, `must be at least ${min}`),
+  );
+const optionalString = v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, "must not be empty")));
+
+const EnvSchema = v.object({
+  PORT: v.optional(intFrom(0, 65535), "8080"),
+  HOST: v.optional(v.pipe(v.string(), v.minLength(1)), "0.0.0.0"),
+  DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), "./data"),
+  BASE_URL: v.optional(v.pipe(v.string(), v.url("must be an absolute URL like https://kpi.example.com"))),
+  SECRET: v.optional(v.pipe(v.string(), v.minLength(32, "must be at least 32 characters"))),
+  SMTP_URL: v.optional(v.pipe(v.string(), v.regex(/^smtps?:\/\//, "must start with smtp:// or smtps://"))),
+  SMTP_FROM: v.optional(v.string(), "LiteKPI <litekpi@localhost>"),
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
+  LITEKPI_SYNC: v.optional(v.picklist(["full", "normal"], "must be full or normal"), "full"),
+  LOG_LEVEL: v.optional(v.picklist(["debug", "info", "warn", "error", "silent"], "must be debug, info, warn, error or silent"), "info"),
+  /** Comma-separated proxy IPs whose X-Forwarded-For is believed. */
+  TRUSTED_PROXIES: v.optional(v.string(), ""),
+  /** Requests per second per API key (token bucket; burst = 2 s worth). */
+  RATE_LIMIT_KEY_RPS: v.optional(numberFrom(1), "2000"),
+  /** Requests per second per product, all keys and the tracker together. */
+  RATE_LIMIT_PRODUCT_RPS: v.optional(numberFrom(1), "5000"),
+  /** Login, registration and reset attempts per IP per 15 minutes. */
+  RATE_LIMIT_AUTH_PER_IP: v.optional(intFrom(1, 1_000_000), "30"),
+  /** Login and reset attempts per email address per 15 minutes. */
+  RATE_LIMIT_AUTH_PER_EMAIL: v.optional(intFrom(1, 1_000_000), "10"),
+  /** Distinct tag combinations (series) a product may have. */
+  MAX_SERIES_PER_PRODUCT: v.optional(intFrom(1, 100_000_000), "100000"),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  baseUrl: string;
+  secret: string | undefined; // resolved at boot (generated and stored in DATA_DIR when absent)
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  google: { clientId: string; clientSecret: string } | undefined;
+  github: { clientId: string; clientSecret: string } | undefined;
+  sync: "full" | "normal";
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  trustedProxies: string[];
+  rateLimits: { keyRps: number; productRps: number; authPerIp: number; authPerEmail: number };
+  maxSeriesPerProduct: number;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  ${i}`).join("\n")}`);
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset (docker-compose passes `FOO=` for blanks).
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = v.safeParse(EnvSchema, present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.issues.map((issue) => `${v.getDotPath(issue) ?? "environment"}=${JSON.stringify(issue.input)}: ${issue.message}`),
+    );
+  }
+  const e = parsed.output;
+  const pair = (name: string, id?: string, secret?: string) => {
+    if (!id && !secret) return undefined;
+    if (!id || !secret) throw new ConfigError([`${name}_CLIENT_ID and ${name}_CLIENT_SECRET: set both or neither`]);
+    return { clientId: id, clientSecret: secret };
+  };
+  const port = e.PORT;
+  return {
+    port,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    baseUrl: (e.BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
+    secret: e.SECRET,
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    google: pair("GOOGLE", e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET),
+    github: pair("GITHUB", e.GITHUB_CLIENT_ID, e.GITHUB_CLIENT_SECRET),
+    sync: e.LITEKPI_SYNC,
+    logLevel: e.LOG_LEVEL,
+    trustedProxies: e.TRUSTED_PROXIES.split(",").map((s) => s.trim()).filter(Boolean),
+    rateLimits: {
+      keyRps: e.RATE_LIMIT_KEY_RPS,
+      productRps: e.RATE_LIMIT_PRODUCT_RPS,
+      authPerIp: e.RATE_LIMIT_AUTH_PER_IP,
+      authPerEmail: e.RATE_LIMIT_AUTH_PER_EMAIL,
+    },
+    maxSeriesPerProduct: e.MAX_SERIES_PER_PRODUCT,
+  };
+}

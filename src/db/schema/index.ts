@@ -1,0 +1,5 @@
+export * from "./accounts";
+export * from "./products";
+export * from "./data";
+export * from "./dashboards";
+export * from "./system";

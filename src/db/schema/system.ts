@@ -1,0 +1,26 @@
+import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+
+/** Mail that was sent or, with no SMTP configured, only logged: so a first run can still finish. */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: text("id").primaryKey(),
+    to: text("to").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text").notNull(),
+    html: text("html"),
+    status: text("status").notNull(), // 'logged' | 'sent' | 'failed'
+    error: text("error"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("outbox_created_idx").on(t.createdAt)],
+);
+
+/** THE job table: one row per job with its watermark, so a restart neither skips nor repeats. */
+export const jobs = sqliteTable("jobs", {
+  name: text("name").primaryKey(),
+  lastStartedAt: integer("last_started_at"),
+  lastFinishedAt: integer("last_finished_at"),
+  lastError: text("last_error"),
+  runs: integer("runs").notNull().default(0),
+});

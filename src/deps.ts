@@ -1,0 +1,35 @@
+import type { Config } from "./config";
+import type { Db } from "./db/connection";
+import type { Clock } from "./lib/clock";
+import type { Logger } from "./lib/log";
+import type { Mailer } from "./mail/mailer";
+
+/**
+ * Everything the app needs, built once in main (or by the test helper) and passed explicitly.
+ * Services that hold resources register a closer; `close()` runs them in reverse order
+ * (e.g. the write queue drains before the database closes).
+ */
+export type Deps = {
+  config: Config & { secret: string };
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  mailer: Mailer;
+  onClose(fn: () => void | Promise<void>): void;
+  close(): Promise<void>;
+};
+
+export function lifecycle() {
+  const closers: (() => void | Promise<void>)[] = [];
+  let closed = false;
+  return {
+    onClose(fn: () => void | Promise<void>) {
+      closers.push(fn);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const fn of closers.reverse()) await fn();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { AppError } from "../lib/errors";
+import type { Logger } from "../lib/log";
+import { ErrorPage } from "../../views/pages/error-page";
+import { sendFragment, sendPage } from "./render";
+
+/** Where a JSON answer is wanted rather than a page. */
+export const wantsJson = (c: Context) => c.req.path.startsWith("/api/") || (c.req.header("Accept") ?? "").startsWith("application/json");
+
+/** THE place an error becomes a response: JSON for the API, a page (or an HTMX fragment) otherwise. */
+export function handleError(err: Error, c: Context, log: Logger): Response | Promise<Response> {
+  let appError: AppError;
+  if (err instanceof AppError) appError = err;
+  else if (err instanceof HTTPException) {
+    appError = new AppError(err.status, err.status === 413 ? "payload_too_large" : "http_error", err.message || "Request failed");
+  } else {
+    log.error("unhandled error", { method: c.req.method, path: c.req.path, err });
+    appError = new AppError(500, "internal_error", "Something went wrong on our side; it has been logged.");
+  }
+  for (const [k, value] of Object.entries(appError.extra.headers ?? {})) c.header(k, value);
+  const status = appError.status as 400;
+  if (wantsJson(c)) return c.json(appError.toJSON(), status);
+  const fragment = c.req.header("HX-Request") === "true";
+  const node = ErrorPage({ status: appError.status, message: appError.message, fragment });
+  return fragment ? sendFragment(c, node, status) : sendPage(c, node, status);
+}
+
+export function handleNotFound(c: Context): Response | Promise<Response> {
+  if (wantsJson(c)) return c.json({ error: "not_found", message: "Not found" }, 404);
+  return sendPage(c, ErrorPage({ status: 404, message: "This page does not exist, or you do not have access to it." }), 404);
+}

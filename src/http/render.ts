@@ -1,0 +1,15 @@
+import type { Context } from "hono";
+import type { Child } from "hono/jsx";
+
+/** Sends a full page: the doctype (which JSX cannot express) and the rendered tree. */
+export async function sendPage(c: Context, node: Child, status = 200) {
+  return c.html("<!doctype html>" + (await Promise.resolve(String(await node))), status as 200);
+}
+
+/** Sends an HTMX fragment; one URL serving page and partial must vary on HX-Request. */
+export async function sendFragment(c: Context, node: Child, status = 200) {
+  c.header("Vary", "HX-Request");
+  return c.html(String(await node), status as 200);
+}
+
+export const isHtmx = (c: Context) => c.req.header("HX-Request") === "true";

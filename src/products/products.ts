@@ -1,0 +1,69 @@
+import { and, eq, asc } from "drizzle-orm";
+import * as v from "valibot";
+import type { Db } from "../db/connection";
+import { memberships, products, users } from "../db/schema";
+import { parseOrThrow } from "../auth/users";
+import { randomToken, newId } from "../lib/tokens";
+
+export type Product = typeof products.$inferSelect;
+export type Role = "owner" | "member";
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const ProductNameSchema = v.pipe(
+  v.string("Name is required"),
+  v.trim(),
+  v.nonEmpty("Name is required"),
+  v.maxLength(100, "Use at most 100 characters"),
+);
+export const TimeZoneSchema = v.pipe(
+  v.string("Time zone is required"),
+  v.trim(),
+  v.check(isValidTimeZone, "Unknown time zone; use an IANA name like Europe/Berlin"),
+);
+
+/** Creates the product and its owner's membership in one transaction. */
+export function createProduct(db: Db, input: { ownerId: string; name: string; timezone?: string }, now: number): Product {
+  const name = parseOrThrow(ProductNameSchema, input.name, "name");
+  const timezone = parseOrThrow(TimeZoneSchema, input.timezone ?? "UTC", "timezone");
+  const product: Product = { id: newId(), name, timezone, siteToken: randomToken(12), createdBy: input.ownerId, createdAt: now };
+  db.transaction((tx) => {
+    tx.insert(products).values(product).run();
+    tx.insert(memberships).values({ productId: product.id, userId: input.ownerId, role: "owner", createdAt: now }).run();
+  });
+  return product;
+}
+
+export function getProduct(db: Db, id: string): Product | undefined {
+  return db.select().from(products).where(eq(products.id, id)).get();
+}
+
+/** Products a user can see (owned and shared), with their role, by name. */
+export function listProductsForUser(db: Db, userId: string): (Product & { role: Role })[] {
+  return db
+    .select({ product: products, role: memberships.role })
+    .from(memberships)
+    .innerJoin(products, eq(products.id, memberships.productId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(products.name))
+    .all()
+    .map((r) => ({ ...r.product, role: r.role as Role }));
+}
+
+/** Every product with its owner's email: for the CLI. */
+export function listAllProducts(db: Db) {
+  return db
+    .select({ id: products.id, name: products.name, timezone: products.timezone, createdAt: products.createdAt, owner: users.email })
+    .from(products)
+    .leftJoin(memberships, and(eq(memberships.productId, products.id), eq(memberships.role, "owner")))
+    .leftJoin(users, eq(users.id, memberships.userId))
+    .orderBy(asc(products.createdAt))
+    .all();
+}

@@ -1,0 +1,32 @@
+import { createApp } from "./app";
+import type { Deps } from "./deps";
+
+/** Bun's socket-level cap answers an empty 413 before Hono runs, so it sits above the API's 1 MiB. */
+export const SOCKET_BODY_LIMIT = 2 * 1024 * 1024;
+
+export type RunningServer = { url: string; port: number; stop(): Promise<void> };
+
+/** Starts Hono on Bun.serve. stop(): stop accepting, finish in-flight requests, then close every service. */
+export function startServer(deps: Deps, opts: { port?: number; host?: string } = {}): RunningServer {
+  const app = createApp(deps);
+  const server = Bun.serve({
+    port: opts.port ?? deps.config.port,
+    hostname: opts.host ?? deps.config.host,
+    maxRequestBodySize: SOCKET_BODY_LIMIT,
+    idleTimeout: 60,
+    fetch: (req, srv) => app.fetch(req, { server: srv }),
+  });
+  const host = server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname;
+  let stopping: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${server.port}`,
+    port: server.port!,
+    stop() {
+      stopping ??= (async () => {
+        await server.stop(false);
+        await deps.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/** @jsxImportSource hono/jsx */
+import type { Child } from "hono/jsx";
+
+/** The HTML shell (render it with `sendPage`, which adds the doctype). No inline scripts or styles, so the strict CSP holds. */
+export function Layout(props: { title: string; children?: Child; header?: Child }) {
+  return (
+    <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{props.title} · LiteKPI</title>
+          <link rel="stylesheet" href="/static/app.css" />
+          <script src="/static/theme.js"></script>
+          <script defer src="/static/vendor/htmx.min.js"></script>
+          <script defer src="/static/vendor/alpine-csp.min.js"></script>
+          <script defer src="/static/app.js"></script>
+        </head>
+        <body>
+          {props.header}
+          <main class="main">{props.children}</main>
+        </body>
+    </html>
+  );
+}
