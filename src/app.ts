@@ -4,6 +4,8 @@ import type { Deps } from "./deps";
 import { handleError, handleNotFound } from "./http/errors";
 import { healthRoutes } from "./http/health-routes";
 import { staticRoutes } from "./http/static-routes";
+import type { AppEnv } from "./http/context";
+import { sessionMiddleware } from "./auth/middleware";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -11,7 +13,7 @@ import { staticRoutes } from "./http/static-routes";
  * and the cross-tenant route walker key on it).
  */
 export function createApp(deps: Deps) {
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
   app.use(
     secureHeaders({
       contentSecurityPolicy: {
@@ -31,6 +33,9 @@ export function createApp(deps: Deps) {
   );
   app.route("/", healthRoutes(deps));
   app.route("/", staticRoutes());
+  // Everything below knows who is asking (c.var.user / c.var.session; null when anonymous).
+  app.use(sessionMiddleware(deps));
+  // ── areas: one app.route() each ──
   app.notFound(handleNotFound);
   app.onError((err, c) => handleError(err, c, deps.log));
   return app;

@@ -1,0 +1,33 @@
+import type { MiddlewareHandler } from "hono";
+import type { Deps } from "../deps";
+import type { AppEnv } from "../http/context";
+import { AppError, unauthorized } from "../lib/errors";
+import { findActiveKey, type KeyScope } from "../products/keys";
+
+/** The bearer token of a request, if it sent one. */
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1]! : null;
+}
+
+/**
+ * `Authorization: Bearer <key>`: 401 when missing, unknown or revoked; 403 when the key lacks
+ * `scope`. One indexed hash lookup per request, so a revoke by any process counts at once.
+ * With `optional`, a request without a bearer token passes on (a signed-in member may use the
+ * same route; THE access check then decides).
+ */
+export function apiKeyAuth(deps: Deps, scope: KeyScope, opts: { optional?: boolean } = {}): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = bearerToken(c.req.header("Authorization"));
+    if (!token) {
+      if (opts.optional) return next();
+      throw unauthorized("Send your API key as: Authorization: Bearer lk_…");
+    }
+    const key = findActiveKey(deps.db, token);
+    if (!key) throw unauthorized("Unknown or revoked API key");
+    if (key.scope !== scope) throw new AppError(403, "insufficient_scope", `This key has scope "${key.scope}"; this endpoint needs a "${scope}" key`);
+    c.set("apiKey", key);
+    await next();
+  };
+}

@@ -1,0 +1,59 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie, setCookie, deleteCookie } from "hono/cookie";
+import type { Deps } from "../deps";
+import type { AppEnv } from "../http/context";
+import { wantsJson } from "../http/errors";
+import { unauthorized } from "../lib/errors";
+import { SESSION_COOKIE, SESSION_TTL_MS, validateSessionToken } from "./session";
+
+/** Reads the session cookie (if any) into c.var.user / c.var.session. Never refuses by itself. */
+export function sessionMiddleware(deps: Deps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set("user", null);
+    c.set("session", null);
+    c.set("apiKey", null);
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) {
+      const found = validateSessionToken(deps.db, token, deps.clock.now());
+      if (found) {
+        c.set("user", found.user);
+        c.set("session", found.session);
+      } else {
+        deleteCookie(c, SESSION_COOKIE, { path: "/" });
+      }
+    }
+    await next();
+  };
+}
+
+export function setSessionCookie(c: Context, deps: Deps, token: string) {
+  setCookie(c, SESSION_COOKIE, token, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: deps.config.baseUrl.startsWith("https://"),
+    maxAge: Math.floor(SESSION_TTL_MS / 1000),
+  });
+}
+
+export function clearSessionCookie(c: Context) {
+  deleteCookie(c, SESSION_COOKIE, { path: "/" });
+}
+
+/**
+ * Pages need a signed-in, verified user: anonymous visitors are sent to /login (HTMX gets an
+ * HX-Redirect), API callers get 401 JSON. Unverified users are sent to /verify-email.
+ */
+export function requireUser(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const user = c.get("user");
+    if (!user) {
+      if (wantsJson(c)) throw unauthorized("Sign in first");
+      const target = `/login?next=${encodeURIComponent(c.req.path)}`;
+      if (c.req.header("HX-Request") === "true") return c.body(null, 204, { "HX-Redirect": target });
+      return c.redirect(target, 302);
+    }
+    if (!user.emailVerifiedAt && !wantsJson(c)) return c.redirect("/verify-email", 302);
+    await next();
+  };
+}

@@ -1,0 +1,34 @@
+import * as v from "valibot";
+import { AGGREGATIONS, GRANULARITIES } from "../query/types";
+
+/**
+ * A widget's stored configuration, validated on every write and on every read (a stale or
+ * invalid widget renders an error card, never breaks the page). Shared by the dashboard pages
+ * and the report snapshots.
+ */
+export const WIDGET_KINDS = ["line", "number", "table"] as const;
+export type WidgetKind = (typeof WIDGET_KINDS)[number];
+
+const TagKey = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,64}$/, "Tag keys are 1–64 letters, digits, _ . - :"));
+const TagValue = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
+
+export const RangeSchema = v.union([
+  v.object({ kind: v.literal("last"), n: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), unit: v.picklist(["h", "d", "w", "mo"]) }),
+  v.object({ kind: v.literal("custom"), from: v.pipe(v.string(), v.isoTimestamp()), to: v.pipe(v.string(), v.isoTimestamp()) }),
+]);
+export type WidgetRange = v.InferOutput<typeof RangeSchema>;
+
+export const WidgetConfigSchema = v.object({
+  metric: v.pipe(v.string(), v.minLength(1, "Pick a metric"), v.maxLength(200)),
+  aggregation: v.picklist(AGGREGATIONS, "Pick an aggregation"),
+  granularity: v.optional(v.picklist(GRANULARITIES, "Pick a granularity")), // line/table; number ignores it
+  range: RangeSchema,
+  filters: v.optional(v.record(TagKey, v.union([TagValue, v.array(TagValue), v.object({ not: TagValue })])), {}),
+  groupBy: v.optional(v.array(TagKey), []),
+  /** number widgets: compare against the previous period of equal length */
+  compare: v.optional(v.boolean(), true),
+});
+export type WidgetConfig = v.InferOutput<typeof WidgetConfigSchema>;
+
+/** `{kind:"last", n:7, unit:"d"}` → "7d", the query engine's range shorthand. */
+export const rangeShorthand = (r: Extract<WidgetRange, { kind: "last" }>) => `${r.n}${r.unit}`;
