@@ -8,6 +8,8 @@ import { type Clock, systemClock } from "./lib/clock";
 import { createLogger, type Logger } from "./lib/log";
 import { randomToken } from "./lib/tokens";
 import { createMailer } from "./mail/mailer";
+import { createScheduler } from "./jobs/scheduler";
+import { registerJobs } from "./jobs/index";
 
 /** config → data dir → secret → database → migrations → services. Used by main, the CLI and tests. */
 export async function createDeps(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Promise<Deps> {
@@ -23,7 +25,12 @@ export async function createDeps(config: Config, opts: { clock?: Clock; log?: Lo
   // Registered first so they run last: the database closes after every other service drained.
   life.onClose(() => closeDatabase(db));
   life.onClose(() => mailer.close());
-  return { config: { ...config, secret }, db, clock, log, mailer, onClose: life.onClose, close: life.close };
+  const deps: Deps = { config: { ...config, secret }, db, clock, log, mailer, scheduler: null as never, onClose: life.onClose, close: life.close };
+  deps.scheduler = createScheduler(deps);
+  registerJobs(deps.scheduler);
+  // Jobs stop (and finish a run in progress) before the services they use close.
+  life.onClose(() => deps.scheduler.stop());
+  return deps;
 }
 
 /** SECRET signs cookies-free links (unsubscribe) and keys the visitor hash; generated once, kept in DATA_DIR. */

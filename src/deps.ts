@@ -3,6 +3,7 @@ import type { Db } from "./db/connection";
 import type { Clock } from "./lib/clock";
 import type { Logger } from "./lib/log";
 import type { Mailer } from "./mail/mailer";
+import type { Scheduler } from "./jobs/scheduler";
 
 /**
  * Everything the app needs, built once in main (or by the test helper) and passed explicitly.
@@ -15,6 +16,8 @@ export type Deps = {
   clock: Clock;
   log: Logger;
   mailer: Mailer;
+  /** Background jobs (src/jobs/index.ts); started by main when serving, by tests only on demand. */
+  scheduler: Scheduler;
   onClose(fn: () => void | Promise<void>): void;
   close(): Promise<void>;
 };

@@ -23,6 +23,7 @@ export async function runMain(argv: string[]): Promise<number | "serving"> {
 
   const deps = await createDeps(config);
   const server = startServer(deps);
+  deps.scheduler.start();
   deps.log.info("litekpi listening", { url: server.url, dataDir: config.dataDir });
   let exiting = false;
   const shutdown = async (signal: string) => {

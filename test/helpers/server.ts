@@ -27,7 +27,7 @@ export function tempDir(prefix = "litekpi-test-"): { path: string; remove(): voi
  * The real app on a random loopback port, with a temp DATA_DIR and a real SQLite file.
  * Rate limits are raised far above what tests send, except where a test passes its own env.
  */
-export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock; dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock; dataDir?: string; startJobs?: boolean } = {}): Promise<TestServer> {
   const dir = opts.dataDir ? { path: opts.dataDir, remove() {} } : tempDir();
   const config: Config = loadConfig({
     RATE_LIMIT_KEY_RPS: "1000000",
@@ -40,6 +40,8 @@ export async function startTestServer(opts: { env?: Record<string, string>; cloc
   });
   const deps = await createDeps(config, { clock: opts.clock, log: createLogger(config.logLevel) });
   const server = startServer(deps, { port: 0, host: "127.0.0.1" });
+  // Jobs run only when a test asks (or through deps.scheduler.runJobNow), so tests stay deterministic.
+  if (opts.startJobs) deps.scheduler.start();
   // Links in mail and redirects must point at this server, not the default BASE_URL.
   if (!opts.env?.BASE_URL) deps.config.baseUrl = server.url;
   return {
