@@ -16,6 +16,7 @@ export class RateLimiter {
   }
 
   take(key: string, now: number, cost = 1): number {
+    if (now > this.sweepAt) this.sweep(now);
     let b = this.buckets.get(key);
     if (!b) {
       b = { tokens: this.burst, at: now };
@@ -24,7 +25,6 @@ export class RateLimiter {
       b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
       b.at = now;
     }
-    if (now > this.sweepAt) this.sweep(now);
     if (b.tokens >= cost) {
       b.tokens -= cost;
       return 0;
