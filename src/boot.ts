@@ -10,6 +10,7 @@ import { randomToken } from "./lib/tokens";
 import { createMailer } from "./mail/mailer";
 import { createScheduler } from "./jobs/scheduler";
 import { registerJobs } from "./jobs/index";
+import { createWriteQueue } from "./ingest/write-queue";
 
 /** config → data dir → secret → database → migrations → services. Used by main, the CLI and tests. */
 export async function createDeps(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Promise<Deps> {
@@ -25,7 +26,9 @@ export async function createDeps(config: Config, opts: { clock?: Clock; log?: Lo
   // Registered first so they run last: the database closes after every other service drained.
   life.onClose(() => closeDatabase(db));
   life.onClose(() => mailer.close());
-  const deps: Deps = { config: { ...config, secret }, db, clock, log, mailer, scheduler: null as never, onClose: life.onClose, close: life.close };
+  // The queue drains (SIGTERM finishes queued writes) after jobs stop and before the database closes.
+  const queue = createWriteQueue({ db, clock, log, config, onClose: life.onClose });
+  const deps: Deps = { config: { ...config, secret }, db, clock, log, mailer, scheduler: null as never, queue, onClose: life.onClose, close: life.close };
   deps.scheduler = createScheduler(deps);
   registerJobs(deps.scheduler);
   // Jobs stop (and finish a run in progress) before the services they use close.

@@ -4,6 +4,7 @@ import type { Clock } from "./lib/clock";
 import type { Logger } from "./lib/log";
 import type { Mailer } from "./mail/mailer";
 import type { Scheduler } from "./jobs/scheduler";
+import type { WriteQueue } from "./ingest/write-queue";
 
 /**
  * Everything the app needs, built once in main (or by the test helper) and passed explicitly.
@@ -18,6 +19,8 @@ export type Deps = {
   mailer: Mailer;
   /** Background jobs (src/jobs/index.ts); started by main when serving, by tests only on demand. */
   scheduler: Scheduler;
+  /** THE write path for data (points, events): group commit with rollups (src/ingest/write-queue.ts). */
+  queue: WriteQueue;
   onClose(fn: () => void | Promise<void>): void;
   close(): Promise<void>;
 };

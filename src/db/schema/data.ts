@@ -1,5 +1,10 @@
 import { sqliteTable, text, integer, real, index, uniqueIndex, primaryKey } from "drizzle-orm/sqlite-core";
 
+/** tags_hash of a metric's reserved all-tags rollup series (a sha256 hex never equals it). */
+export const ALL_TAGS_HASH = "*";
+/** tags of that row: not a JSON object, so nothing mistakes it for the empty tag set. */
+export const ALL_TAGS = "*";
+
 /**
  * Data plane. No foreign key to products on purpose: a deleted product's rows are purged in
  * batches by a job (see productPurges), not by one cascading transaction.
