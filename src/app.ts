@@ -6,6 +6,7 @@ import { healthRoutes } from "./http/health-routes";
 import { staticRoutes } from "./http/static-routes";
 import type { AppEnv } from "./http/context";
 import { sessionMiddleware } from "./auth/middleware";
+import { productRoutes } from "./products/routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -36,6 +37,7 @@ export function createApp(deps: Deps) {
   // Everything below knows who is asking (c.var.user / c.var.session; null when anonymous).
   app.use(sessionMiddleware(deps));
   // ── areas: one app.route() each ──
+  app.route("/", productRoutes(deps));
   app.notFound(handleNotFound);
   app.onError((err, c) => handleError(err, c, deps.log));
   return app;

@@ -12,8 +12,9 @@ export function Layout(props: { title: string; children?: Child; header?: Child 
           <link rel="stylesheet" href="/static/app.css" />
           <script src="/static/theme.js"></script>
           <script defer src="/static/vendor/htmx.min.js"></script>
-          <script defer src="/static/vendor/alpine-csp.min.js"></script>
+          {/* app.js before Alpine: its components register on alpine:init, which Alpine fires as soon as it loads */}
           <script defer src="/static/app.js"></script>
+          <script defer src="/static/vendor/alpine-csp.min.js"></script>
         </head>
         <body>
           {props.header}

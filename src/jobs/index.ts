@@ -1,4 +1,5 @@
 import type { Scheduler } from "./scheduler";
+import { purgeDeletedProducts } from "../products/delete-product";
 
 /**
  * Every background job, in one table. Areas add theirs here: name, croner pattern, function.
@@ -6,5 +7,10 @@ import type { Scheduler } from "./scheduler";
  * own tables), because a job may run again after a crash or via runJobNow.
  */
 export function registerJobs(scheduler: Scheduler) {
-  void scheduler; // areas register here, e.g. scheduler.register("sessions.expire", "17 * * * *", expireSessions)
+  // areas register here, e.g. scheduler.register("sessions.expire", "17 * * * *", expireSessions)
+  // Deleted products' data rows, in small batches (the delete route also starts a run at once).
+  scheduler.register("products.purge", "* * * * *", async (deps) => {
+    const done = await purgeDeletedProducts(deps.db);
+    if (done.products) deps.log.info("purged deleted products' data", done);
+  });
 }

@@ -4,7 +4,7 @@ import type { Db } from "../db/connection";
 import { memberships } from "../db/schema";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { notFound } from "../lib/errors";
+import { forbidden, notFound } from "../lib/errors";
 import type { User } from "../auth/users";
 import type { ApiKey } from "./keys";
 import { getProduct, type Product, type Role } from "./products";
@@ -50,5 +50,24 @@ export function productAccess(deps: Deps): MiddlewareHandler<AppEnv> {
 }
 
 /** Named permissions (FR-5.4): owners manage keys, invites, members, rename and delete. */
-export const canManageProduct = (role: Role | "key") => role === "owner";
-export const canUseDashboards = (role: Role | "key") => role === "owner" || role === "member";
+export type Permission = (role: Role | "key") => boolean;
+export const canManageProduct: Permission = (role) => role === "owner";
+export const canManageKeys: Permission = canManageProduct;
+export const canManageMembers: Permission = canManageProduct;
+export const canDeleteProduct: Permission = canManageProduct;
+/** Every member (not only owners) sees the team and the masked keys; only owners change them. */
+export const canViewSettings: Permission = (role) => role === "owner" || role === "member";
+export const canUseDashboards: Permission = (role) => role === "owner" || role === "member";
+/** A member may leave a product on their own; the owner cannot (the product would be orphaned). */
+export const canLeaveProduct: Permission = (role) => role === "member";
+
+/**
+ * After productAccess: refuses a signed-in member an owner's action. 403 is fine here — they
+ * already know the product exists; everyone else was turned away with a 404 before this runs.
+ */
+export function requirePermission(can: Permission, refusal: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!can(c.get("role"))) throw forbidden(refusal);
+    await next();
+  };
+}

@@ -60,6 +60,24 @@ export function revokeKey(db: Db, keyId: string, now: number, productId?: string
   return { ...key, revokedAt: key.revokedAt ?? now };
 }
 
+/**
+ * FR-2.4: a new key with the same name and scope, and the old one revoked, in one transaction:
+ * the old key stops working on the very next request (every bearer check is a fresh lookup).
+ */
+export function regenerateKey(db: Db, keyId: string, productId: string, now: number, createdBy: string | null = null): { key: ApiKey; secret: string } {
+  return db.transaction((tx) => {
+    const old = tx.select().from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.productId, productId), isNull(apiKeys.revokedAt))).get();
+    if (!old) throw notFound("No such key (it may have been revoked already)");
+    tx.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, old.id)).run();
+    return createKey(tx as unknown as Db, { productId, scope: old.scope, name: old.name, createdBy }, now);
+  });
+}
+
 export function listKeys(db: Db, productId: string): ApiKey[] {
   return db.select().from(apiKeys).where(eq(apiKeys.productId, productId)).orderBy(desc(apiKeys.createdAt)).all();
+}
+
+/** The keys a product can still use, newest first (revoked ones stay in the table for the record). */
+export function listActiveKeys(db: Db, productId: string): ApiKey[] {
+  return db.select().from(apiKeys).where(and(eq(apiKeys.productId, productId), isNull(apiKeys.revokedAt))).orderBy(desc(apiKeys.createdAt)).all();
 }

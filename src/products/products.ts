@@ -3,6 +3,7 @@ import * as v from "valibot";
 import type { Db } from "../db/connection";
 import { memberships, products, users } from "../db/schema";
 import { parseOrThrow } from "../auth/users";
+import { notFound } from "../lib/errors";
 import { randomToken, newId } from "../lib/tokens";
 
 export type Product = typeof products.$inferSelect;
@@ -39,6 +40,15 @@ export function createProduct(db: Db, input: { ownerId: string; name: string; ti
     tx.insert(memberships).values({ productId: product.id, userId: input.ownerId, role: "owner", createdAt: now }).run();
   });
   return product;
+}
+
+/** Rename and/or move to another time zone (owners only; the route checks the permission). */
+export function updateProduct(db: Db, id: string, input: { name: string; timezone: string }): Product {
+  const name = parseOrThrow(ProductNameSchema, input.name, "name");
+  const timezone = parseOrThrow(TimeZoneSchema, input.timezone, "timezone");
+  const updated = db.update(products).set({ name, timezone }).where(eq(products.id, id)).returning().get();
+  if (!updated) throw notFound();
+  return updated;
 }
 
 export function getProduct(db: Db, id: string): Product | undefined {

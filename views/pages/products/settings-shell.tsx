@@ -1,0 +1,37 @@
+/** @jsxImportSource hono/jsx */
+import type { Child } from "hono/jsx";
+import { Layout } from "../../layout";
+
+export type SettingsTab = "general" | "keys" | "members";
+
+const TABS: { tab: SettingsTab; label: string; path: string }[] = [
+  { tab: "general", label: "General", path: "" },
+  { tab: "keys", label: "API keys", path: "/keys" },
+  { tab: "members", label: "Members", path: "/members" },
+];
+
+/** The frame of every settings page: title, tabs, and the tab's section. */
+export function SettingsShell(props: { header?: Child; product: { id: string; name: string }; active: SettingsTab; children: Child }) {
+  const base = `/products/${props.product.id}/settings`;
+  const current = TABS.find((t) => t.tab === props.active)!;
+  return (
+    <Layout title={`${current.label} · ${props.product.name}`} header={props.header}>
+      <div class="settings-page">
+        <header class="settings-head">
+          <p class="eyebrow">
+            <a href={`/products/${props.product.id}`}>{props.product.name}</a>
+          </p>
+          <h1>Settings</h1>
+          <nav class="tabs" aria-label="Settings sections">
+            {TABS.map((t) => (
+              <a href={base + t.path} class={t.tab === props.active ? "tab tab-active" : "tab"} aria-current={t.tab === props.active ? "page" : undefined}>
+                {t.label}
+              </a>
+            ))}
+          </nav>
+        </header>
+        {props.children}
+      </div>
+    </Layout>
+  );
+}
