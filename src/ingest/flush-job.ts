@@ -2,8 +2,31 @@ import type { Statement } from "bun:sqlite";
 import type { EventRecord, IdempotencyRecord, PointRecord, SubmitOptions } from "./write-queue";
 import { canonicalTags, type SeriesRegistry } from "./series-registry";
 
-/** A raw point bound for the flush: own series, the metric's all-tags series, time, value. */
-export type Row = { s: number; a: number; t: number; v: number };
+/** A flush's raw points of one series (`a`: the metric's all-tags series), kept in arrival order. */
+export type SeriesRows = { s: number; a: number; t: number[]; v: number[]; sorted: boolean };
+export type Rows = Map<number, SeriesRows>;
+
+function pushRow(rows: Rows, s: number, a: number, t: number, v: number) {
+  let g = rows.get(s);
+  if (!g) rows.set(s, (g = { s, a, t: [], v: [], sorted: true }));
+  const n = g.t.length;
+  if (n > 0 && t < g.t[n - 1]!) g.sorted = false;
+  g.t.push(t);
+  g.v.push(v);
+}
+
+/**
+ * A cheap, unambiguous key for a tag set within one request: validated tag keys and values
+ * hold no control characters, so \u0001 and \u0002 cannot occur inside them.
+ */
+function tagKey(tags: Record<string, string>): string {
+  const keys = Object.keys(tags);
+  if (keys.length === 0) return "";
+  if (keys.length > 1) keys.sort();
+  let out = "";
+  for (const k of keys) out += k + "\u0001" + tags[k] + "\u0002";
+  return out;
+}
 
 export type Job = {
   kind: "points" | "events";
@@ -20,7 +43,7 @@ export type Job = {
 
 type FlushContext = {
   registry: SeriesRegistry;
-  rows: Row[];
+  rows: Rows;
   now: number;
   insertEvent: Statement;
   insertIdempotency: Statement;
@@ -42,31 +65,33 @@ export function writeJob(job: Job, ctx: FlushContext) {
 }
 
 function writePoints(job: Job, ctx: FlushContext) {
-  const { registry, now } = ctx;
+  const { registry, now, rows } = ctx;
   const productId = job.productId;
   const points = job.points!;
-  // Per request: series key → id (or -1 while it still has to be created) and its first point.
+  // Per request: metric + tag key → series id (-1 while it still has to be created).
   const local = new Map<string, number>();
   const keys = new Array<string>(points.length);
-  const canon = new Array<string>(points.length);
-  const missing: number[] = [];
+  const missing: { index: number; canonical: string }[] = [];
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
-    const c = (canon[i] = canonicalTags(p.tags));
-    const k = (keys[i] = p.metric + "\u0000" + c);
+    const k = (keys[i] = p.metric + "\u0000" + tagKey(p.tags));
     if (local.has(k)) continue;
-    const id = registry.find(productId, p.metric, c);
+    const canonical = canonicalTags(p.tags);
+    const id = registry.find(productId, p.metric, canonical);
     local.set(k, id ?? -1);
-    if (id === undefined) missing.push(i);
+    if (id === undefined) missing.push({ index: i, canonical });
   }
-  if (missing.length) registry.checkCapacity(productId, missing.length, points[missing[0]!]!.metric);
-  for (const i of missing) local.set(keys[i]!, registry.create(productId, points[i]!.metric, canon[i]!, points[i]!.tags, now));
-  const allTags = new Map<string, number>();
+  if (missing.length) registry.checkCapacity(productId, missing.length, points[missing[0]!.index]!.metric);
+  for (const { index, canonical } of missing) {
+    const p = points[index]!;
+    local.set(keys[index]!, registry.create(productId, p.metric, canonical, p.tags, now));
+  }
+  let lastMetric = "";
+  let a = -1;
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
-    let a = allTags.get(p.metric);
-    if (a === undefined) allTags.set(p.metric, (a = registry.allTags(productId, p.metric, now)));
-    ctx.rows.push({ s: local.get(keys[i]!)!, a, t: p.tsMs, v: p.value });
+    if (p.metric !== lastMetric) (lastMetric = p.metric), (a = registry.allTags(productId, p.metric, now));
+    pushRow(rows, local.get(keys[i]!)!, a, p.tsMs, p.value);
   }
   return { accepted: points.length };
 }
@@ -101,7 +126,7 @@ function writeEvents(job: Job, ctx: FlushContext) {
       ids = { s, a: registry.allTags(productId, metric, ctx.now) };
       series.set(e.name, ids);
     }
-    ctx.rows.push({ s: ids.s, a: ids.a, t: e.tsMs, v: 1 });
+    pushRow(ctx.rows, ids.s, ids.a, e.tsMs, 1);
   }
   return { accepted, duplicates };
 }

