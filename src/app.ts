@@ -6,6 +6,7 @@ import { healthRoutes } from "./http/health-routes";
 import { staticRoutes } from "./http/static-routes";
 import type { AppEnv } from "./http/context";
 import { sessionMiddleware } from "./auth/middleware";
+import { ingestRoutes } from "./ingest/routes";
 import { productRoutes } from "./products/routes";
 
 /**
@@ -34,6 +35,8 @@ export function createApp(deps: Deps) {
   );
   app.route("/", healthRoutes(deps));
   app.route("/", staticRoutes());
+  // Ingestion is keyed by bearer tokens only: mounted before the session (and any CSRF) middleware.
+  app.route("/", ingestRoutes(deps));
   // Everything below knows who is asking (c.var.user / c.var.session; null when anonymous).
   app.use(sessionMiddleware(deps));
   // ── areas: one app.route() each ──

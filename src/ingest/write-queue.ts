@@ -5,6 +5,7 @@ import { AppError } from "../lib/errors";
 import { RollupFold } from "../rollups/aggregate";
 import { createRollupWriter } from "../rollups/apply";
 import { SeriesRegistry } from "./series-registry";
+import { IDEMPOTENCY_TTL_MS } from "./idempotency";
 import { writeJob, type Job, type Rows, type SeriesRows } from "./flush-job";
 
 /** A validated point, ready to store. `tags` are checked (string → string, ≤ 20 keys). */
@@ -80,7 +81,11 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
     insertIdempotency: sqlite.prepare(
-      "INSERT INTO idempotency_keys (product_id, key, body_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      // An expired row that the expiry job has not deleted yet is replaced; a live one is kept.
+      `INSERT INTO idempotency_keys (product_id, key, body_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (product_id, key) DO UPDATE SET body_hash = excluded.body_hash, status = excluded.status,
+         response = excluded.response, created_at = excluded.created_at
+       WHERE created_at <= excluded.created_at - ${IDEMPOTENCY_TTL_MS}`,
     ),
   };
   const keyStamps = new Map<string, number>();

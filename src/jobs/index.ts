@@ -1,5 +1,6 @@
 import type { Scheduler } from "./scheduler";
 import { purgeDeletedProducts } from "../products/delete-product";
+import { expireIdempotencyKeys } from "../ingest/idempotency";
 
 /**
  * Every background job, in one table. Areas add theirs here: name, croner pattern, function.
@@ -12,5 +13,9 @@ export function registerJobs(scheduler: Scheduler) {
   scheduler.register("products.purge", "* * * * *", async (deps) => {
     const done = await purgeDeletedProducts(deps.db);
     if (done.products) deps.log.info("purged deleted products' data", done);
+  });
+  // Idempotency keys are kept 24 h (lookups ignore older rows; this removes them).
+  scheduler.register("ingest.idempotency-expire", "23 * * * *", async (deps) => {
+    await expireIdempotencyKeys(deps);
   });
 }

@@ -1,0 +1,79 @@
+import type { Deps } from "../deps";
+import { AppError, type ItemError } from "../lib/errors";
+import { parseEvents } from "./events-payload";
+import type { IdempotencyGate } from "./idempotency";
+import { bodyFault, EVENTS, parsePoints, POINTS, type Kind } from "./payload";
+import type { Answer, EventsResult, PointsResult } from "./write-queue";
+
+/**
+ * The ingestion use cases, apart from HTTP: a read body in, an answer out. Validation happens
+ * before anything is queued, so a request that fails it changes nothing; with `partial` the valid
+ * items are stored and the answer is 207 with the errors of the others.
+ */
+export type IngestInput = {
+  productId: string;
+  apiKeyId: string | null;
+  text: string;
+  bytes: Uint8Array;
+  partial: boolean;
+  idempotencyKey: string | null;
+};
+export type IngestAnswer = Answer & { replayed: boolean };
+
+export function ingestPoints(deps: Pick<Deps, "queue" | "clock">, gate: IdempotencyGate, input: IngestInput): Promise<IngestAnswer> {
+  return once(gate, input, async (record) => {
+    const { points, errors } = parsePoints(parseJson(input.text, POINTS), deps.clock.now());
+    const answer = (r: PointsResult) => answerWith({ accepted: r.accepted }, errors, POINTS);
+    refuseUnlessPartial(errors, input.partial, POINTS);
+    if (points.length === 0 && !record) return answer({ accepted: 0 });
+    const result = await deps.queue.submitPoints(input.productId, points, {
+      apiKeyId: input.apiKeyId ?? undefined,
+      idempotency: record && { ...record, answer },
+    });
+    return answer(result);
+  });
+}
+
+export function ingestEvents(deps: Pick<Deps, "queue" | "clock">, gate: IdempotencyGate, input: IngestInput): Promise<IngestAnswer> {
+  return once(gate, input, async (record) => {
+    const { events, errors } = parseEvents(parseJson(input.text, EVENTS), deps.clock.now());
+    // A repeated event id is not an error: `duplicates` says how many were already stored.
+    const answer = (r: EventsResult) => answerWith(r.duplicates ? r : { accepted: r.accepted }, errors, EVENTS);
+    refuseUnlessPartial(errors, input.partial, EVENTS);
+    if (events.length === 0 && !record) return answer({ accepted: 0, duplicates: 0 });
+    const result = await deps.queue.submitEvents(input.productId, events, {
+      apiKeyId: input.apiKeyId ?? undefined,
+      idempotency: record && { ...record, answer },
+    });
+    return answer(result);
+  });
+}
+
+type IdemRecord = { key: string; bodyHash: string } | undefined;
+
+async function once(gate: IdempotencyGate, input: IngestInput, exec: (record: IdemRecord) => Promise<Answer>): Promise<IngestAnswer> {
+  if (input.idempotencyKey === null) return { ...(await exec(undefined)), replayed: false };
+  return gate.run(input.productId, input.idempotencyKey, { mode: input.partial ? "partial" : "all", bytes: input.bytes }, exec);
+}
+
+function parseJson(text: string, kind: Kind): unknown {
+  if (text.trim() === "") throw bodyFault(kind, `The body is empty; send a JSON ${kind.noun}, an array, or { "${kind.wrapper}": [...] }`);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw bodyFault(kind, `The body is not valid JSON (${err instanceof Error ? err.message : "parse error"})`);
+  }
+}
+
+function refuseUnlessPartial(errors: ItemError[], partial: boolean, kind: Kind) {
+  if (errors.length === 0 || partial) return;
+  const bad = new Set(errors.map((e) => e.index)).size;
+  throw new AppError(400, kind.code, `${bad} ${kind.noun}${bad === 1 ? "" : "s"} failed validation; nothing was stored (add ?partial=1 to store the valid ones)`, {
+    errors,
+  });
+}
+
+function answerWith(result: object, errors: ItemError[], kind: Kind): Answer {
+  if (errors.length === 0) return { status: 200, body: result };
+  return { status: 207, body: { ...result, error: kind.code, errors } };
+}
