@@ -8,6 +8,8 @@ export function Layout(props: { title: string; children?: Child; header?: Child 
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
+          {/* Strict CSP (style-src 'self'): htmx must not inject its indicator <style>, nor copy style attributes while settling a swap */}
+          <meta name="htmx-config" content='{"includeIndicatorStyles":false,"attributesToSettle":["class","width","height"]}' />
           <title>{props.title} · LiteKPI</title>
           <link rel="stylesheet" href="/static/app.css" />
           <script src="/static/theme.js"></script>
