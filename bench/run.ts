@@ -1,0 +1,154 @@
+/**
+ * `bun run bench`: LiteKPI's performance as ratios measured in one run on one machine, side by
+ * side with in-process ceilings, a bare Bun.serve, InfluxDB 1.x and VictoriaMetrics. Prints a
+ * table (goals from bench/goals.json with PASS/FAIL, then absolute figures) and writes JSON lines
+ * to bench/results/. See bench/README.md for what each row measures.
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism, cpus } from "node:os";
+import { join } from "node:path";
+import { parseOptions, USAGE } from "./lib/options";
+import { pointsOf } from "./lib/points";
+import { cleanup, freePort, installCleanupHandlers, pinning, pinnedToServerCore, pinSelfToLoadCore, spawnTracked, tempDir, waitForHttp } from "./lib/procs";
+import { Recorder, renderTables } from "./lib/report";
+import { Reference } from "./lib/reference";
+import { REPO, startWorker } from "./lib/rpc";
+import { toLineProtocol } from "./lib/points";
+import { startOurs, OUR_DURABILITY } from "./systems/ours";
+import { startInfluxDB, startVictoriaMetrics, type Peer } from "./systems/peers";
+import { httpIngester, ingestRound, workerIngester, type Ingester } from "./scenarios/ingest";
+import { singleBodies, singleGenerator, singleRound } from "./scenarios/single";
+import { checkPeerTotals, queryMatrix, queryRound } from "./scenarios/queries";
+import { mixedRound, mixedSource } from "./scenarios/mixed";
+import { exportRound } from "./scenarios/export";
+import { startupRound } from "./scenarios/startup";
+import { extrasRound } from "./scenarios/extras";
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
+const T0 = performance.now();
+
+async function main(): Promise<number> {
+  let opts;
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    log(`bench: ${err instanceof Error ? err.message : err}\n${USAGE}`);
+    return 2;
+  }
+  installCleanupHandlers();
+  pinSelfToLoadCore();
+  const git = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: REPO }).stdout.toString().trim();
+  const rec = new Recorder({ profile: opts.profile, points: opts.points, rounds: opts.rounds, batch: opts.batch, concurrency: opts.concurrency, git, bun: Bun.version, cpu: cpus()[0]?.model, cores: availableParallelism(), pinning });
+  const n = opts.points;
+  const point = pointsOf(n);
+  log(`LiteKPI benchmark — ${opts.profile}: ${n.toLocaleString("en")} points in ${opts.rounds} rounds, ${opts.batch}-point batches, ${opts.concurrency} lanes`);
+  log(pinning ? `cores: servers on core ${pinning.server}, load generator on core ${pinning.load} (taskset)` : "cores: not pinned (no taskset or < 2 cores) — ratios are noisier");
+  log(`single-point generator: ${singleGenerator()}`);
+
+  phase("starting systems");
+  const ours = await startOurs({ sync: "full", products: ["main", "shuffled", "single", "mixed"] });
+  const oursNormal = await startOurs({ sync: "normal", products: ["main"] });
+  const haveQueue = existsSync(join(REPO, "src/ingest/write-queue.ts"));
+  const ceilingDir = tempDir("ceilings");
+  const sqliteCeiling = await startWorker("sqlite-ceiling.ts", { DIR: ceilingDir, SYNC: "full", N: String(n) });
+  const storageCeiling = haveQueue ? await startWorker("storage-ceiling.ts", { DIR: ceilingDir, SYNC: "full", N: String(n) }) : null;
+  if (!storageCeiling) rec.note("in-process storage ceiling: src/ingest/write-queue.ts not built yet — n/a");
+  const barePort = freePort();
+  const bare = spawnTracked(pinnedToServerCore([process.execPath, join(REPO, "bench/workers/bare-serve.ts")]), { env: { ...process.env, PORT: String(barePort) } });
+  await waitForHttp(`http://127.0.0.1:${barePort}/`, { proc: bare });
+  const peers: Peer[] = [];
+  if (opts.peers) {
+    for (const start of [startInfluxDB, startVictoriaMetrics]) {
+      const p = await start();
+      if (typeof p === "string") rec.note(p);
+      else peers.push(p), log(`  ${p.label} on ${new URL(p.target.url).host} (${p.durability})`);
+    }
+  } else rec.note("peers skipped (--no-peers)");
+  const idle = ours.memory();
+  if (idle) rec.add("ours.idle_rss_mb.setup", idle.rssMb, "MB", "our server's RSS before ingest (products made)", "");
+
+  const probe = await fetch(ours.ingestTarget("main").url, { method: "POST", headers: ours.ingestTarget("main").headers, body: "[]" });
+  await probe.arrayBuffer();
+  const haveIngest = probe.status !== 404 && probe.status !== 405;
+  if (!haveIngest) rec.note("ours over HTTP: POST /api/v1/points not built yet — ingest, single-point, query, R7 and R9 rows n/a");
+  const c = { point, batch: opts.batch, concurrency: opts.concurrency };
+  const ingesters: Ingester[] = [
+    workerIngester({ key: "ingest.sqlite.full", label: "ceiling: bare bun:sqlite INSERTs, 1000-row transactions", note: "synchronous=FULL, raw rows only", worker: sqliteCeiling, ...c }),
+    ...(storageCeiling ? [workerIngester({ key: "ingest.inproc.full", label: "ceiling: our write queue in-process (no HTTP)", note: OUR_DURABILITY.full, worker: storageCeiling, ...c })] : []),
+    ...(haveIngest ? [httpIngester({ key: "ingest.ours.full", label: "batched ingest over HTTP, ours, time-ordered", note: OUR_DURABILITY.full, target: ours.ingestTarget("main"), ...c }),
+    httpIngester({ key: "ingest.ours.normal", label: "batched ingest over HTTP, ours, LITEKPI_SYNC=normal", note: OUR_DURABILITY.normal, target: oursNormal.ingestTarget("main"), ...c }),
+    httpIngester({ key: "ingest.ours.shuffled", label: "batched ingest over HTTP, ours, shuffled timestamps", note: OUR_DURABILITY.full, target: ours.ingestTarget("shuffled"), shuffled: true, ...c })] : []),
+    ...peers.map((p) => httpIngester({ key: `ingest.${p.name}`, label: `batched ingest, ${p.label} (line protocol)`, note: p.durability, target: p.target, encode: toLineProtocol, ...c })),
+  ];
+
+  phase(`batched ingest: ${ingesters.length} systems × ${opts.rounds} rounds`);
+  for (let r = 0; r < opts.rounds; r++) {
+    const from = Math.floor((r * n) / opts.rounds);
+    const to = Math.floor(((r + 1) * n) / opts.rounds);
+    await ingestRound(rec, ingesters, r, from, to);
+    log(`  round ${r + 1}: ${ingesters.map((i) => `${i.key.replace("ingest.", "")} ${(rec.values(i.key).at(-1)! / 1000).toFixed(0)}k/s`).join(", ")}`);
+  }
+  const loaded = ours.memory();
+  if (loaded) rec.add("ours.loaded_rss_mb", loaded.rssMb, "MB", `our server's RSS after ingesting ${(3 * n).toLocaleString("en")} points`, "main + shuffled products");
+
+  phase("single-point POSTs");
+  const bodies = singleBodies(point, 2 * n);
+  for (let r = 0; r < (haveIngest ? opts.rounds : 0); r++) {
+    await singleRound(rec, {
+      round: r,
+      ours: ours.ingestTarget("single"),
+      bare: { name: "bare", url: `http://127.0.0.1:${barePort}/api/v1/points`, headers: { "content-type": "application/json" } },
+      bodies,
+      connections: opts.singleConnections,
+      seconds: opts.singleSeconds,
+      note: `${OUR_DURABILITY.full}; ${opts.singleConnections} connections`,
+    });
+  }
+
+  phase("queries");
+  const ref = new Reference(ours.dbPath);
+  await checkPeerTotals(rec, ref, ours.products.main!.id, peers);
+  for (let r = 0; r < opts.rounds; r++) await queryRound(rec, { ours, productId: ours.products.main!.id, ref, peers, runs: opts.queryRuns, n });
+  await queryMatrix(rec, { ours, productId: ours.products.main!.id, ref, runs: 3 });
+
+  phase("queries during ingest (R7)");
+  const source = mixedSource(point, 3 * n, opts.batch);
+  for (let r = 0; r < opts.rounds; r++) await mixedRound(rec, { ours, source, concurrency: opts.concurrency, seconds: opts.mixedSeconds });
+  if (!rec.values("mixed.ingest.loaded").length) rec.note("R7: needs POST /api/v1/query — n/a");
+
+  phase("CSV export (R9)");
+  for (let r = 0; r < Math.min(2, opts.rounds); r++) if (!(await exportRound(rec, { ours, n }))) rec.note("R9: GET /api/v1/export.csv not built yet — n/a");
+  ref.close();
+
+  phase("widget PNG, dashboard page, tracker (R8, R10)");
+  await extrasRound(rec, { ours, rounds: opts.rounds, runs: opts.queryRuns });
+
+  phase("start-up");
+  for (let r = 0; r < opts.rounds; r++) await startupRound(rec);
+
+  await Promise.all([ours.stop(), oursNormal.stop(), sqliteCeiling.stop(), storageCeiling?.stop(), ...peers.map((p) => p.stop())]);
+  const { text, verdicts } = renderTables(rec);
+  const took = (performance.now() - T0) / 1000;
+  console.log(`\nLiteKPI benchmark (${opts.profile}, ${n.toLocaleString("en")} points, ${opts.rounds} rounds, git ${git}, ${took.toFixed(0)} s)\n`);
+  console.log(text);
+  if (rec.notes.length) console.log(`\nNotes:\n${rec.notes.map((s) => `- ${s}`).join("\n")}`);
+  console.log(`\nJSON lines: ${rec.file}`);
+  rec.line({ type: "verdicts", took, verdicts: verdicts.map((v) => ({ id: v.goal.id, title: v.goal.title, values: v.values, verdict: v.verdict })) });
+  const failed = verdicts.filter((v) => v.goal.must && v.verdict === "FAIL");
+  if (opts.check && failed.length) {
+    log(`bench --check: ${failed.length} must-goal(s) failed: ${failed.map((v) => v.goal.id).join(", ")}`);
+    return 1;
+  }
+  return 0;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (err) {
+  log(`bench: ${err instanceof Error ? err.stack : err}`);
+} finally {
+  await cleanup();
+}
+process.exit(code);

@@ -1,0 +1,33 @@
+/**
+ * Ceiling 2: our storage module fed in-process — the real write queue (group commit, series
+ * registry, rollups folded in memory) with the same batches and concurrency as the HTTP load,
+ * but no HTTP, no JSON and no validation. R1 compares HTTP ingest with this. Env: DIR, SYNC, N.
+ */
+import { join } from "node:path";
+import { openDatabase } from "../../src/db/connection";
+import { migrate } from "../../src/db/migrate";
+import { systemClock } from "../../src/lib/clock";
+import { createLogger } from "../../src/lib/log";
+import { batches, pointsOf, toRecords } from "../lib/points";
+import { serveWorker } from "../lib/rpc";
+
+const { createWriteQueue } = await import("../../src/ingest/write-queue");
+const db = openDatabase(join(process.env.DIR!, "storage.db"), { sync: process.env.SYNC === "normal" ? "normal" : "full" });
+await migrate(db.$client);
+const queue = createWriteQueue({ db, clock: systemClock, log: createLogger("warn"), config: { maxSeriesPerProduct: 1_000_000 } } as never);
+const point = pointsOf(Number(process.env.N));
+
+await serveWorker(async (msg: { from: number; to: number; batch: number; concurrency: number; shuffled?: boolean }) => {
+  const start = performance.now();
+  const source = batches(point, msg.from, msg.to, msg.batch, msg.shuffled);
+  let count = 0;
+  const lane = async () => {
+    for (let next = source.next(); !next.done; next = source.next()) {
+      const records = toRecords(next.value);
+      await queue.submitPoints("bench", records);
+      count += records.length;
+    }
+  };
+  await Promise.all(Array.from({ length: msg.concurrency }, lane));
+  return { ms: performance.now() - start, points: count };
+});
