@@ -27,6 +27,8 @@ export const WidgetConfigSchema = v.object({
   groupBy: v.optional(v.array(TagKey), []),
   /** number widgets: compare against the previous period of equal length */
   compare: v.optional(v.boolean(), true),
+  /** grid width: line charts may span the whole row ("full", 12 columns) or half of it (6) */
+  size: v.optional(v.picklist(["half", "full"]), "half"),
 });
 export type WidgetConfig = v.InferOutput<typeof WidgetConfigSchema>;
 

@@ -1,0 +1,187 @@
+/** @jsxImportSource hono/jsx */
+import type { Child } from "hono/jsx";
+import { Layout } from "../../layout";
+import type { Widget } from "../../../src/dashboards/widgets";
+import { DASHBOARD_PRESETS } from "../../../src/dashboards/range";
+import { WidgetSlot, type WidgetUrls } from "./widget-card";
+import { DashboardScripts } from "./scripts";
+
+/**
+ * One dashboard: title (click to rename), the dashboard-wide range, "Add widget", and the
+ * 12-column grid of widget slots, each loading its own card. The `widgetGrid` Alpine component
+ * (static/dashboards.js) handles drag and drop and the keyboard "move" buttons, then posts the
+ * new order through the hidden form.
+ */
+export type DashboardUrls = { base: string; product: string; reports: string; order: string; newWidget: string };
+
+export function DashboardPage(props: {
+  header?: Child;
+  product: { id: string; name: string };
+  dashboard: { id: string; name: string; range: string | null };
+  customDates: { from: string; to: string };
+  widgets: Widget[];
+  widgetUrls: (w: Widget) => WidgetUrls;
+  urls: DashboardUrls;
+  editor?: Child;
+}) {
+  const { dashboard, urls } = props;
+  return (
+    <Layout title={`${dashboard.name} · ${props.product.name}`} header={props.header}>
+      <DashboardScripts charts />
+      <div class="dashboard" x-data="widgetGrid">
+        <div class="dashboard-head">
+          <div class="dashboard-title-block">
+            <p class="eyebrow">
+              <a href={urls.product}>{props.product.name}</a>
+            </p>
+            <DashboardTitle name={dashboard.name} base={urls.base} />
+          </div>
+          <div class="dashboard-actions">
+            <RangePicker base={urls.base} range={dashboard.range} customDates={props.customDates} />
+            <button type="button" class="btn btn-primary" hx-get={urls.newWidget} hx-target="#widget-editor" hx-swap="innerHTML" data-testid="add-widget">
+              + Add widget
+            </button>
+            <a class="btn" href={urls.reports}>
+              Email reports
+            </a>
+          </div>
+        </div>
+
+        <section id="widget-editor" class="widget-editor" aria-live="polite">
+          {props.editor}
+        </section>
+
+        <div id="widget-grid" class="widget-grid" data-testid="widget-grid" x-on:dragstart="dragStart" x-on:dragover="dragOver" x-on:drop="drop" x-on:dragend="dragEnd">
+          {props.widgets.map((w) => (
+            <WidgetSlot widget={w} urls={props.widgetUrls(w)} />
+          ))}
+        </div>
+
+        <div class="card dashboard-empty" data-testid="dashboard-empty">
+          <h2>This dashboard is empty</h2>
+          <p class="muted">Add a line chart, a number or a table of any metric you send.</p>
+          <button type="button" class="btn btn-primary" hx-get={urls.newWidget} hx-target="#widget-editor" hx-swap="innerHTML">
+            + Add your first widget
+          </button>
+        </div>
+
+        <form class="visually-hidden" x-ref="orderForm" hx-post={urls.order} hx-trigger="reorder" hx-swap="none" aria-hidden="true">
+          <input type="hidden" name="ids" x-ref="orderIds" value="" />
+        </form>
+        <p class="visually-hidden" aria-live="polite" x-text="announcement"></p>
+
+        <footer class="dashboard-foot">
+          <DeleteDashboard base={urls.base} name={dashboard.name} count={props.widgets.length} />
+        </footer>
+      </div>
+    </Layout>
+  );
+}
+
+/** The title; clicking it swaps in the rename form (its own partial). */
+export function DashboardTitle(props: { name: string; base: string }) {
+  return (
+    <h1 id="dashboard-title" class="dashboard-title">
+      <button type="button" class="title-button" hx-get={`${props.base}/rename`} hx-target="#dashboard-title" hx-swap="outerHTML" title="Click to rename" data-testid="dashboard-title">
+        {props.name}
+        <span class="edit-mark" aria-hidden="true">
+          ✎
+        </span>
+        <span class="visually-hidden"> (rename)</span>
+      </button>
+    </h1>
+  );
+}
+
+export function RenameForm(props: { name: string; base: string; error?: string }) {
+  return (
+    <form id="dashboard-title" class="rename-form" method="post" action={`${props.base}/rename`} hx-post={`${props.base}/rename`} hx-target="this" hx-swap="outerHTML">
+      <label class="visually-hidden" for="dashboard-name">
+        Dashboard name
+      </label>
+      <input
+        id="dashboard-name"
+        class="input input-title"
+        name="name"
+        value={props.name}
+        maxlength={100}
+        autofocus
+        required
+        aria-invalid={props.error ? "true" : undefined}
+        aria-describedby={props.error ? "dashboard-name-error" : undefined}
+      />
+      <button type="submit" class="btn btn-primary">
+        Save
+      </button>
+      <button type="button" class="btn btn-ghost" hx-get={`${props.base}/title`} hx-target="#dashboard-title" hx-swap="outerHTML" data-cancel>
+        Cancel
+      </button>
+      {props.error ? (
+        <p class="field-error" id="dashboard-name-error" role="alert">
+          {props.error}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+const PRESET_LABELS: Record<string, string> = { "24h": "24h", "7d": "7d", "30d": "30d", "90d": "90d", "12mo": "12mo" };
+
+/** Dashboard-wide range: overrides every widget's range; its answer tells the widgets to reload. */
+export function RangePicker(props: { base: string; range: string | null; customDates: { from: string; to: string }; error?: string }) {
+  const custom = props.range?.startsWith("custom:") ?? false;
+  const action = `${props.base}/range`;
+  return (
+    <form id="range-picker" class="range-picker" method="post" action={action} hx-post={action} hx-target="this" hx-swap="outerHTML" data-testid="range-picker">
+      <div class="segmented" role="group" aria-label="Time range for every widget">
+        <button type="submit" name="range" value="" aria-pressed={props.range === null ? "true" : "false"} title="Each widget uses its own range">
+          Per widget
+        </button>
+        {DASHBOARD_PRESETS.map((p) => (
+          <button type="submit" name="range" value={p} aria-pressed={props.range === p ? "true" : "false"}>
+            {PRESET_LABELS[p]}
+          </button>
+        ))}
+      </div>
+      <details class="custom-range" open={!!props.error}>
+        <summary class={custom ? "btn btn-small is-active" : "btn btn-small"} aria-label="Custom dates">
+          {custom ? `${props.customDates.from} – ${props.customDates.to}` : "Custom"}
+        </summary>
+        <div class="custom-range-panel">
+          <label>
+            From <input class="input" type="date" name="from" value={props.customDates.from} />
+          </label>
+          <label>
+            To <input class="input" type="date" name="to" value={props.customDates.to} />
+          </label>
+          <button type="submit" name="range" value="custom" class="btn btn-small btn-primary">
+            Apply
+          </button>
+          {props.error ? (
+            <p class="field-error" role="alert">
+              {props.error}
+            </p>
+          ) : null}
+        </div>
+      </details>
+    </form>
+  );
+}
+
+function DeleteDashboard(props: { base: string; name: string; count: number }) {
+  return (
+    <details class="confirm" data-testid="delete-dashboard">
+      <summary class="btn btn-small btn-danger-quiet">Delete dashboard</summary>
+      <div class="confirm-panel" role="dialog" aria-label="Delete dashboard">
+        <p>
+          Delete “{props.name}” and its {props.count} widget{props.count === 1 ? "" : "s"}? Email reports of this dashboard stop too. This cannot be undone.
+        </p>
+        <form method="post" action={`${props.base}/delete`}>
+          <button type="submit" class="btn btn-small btn-danger">
+            Delete dashboard
+          </button>
+        </form>
+      </div>
+    </details>
+  );
+}
