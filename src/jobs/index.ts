@@ -11,8 +11,8 @@ export function registerJobs(scheduler: Scheduler) {
   // areas register here, e.g. scheduler.register("sessions.expire", "17 * * * *", expireSessions)
   // Deleted products' data rows, in small batches (the delete route also starts a run at once).
   scheduler.register("products.purge", "* * * * *", async (deps) => {
-    const done = await purgeDeletedProducts(deps.db);
-    if (done.products) deps.log.info("purged deleted products' data", done);
+    const done = await purgeDeletedProducts(deps);
+    if (done.rows) deps.log.info("purged deleted products' data", done);
   });
   // Idempotency keys are kept 24 h (lookups ignore older rows; this removes them).
   scheduler.register("ingest.idempotency-expire", "23 * * * *", async (deps) => {

@@ -3,6 +3,8 @@ import type { Database } from "bun:sqlite";
 import type { Db } from "../db/connection";
 import { productPurges, products } from "../db/schema";
 import { notFound } from "../lib/errors";
+import type { Clock } from "../lib/clock";
+import type { WriteQueue } from "../ingest/write-queue";
 
 /**
  * FR-2.5, in two steps (DESIGN.md, Settled details):
@@ -79,26 +81,43 @@ function deleteSome(sqlite: Database, t: Table, where: string, productId: string
 }
 
 export const PURGE_BATCH_SIZE = 2000;
+/**
+ * A request whose key was checked just before the delete can still reach the write queue a few
+ * ms later and land rows for the product. The purge row stays this long after the delete, so the
+ * per-minute job sweeps again and nothing that arrived late is left behind.
+ */
+export const PURGE_GRACE_MS = 10 * 60_000;
 
 /**
  * The job (src/jobs/index.ts): purges every deleted product, batch by batch, yielding to the
  * event loop between batches so requests and the write queue keep running. Idempotent: the
- * product_purges row goes only when a pass finds nothing left, so a crash mid-purge resumes.
+ * product_purges row goes only when a pass finds nothing left after the grace period, so a crash
+ * mid-purge resumes.
  */
-export async function purgeDeletedProducts(db: Db, opts: { batchSize?: number } = {}): Promise<{ products: number; rows: number }> {
+export async function purgeDeletedProducts(
+  deps: { db: Db; clock: Clock; queue: Pick<WriteQueue, "flushNow" | "forgetProduct"> },
+  opts: { batchSize?: number } = {},
+): Promise<{ products: number; rows: number }> {
+  const { db } = deps;
   const sqlite = db.$client;
-  const pending = db.select({ productId: productPurges.productId }).from(productPurges).all();
+  const pending = db.select().from(productPurges).all();
   if (!pending.length) return { products: 0, rows: 0 };
   const plan = planPurge(sqlite);
   let rows = 0;
-  for (const { productId } of pending) {
+  const sweep = async (productId: string) => {
     for (;;) {
       const n = purgeBatch(sqlite, plan, productId, opts.batchSize ?? PURGE_BATCH_SIZE);
-      if (n === 0) break;
+      if (n === 0) return;
       rows += n;
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
-    db.delete(productPurges).where(eq(productPurges.productId, productId)).run();
+  };
+  for (const { productId, requestedAt } of pending) {
+    await sweep(productId);
+    await deps.queue.flushNow(); // whatever was already queued for it is on disk now …
+    await sweep(productId); // … and gone again
+    deps.queue.forgetProduct(productId);
+    if (deps.clock.now() - requestedAt >= PURGE_GRACE_MS) db.delete(productPurges).where(eq(productPurges.productId, productId)).run();
   }
   return { products: pending.length, rows };
 }

@@ -6,7 +6,8 @@ import { makeUser, signIn } from "./support";
 import { productTables, rowsOfProduct, seedDataPlane, seedEveryProductTable, seriesIdsOf } from "./seed";
 import { addMember } from "../../src/teams/memberships";
 import { createInvite } from "../../src/teams/invites";
-import { deleteProduct, planPurge, purgeBatch, purgeDeletedProducts } from "../../src/products/delete-product";
+import { deleteProduct, planPurge, purgeBatch, purgeDeletedProducts, PURGE_GRACE_MS } from "../../src/products/delete-product";
+import { fixedClock } from "../../src/lib/clock";
 
 async function tenant(server: TestServer, name: string, points = 50) {
   const t = await makeProductWithKeys(server.deps, { name });
@@ -23,8 +24,9 @@ const allZero = (counts: Record<string, number>) => Object.fromEntries(Object.ke
 
 describe("deleting a product", () => {
   let server: TestServer;
+  const clock = fixedClock(Date.now());
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ clock });
   });
   afterAll(() => server.stop());
 
@@ -68,6 +70,14 @@ describe("deleting a product", () => {
     // The data plane goes in batches (the route started a run; this joins or repeats it).
     await server.deps.scheduler.runJobNow("products.purge");
     expect(rowsOfProduct(sqlite, a.product.id, a.seriesIds)).toEqual(allZero(before));
+    // A request that passed the key check just before the delete lands its points late …
+    await server.deps.queue.submitPoints(a.product.id, [{ metric: "late", value: 1, tsMs: clock.now(), tags: { k: "v" } }]);
+    const late = seriesIdsOf(sqlite, a.product.id);
+    expect(late.length).toBeGreaterThan(0);
+    // … and the sweeps during the grace period take them too; then the purge is done.
+    clock.advance(PURGE_GRACE_MS);
+    await server.deps.scheduler.runJobNow("products.purge");
+    expect(rowsOfProduct(sqlite, a.product.id, [...a.seriesIds, ...late])).toEqual(allZero(before));
     expect(sqlite.query("SELECT count(*) AS n FROM product_purges").get()).toEqual({ n: 0 });
     expect(sqlite.query("SELECT count(*) AS n FROM products WHERE id = ?").get(a.product.id)).toEqual({ n: 0 });
     // the other product lost nothing
@@ -97,7 +107,7 @@ describe("deleting a product", () => {
       const plan = planPurge(sqlite);
       for (let i = 0; i < 5; i++) expect(purgeBatch(sqlite, plan, a.product.id, 7)).toBe(7);
       // … is finished by the next one, batch by batch
-      const done = await purgeDeletedProducts(server.deps.db, { batchSize: 7 });
+      const done = await purgeDeletedProducts(server.deps, { batchSize: 7 });
       expect(done.products).toBe(1);
       expect(done.rows).toBeGreaterThan(300 / 7);
       expect(Object.values(rowsOfProduct(sqlite, a.product.id, a.seriesIds)).every((n) => n === 0)).toBe(true);
