@@ -48,7 +48,7 @@ async function main(): Promise<number> {
 
   phase("starting systems");
   const ours = await startOurs({ sync: "full", products: ["main", "shuffled", "single", "mixed"] });
-  const oursNormal = await startOurs({ sync: "normal", products: ["main"] });
+  const oursNormal = await startOurs({ sync: "normal", products: ["main", "single"] });
   const haveQueue = existsSync(join(REPO, "src/ingest/write-queue.ts"));
   const ceilingDir = tempDir("ceilings");
   const sqliteCeiling = await startWorker("sqlite-ceiling.ts", { DIR: ceilingDir, SYNC: "full", N: String(n) });
@@ -97,12 +97,14 @@ async function main(): Promise<number> {
   for (let r = 0; r < (haveIngest ? opts.rounds : 0); r++) {
     await singleRound(rec, {
       round: r,
-      ours: ours.ingestTarget("single"),
-      bare: { name: "bare", url: `http://127.0.0.1:${barePort}/api/v1/points`, headers: { "content-type": "application/json" } },
+      runs: [
+        { key: "single.ours", label: "single-point POSTs, ours", target: ours.ingestTarget("single"), note: OUR_DURABILITY.full },
+        { key: "single.ours.normal", label: "single-point POSTs, ours, LITEKPI_SYNC=normal", target: oursNormal.ingestTarget("single"), note: OUR_DURABILITY.normal },
+        { key: "single.bare", label: "single-point POSTs, bare Bun.serve JSON handler", target: { name: "bare", url: `http://127.0.0.1:${barePort}/api/v1/points`, headers: { "content-type": "application/json" } }, note: "no storage" },
+      ],
       bodies,
       connections: opts.singleConnections,
       seconds: opts.singleSeconds,
-      note: `${OUR_DURABILITY.full}; ${opts.singleConnections} connections`,
     });
   }
 

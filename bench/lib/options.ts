@@ -60,7 +60,7 @@ export function parseOptions(argv: string[]): Options {
     rounds: int(values.rounds, p.rounds),
     batch: 1000,
     concurrency: 4,
-    singleConnections: 32,
+    singleConnections: 64,
     singleSeconds: p.singleSeconds,
     mixedSeconds: p.mixedSeconds,
     queryRuns: p.queryRuns,

@@ -14,17 +14,15 @@ export function singleBodies(point: PointFn, from: number, count = 1000): string
   return Array.from({ length: count }, (_, k) => toOurJson([point(from + k)]).slice(1, -1));
 }
 
-export async function singleRound(rec: Recorder, o: { round: number; ours: Target; bare: Target; bodies: string[]; connections: number; seconds: number; note: string }) {
-  const runs: [string, string, Target, string][] = [
-    ["single.ours", "single-point POSTs, ours", o.ours, o.note],
-    ["single.bare", "single-point POSTs, bare Bun.serve JSON handler", o.bare, "no storage"],
-  ];
-  if (o.round % 2) runs.reverse();
-  for (const [key, label, target, note] of runs) {
+type Run = { key: string; label: string; target: Target; note: string };
+
+export async function singleRound(rec: Recorder, o: { round: number; runs: Run[]; bodies: string[]; connections: number; seconds: number }) {
+  const order = o.runs.map((_, k) => o.runs[(k + o.round) % o.runs.length]!);
+  for (const { key, label, target, note } of order) {
     const r = hasWrk()
       ? await runWrk({ url: target.url, headers: target.headers, bodies: o.bodies, connections: o.connections, seconds: o.seconds })
       : await singleRequests(target, o.bodies, o.connections, o.seconds * 1000);
-    rec.add(key, r.rps, "req/s", label, note, { p50: r.p50, p99: r.p99 });
-    rec.add(`${key}.p99`, r.p99, "ms", `${label}: p99 latency`, `${o.connections} connections`);
+    rec.add(key, r.rps, "req/s", label, `${note}; ${o.connections} connections`, { p50: r.p50, p99: r.p99 });
+    rec.add(`${key}.p99`, r.p99, "ms", `${label}: p99 latency`, `${o.connections} connections, ${o.seconds} s`);
   }
 }
