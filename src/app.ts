@@ -8,6 +8,7 @@ import type { AppEnv } from "./http/context";
 import { sessionMiddleware } from "./auth/middleware";
 import { ingestRoutes } from "./ingest/routes";
 import { productRoutes } from "./products/routes";
+import { queryRoutes } from "./query/routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -41,6 +42,7 @@ export function createApp(deps: Deps) {
   app.use(sessionMiddleware(deps));
   // ── areas: one app.route() each ──
   app.route("/", productRoutes(deps));
+  app.route("/", queryRoutes(deps));
   app.notFound(handleNotFound);
   app.onError((err, c) => handleError(err, c, deps.log));
   return app;

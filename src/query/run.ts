@@ -1,0 +1,129 @@
+import type { Database } from "bun:sqlite";
+import { ALL_TAGS_HASH } from "../db/schema/data";
+import { AppError } from "../lib/errors";
+import { Fold } from "./fold";
+import { resolveQuery, type ResolvedQuery } from "./parse";
+import { planSegments, SOURCE_WIDTH, type Segment, type Source } from "./plan";
+import { aggregateSql, allTagsIdSql, countSql, seriesCountSql, seriesIds, type AggRow, type SeriesSet } from "./sql";
+import { bucketStarts, formatInZone } from "./time";
+import type { QueryResult } from "./types";
+
+/**
+ * THE query engine (DESIGN.md "Query engine"): widgets, the query API, reports and alerts call
+ * runQuery; the CSV export shares its parsing and series selection. Synchronous on purpose: a
+ * query runs to the end inside one tick, so it never interleaves with a flush on the connection.
+ */
+export type QueryProduct = { id: string; timezone: string };
+export type RunOptions = { rawOnly?: boolean }; // rawOnly: answer from raw points (measurements, cross-checks)
+
+/** Past this many rows to read (rollup rows + raw points) a query is refused, not run for seconds. */
+export const MAX_SCAN_ROWS = 5_000_000;
+
+type Read = { source: Source; from: number; to: number; only?: Segment[]; set: SeriesSet };
+
+export function runQuery(db: { $client: Database }, product: QueryProduct, input: unknown, now: number, opts: RunOptions = {}): QueryResult {
+  const q = resolveQuery(input, { timezone: product.timezone, now });
+  const sqlite = db.$client;
+  const starts = q.granularity ? bucketStarts(q.zone, q.granularity, q.from, q.to) : [q.from];
+  const bounds = starts.length ? [q.from, ...starts.slice(1), q.to] : [];
+  const fold = new Fold(bounds, q.groupBy.length);
+  const sets = seriesSets(sqlite, product.id, q);
+  if (sets) {
+    const reads = planReads(planSegments(bounds, opts), sets);
+    guardScan(sqlite, reads);
+    for (const read of reads) {
+      const { sql, params } = aggregateSql(read.source, read.set, q.groupBy);
+      const rows = sqlite.query(sql).all(...params, read.from, read.to) as AggRow[];
+      for (const row of rows) if (!read.only || inSegments(read.only, row.b)) fold.add(row);
+    }
+  }
+  const labels = starts.map((s) => formatInZone(q.zone, s));
+  const series = fold.series({ aggregation: q.aggregation, groupBy: q.groupBy, limit: q.groupLimit, labels });
+  const result: QueryResult = {
+    metric: q.metric,
+    aggregation: q.aggregation,
+    granularity: q.granularity,
+    from: formatInZone(q.zone, q.from, true),
+    to: formatInZone(q.zone, q.to, true),
+    timezone: q.zone,
+    series,
+  };
+  if (!q.granularity) {
+    for (const s of series) s.value = s.points[0]?.v ?? null;
+    if (!q.groupBy.length) result.value = series[0]!.value;
+  }
+  return result;
+}
+
+/**
+ * Unfiltered, ungrouped rollup reads take the metric's all-tags row: one series instead of many.
+ * Raw points exist only in the tagged series, so raw edges always read those. Null: no such metric.
+ */
+function seriesSets(sqlite: Database, productId: string, q: ResolvedQuery): { rollup: SeriesSet; raw: SeriesSet } | null {
+  const allTags = sqlite.query(allTagsIdSql.sql).get(productId, q.metric, ALL_TAGS_HASH) as { id: number } | null;
+  if (!allTags) return null;
+  const tagged: SeriesSet = { kind: "many", ids: seriesIds(productId, q.metric, q.conditions) };
+  if (q.conditions.length || q.groupBy.length) return { rollup: tagged, raw: tagged };
+  return { rollup: { kind: "one", id: allTags.id }, raw: tagged };
+}
+
+/**
+ * One read per source when its segments cover most of their span (a 30-day hourly chart in
+ * Kolkata: hour rows with a minute-row hour per day), else one read per segment (a Berlin yearly
+ * monthly chart reads a few edge hours per month, not a year of hour rows).
+ */
+function planReads(segments: Segment[], sets: { rollup: SeriesSet; raw: SeriesSet }): Read[] {
+  const bySource = new Map<Source, Segment[]>();
+  for (const s of segments) bySource.set(s.source, [...(bySource.get(s.source) ?? []), s]);
+  const reads: Read[] = [];
+  for (const [source, list] of bySource) {
+    const set = source === "points" ? sets.raw : sets.rollup;
+    const from = list[0]!.from;
+    const to = list[list.length - 1]!.to;
+    const covered = list.reduce((n, s) => n + (s.to - s.from), 0);
+    if (list.length === 1) reads.push({ source, from, to, set });
+    else if (covered * 2 >= to - from) reads.push({ source, from, to, only: list, set });
+    else for (const s of list) reads.push({ source, from: s.from, to: s.to, set });
+  }
+  return reads;
+}
+
+function inSegments(list: Segment[], t: number): boolean {
+  let lo = 0, hi = list.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (list[mid]!.from <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return list[lo]!.from <= t && t < list[lo]!.to;
+}
+
+/**
+ * Refuses a query that would read more than MAX_SCAN_ROWS rows. An upper bound (series × buckets)
+ * settles most queries for free; otherwise rows are counted, stopping at the limit, so the check
+ * itself stays cheap. Raw reads are always counted (their density is unknown).
+ */
+function guardScan(sqlite: Database, reads: Read[]) {
+  const seriesCount = new Map<SeriesSet, number>();
+  const countSeries = (set: SeriesSet) => {
+    let n = seriesCount.get(set);
+    if (n === undefined) {
+      const { sql, params } = seriesCountSql(set);
+      seriesCount.set(set, (n = (sqlite.query(sql).get(...params) as { n: number }).n));
+    }
+    return n;
+  };
+  let bound = 0;
+  for (const r of reads) bound += r.source === "points" ? Infinity : countSeries(r.set) * Math.ceil((r.to - r.from) / SOURCE_WIDTH[r.source]);
+  if (bound <= MAX_SCAN_ROWS) return;
+  let counted = 0;
+  for (const r of reads) {
+    const { sql, params } = countSql(r.source, r.set);
+    counted += (sqlite.query(sql).get(...params, r.from, r.to, MAX_SCAN_ROWS + 1 - counted) as { n: number }).n;
+    if (counted > MAX_SCAN_ROWS) {
+      throw new AppError(400, "query_too_large", `This query would read more than ${MAX_SCAN_ROWS} rows: add filters, pick a shorter range or a coarser granularity`, {
+        field: "range",
+      });
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import { ALL_TAGS_HASH } from "../db/schema/data";
+import type { Source } from "./plan";
+
+/**
+ * The SQL of the query engine. Every value from a query travels as a bound parameter; the only
+ * text spliced in is a table name from the fixed Source list and placeholders. SQLite specifics
+ * stay in this directory (DESIGN.md "Beyond one machine").
+ */
+export type Param = string | number;
+export type Fragment = { sql: string; params: Param[] };
+
+export type TagCondition = { key: string; op: "in" | "not"; values: string[] };
+
+/** One row of aggregated data: group key values (k0, k1, …), a row time, count/sum/min/max. */
+export type AggRow = { b: number; c: number; s: number; lo: number; hi: number } & Record<string, unknown>;
+
+const TABLES: Record<Source, { table: string; time: string; agg: string }> = {
+  rollup_1m: { table: "rollup_1m", time: "bucket_start", agg: "sum(r.count) AS c, sum(r.sum) AS s, min(r.min) AS lo, max(r.max) AS hi" },
+  rollup_1h: { table: "rollup_1h", time: "bucket_start", agg: "sum(r.count) AS c, sum(r.sum) AS s, min(r.min) AS lo, max(r.max) AS hi" },
+  rollup_1d: { table: "rollup_1d", time: "bucket_start", agg: "sum(r.count) AS c, sum(r.sum) AS s, min(r.min) AS lo, max(r.max) AS hi" },
+  points: { table: "points", time: "ts_ms", agg: "count(*) AS c, sum(r.value) AS s, min(r.value) AS lo, max(r.value) AS hi" },
+};
+
+const placeholders = (n: number) => Array(n).fill("?").join(", ");
+
+/**
+ * Ids of the metric's tagged series (never the all-tags row) whose tags pass every condition.
+ * "in" needs the tag with one of the values; "not" passes series without the tag too.
+ */
+export function seriesIds(productId: string, metric: string, conditions: TagCondition[]): Fragment {
+  let sql = "SELECT s.id FROM series s WHERE s.product_id = ? AND s.metric = ? AND s.tags_hash != ?";
+  const params: Param[] = [productId, metric, ALL_TAGS_HASH];
+  for (const c of conditions) {
+    sql += ` AND ${c.op === "in" ? "EXISTS" : "NOT EXISTS"} (SELECT 1 FROM series_tags t WHERE t.series_id = s.id AND t.key = ? AND t.value IN (${placeholders(c.values.length)}))`;
+    params.push(c.key, ...c.values);
+  }
+  return { sql, params };
+}
+
+/** The metric's reserved all-tags rollup row: the rollup of every series, one row per bucket. */
+export const allTagsIdSql: Fragment = { sql: "SELECT id FROM series WHERE product_id = ? AND metric = ? AND tags_hash = ?", params: [] };
+
+/** Which series a read covers: the one all-tags row, or a set of tagged series. */
+export type SeriesSet = { kind: "one"; id: number } | { kind: "many"; ids: Fragment };
+
+function seriesWhere(set: SeriesSet): Fragment {
+  return set.kind === "one" ? { sql: "r.series_id = ?", params: [set.id] } : { sql: `r.series_id IN (${set.ids.sql})`, params: set.ids.params };
+}
+
+/**
+ * Count/sum/min/max per (group, row time) in [from, to) of one source. Points lacking a groupBy
+ * key land in group "" (LEFT JOIN + coalesce). Range parameters come last: `[...params, from, to]`.
+ */
+export function aggregateSql(source: Source, set: SeriesSet, groupBy: string[]): Fragment {
+  const { table, time, agg } = TABLES[source];
+  const where = seriesWhere(set);
+  const params: Param[] = [];
+  const cols: string[] = [];
+  let joins = "";
+  groupBy.forEach((key, i) => {
+    joins += ` LEFT JOIN series_tags g${i} ON g${i}.series_id = r.series_id AND g${i}.key = ?`;
+    params.push(key);
+    cols.push(`coalesce(g${i}.value, '') AS k${i}`);
+  });
+  params.push(...where.params);
+  const keys = groupBy.map((_, i) => `k${i}`);
+  const sql =
+    `SELECT ${[...cols, `r.${time} AS b`, agg].join(", ")} FROM ${table} r${joins}` +
+    ` WHERE ${where.sql} AND r.${time} >= ? AND r.${time} < ?` +
+    ` GROUP BY ${[...keys, `r.${time}`].join(", ")}`;
+  return { sql, params };
+}
+
+/** How many rows a read of [from, to) would touch, counting no further than `limit`. */
+export function countSql(source: Source, set: SeriesSet): Fragment {
+  const { table, time } = TABLES[source];
+  const where = seriesWhere(set);
+  return {
+    sql: `SELECT count(*) AS n FROM (SELECT 1 FROM ${table} r WHERE ${where.sql} AND r.${time} >= ? AND r.${time} < ? LIMIT ?)`,
+    params: where.params,
+  };
+}
+
+/** How many series a set covers (for the scan estimate). */
+export function seriesCountSql(set: SeriesSet): Fragment {
+  if (set.kind === "one") return { sql: "SELECT 1 AS n", params: [] };
+  return { sql: `SELECT count(*) AS n FROM (${set.ids.sql})`, params: set.ids.params };
+}
