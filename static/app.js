@@ -86,12 +86,19 @@ document.addEventListener("alpine:init", function () {
     };
   });
 });
-// Esc closes an open confirmation (<details class="confirm">) and returns focus to its button.
+// Confirmations and the product switcher are <details> menus: Esc closes the open one and returns
+// focus to its button; a click elsewhere closes it.
+var MENUS = "details.confirm[open], details.switcher[open]";
 document.addEventListener("keydown", function (event) {
   if (event.key !== "Escape") return;
-  var open = document.querySelector("details.confirm[open]");
+  var open = document.querySelector(MENUS);
   if (!open) return;
   open.removeAttribute("open");
   var summary = open.querySelector("summary");
   if (summary) summary.focus();
+});
+document.addEventListener("click", function (event) {
+  document.querySelectorAll(MENUS).forEach(function (menu) {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  });
 });
