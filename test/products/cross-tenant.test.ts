@@ -107,6 +107,54 @@ describe("tenant isolation over every registered route", () => {
     console.log(`cross-tenant walker: ${routes.length} routes × ${identities.length + 3} identities, all 404`);
   }, 120_000);
 
+  test("API routes that take the product by name (?product= or a body field) answer B exactly as for a made-up id", async () => {
+    const cookieB = signIn(server, b.user.id).cookie;
+    const api = [
+      ...new Set(
+        createApp(server.deps)
+          .routes.filter((r) => r.method !== "ALL" && r.path.startsWith("/api/") && !HAS_ID.test(r.path))
+          .map((r) => `${r.method} ${r.path}`),
+      ),
+    ];
+    const named = (method: string, path: string, productId: string) => {
+      const url = path.replace(/:\w+/g, "signups").replace(/\/\*$/, "");
+      const query = `product=${productId}&metric=signups&range=7d`;
+      return method === "GET"
+        ? { url: `${url}?${query}`, body: undefined }
+        : { url, body: JSON.stringify({ product: productId, metric: "signups", aggregation: "sum", range: "7d" }) };
+    };
+    const identities: [string, Record<string, string>][] = [
+      ["B's session", { Cookie: cookieB }],
+      ["B's read key", { Authorization: `Bearer ${b.readKey}` }],
+      ["B's ingest key", { Authorization: `Bearer ${b.ingestKey}` }],
+    ];
+    const failures: string[] = [];
+    for (const route of api) {
+      const [method, path] = route.split(" ") as [string, string];
+      for (const [who, headers] of identities) {
+        const send = async (productId: string) => {
+          const { url, body } = named(method, path, productId);
+          const res = await server.fetch(url, { method, headers: { Origin: server.url, "Content-Type": "application/json", ...headers }, body });
+          return { status: res.status, text: await res.text() };
+        };
+        const real = await send(a.product.id);
+        const bogus = await send("nonexistent0000");
+        const leak = real.text.includes(a.product.name) || real.text.includes(a.product.id);
+        if (real.status !== bogus.status || leak || (real.status >= 200 && real.status < 300)) {
+          failures.push(`${route} as ${who} naming A's product: ${real.status} (made-up id: ${bogus.status})${leak ? " (leaks A)" : ""}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    // the query API in particular: a signed-in stranger naming A's product gets a plain 404
+    const query = await server.fetch("/api/v1/query", {
+      method: "POST",
+      headers: { Cookie: cookieB, Origin: server.url, "Content-Type": "application/json" },
+      body: JSON.stringify({ product: a.product.id, metric: "signups", aggregation: "sum", range: "7d" }),
+    });
+    expect(query.status).toBe(404);
+  }, 60_000);
+
   test("the walker reached real pages: A's owner is not turned away from A's GET routes, and nothing of A changed", async () => {
     const before = rowsOfProduct(server.deps.db.$client, a.product.id, a.seriesIds);
     const ownerA = signIn(server, a.user.id);
