@@ -1,4 +1,16 @@
 // LiteKPI client glue: htmx conventions and small Alpine components. No inline scripts (strict CSP).
+//
+// htmx conventions (htmx 2.x):
+// - A form posts with hx-post to the same URL its plain <form action> names, and hx-target/hx-swap
+//   name the form (or its section) itself, usually hx-swap="outerHTML". The server answers the
+//   same markup it would render in the page: on success the updated section, on a validation
+//   failure (400/422), a refusal (403/404) or a rate limit (429, with Retry-After) the SAME form
+//   with the values kept and the message beside its input (.field-error) or on top (.form-error).
+//   So 4xx answers are swapped in place like a 200, and htmx does not treat them as errors.
+// - 204 swaps nothing; HX-Redirect / HX-Location headers move the whole page (e.g. after sign-in
+//   or when a session expired: requireUser answers 204 + HX-Redirect to /login).
+// - 5xx are not swapped: the form stays as it was and htmx raises htmx:responseError.
+// - One URL serving a page and its partial sends Vary: HX-Request (src/http/render.ts).
 document.addEventListener("DOMContentLoaded", function () {
   if (window.htmx) {
     // Our 422/400 form-error partials are meant to be swapped in place of the form.
@@ -9,6 +21,47 @@ document.addEventListener("DOMContentLoaded", function () {
       { code: "5..", swap: false, error: true },
     ];
   }
+});
+
+// ── theme toggle ──
+// The choice is stored under "litekpi-theme" ("light" | "dark"; absent = follow the system) and
+// applied before first paint by static/theme.js; app.css keys the tokens on [data-theme].
+document.addEventListener("alpine:init", function () {
+  var KEY = "litekpi-theme";
+  // <div x-data="themeToggle"><button data-theme-choice="dark" x-on:click="choose" x-bind:aria-pressed="isDark">
+  window.Alpine.data("themeToggle", function () {
+    return {
+      theme: "system",
+      init: function () {
+        var stored = null;
+        try {
+          stored = localStorage.getItem(KEY);
+        } catch (e) {}
+        this.theme = stored === "light" || stored === "dark" ? stored : "system";
+      },
+      get isLight() {
+        return this.theme === "light" ? "true" : "false";
+      },
+      get isDark() {
+        return this.theme === "dark" ? "true" : "false";
+      },
+      get isSystem() {
+        return this.theme === "system" ? "true" : "false";
+      },
+      choose: function (event) {
+        var choice = event.currentTarget.getAttribute("data-theme-choice");
+        this.theme = choice === "light" || choice === "dark" ? choice : "system";
+        try {
+          if (this.theme === "system") localStorage.removeItem(KEY);
+          else localStorage.setItem(KEY, this.theme);
+        } catch (e) {}
+        if (this.theme === "system") document.documentElement.removeAttribute("data-theme");
+        else document.documentElement.setAttribute("data-theme", this.theme);
+        // Charts drawn on canvas read the tokens once; this tells them to redraw.
+        document.dispatchEvent(new CustomEvent("litekpi:theme", { detail: { theme: this.theme } }));
+      },
+    };
+  });
 });
 
 // ── small shared components: copy ──
@@ -88,7 +141,7 @@ document.addEventListener("alpine:init", function () {
 });
 // Confirmations and the product switcher are <details> menus: Esc closes the open one and returns
 // focus to its button; a click elsewhere closes it.
-var MENUS = "details.confirm[open], details.switcher[open]";
+var MENUS = "details.confirm[open], details.switcher[open], details.menu[open]";
 document.addEventListener("keydown", function (event) {
   if (event.key !== "Escape") return;
   var open = document.querySelector(MENUS);

@@ -8,9 +8,11 @@ export function Layout(props: { title: string; children?: Child; header?: Child 
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="color-scheme" content="light dark" />
           {/* Strict CSP (style-src 'self'): htmx must not inject its indicator <style>, nor copy style attributes while settling a swap */}
           <meta name="htmx-config" content='{"includeIndicatorStyles":false,"attributesToSettle":["class","width","height"]}' />
           <title>{props.title} · LiteKPI</title>
+          <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
           <link rel="stylesheet" href="/static/app.css" />
           <script src="/static/theme.js"></script>
           <script defer src="/static/vendor/htmx.min.js"></script>
@@ -20,7 +22,9 @@ export function Layout(props: { title: string; children?: Child; header?: Child 
         </head>
         <body>
           {props.header}
-          <main class="main">{props.children}</main>
+          <main class="main" id="main">
+            {props.children}
+          </main>
         </body>
     </html>
   );

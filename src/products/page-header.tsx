@@ -1,0 +1,38 @@
+/** @jsxImportSource hono/jsx */
+import type { Context } from "hono";
+import type { Child } from "hono/jsx";
+import type { Deps } from "../deps";
+import type { AppEnv } from "../http/context";
+import { listProductsForUser, type Product } from "./products";
+import { canViewSettings } from "./access";
+import { Header, HeaderNavLink } from "../../views/components/header";
+
+/**
+ * The header of signed-in pages: product switcher (every product the user can open), the current
+ * product's nav (dashboards, settings — only what the user's role can use) and the user menu.
+ */
+export function pageHeader(deps: Deps, c: Context<AppEnv>, product?: Pick<Product, "id" | "name">): Child {
+  const user = c.get("user");
+  if (!user) return <Header user={null} />;
+  const products = listProductsForUser(deps.db, user.id).map((p) => ({ id: p.id, name: p.name, role: p.role }));
+  const role = product ? products.find((p) => p.id === product.id)?.role : undefined;
+  const nav = product && role ? <ProductNav productId={product.id} path={c.req.path} showSettings={canViewSettings(role)} /> : undefined;
+  return <Header user={user} products={products} current={product ? { id: product.id, name: product.name } : undefined} nav={nav} />;
+}
+
+function ProductNav(props: { productId: string; path: string; showSettings: boolean }) {
+  const base = `/products/${props.productId}`;
+  const inSettings = props.path.startsWith(`${base}/settings`);
+  return (
+    <>
+      <HeaderNavLink href={base} active={!inSettings && (props.path === base || props.path.startsWith(`${base}/dashboards`))}>
+        Dashboards
+      </HeaderNavLink>
+      {props.showSettings ? (
+        <HeaderNavLink href={`${base}/settings`} active={inSettings}>
+          Settings
+        </HeaderNavLink>
+      ) : null}
+    </>
+  );
+}
