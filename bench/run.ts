@@ -23,6 +23,7 @@ import { mixedRound, mixedSource } from "./scenarios/mixed";
 import { exportRound } from "./scenarios/export";
 import { startupRound } from "./scenarios/startup";
 import { extrasRound } from "./scenarios/extras";
+import { createBenchDashboard, dashboardRound } from "./scenarios/dashboard";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -90,7 +91,7 @@ async function main(): Promise<number> {
     log(`  round ${r + 1}: ${ingesters.map((i) => `${i.key.replace("ingest.", "")} ${(rec.values(i.key).at(-1)! / 1000).toFixed(0)}k/s`).join(", ")}`);
   }
   const loaded = ours.memory();
-  if (loaded) rec.add("ours.loaded_rss_mb", loaded.rssMb, "MB", `our server's RSS after ingesting ${(3 * n).toLocaleString("en")} points`, "main + shuffled products");
+  if (loaded) rec.add("ours.loaded_rss_mb", loaded.rssMb, "MB", `our server's RSS after ingesting ${(2 * n).toLocaleString("en")} points`, "main + shuffled products");
 
   phase("single-point POSTs");
   const bodies = singleBodies(point, 2 * n);
@@ -120,10 +121,13 @@ async function main(): Promise<number> {
   if (!rec.values("mixed.ingest.loaded").length) rec.note("R7: needs POST /api/v1/query — n/a");
 
   phase("CSV export (R9)");
-  for (let r = 0; r < Math.min(2, opts.rounds); r++) if (!(await exportRound(rec, { ours, n }))) rec.note("R9: GET /api/v1/export.csv not built yet — n/a");
+  for (let r = 0; r < Math.min(2, opts.rounds); r++) if (!(await exportRound(rec, { ours, n }))) break;
+  if (!rec.values("csv.seconds").length) rec.note("R9: GET /api/v1/export.csv not built yet — n/a");
   ref.close();
 
-  phase("widget PNG, dashboard page, tracker (R8, R10)");
+  phase("dashboard page (R10), widget PNG (R8), tracker size");
+  const dashboardPath = await createBenchDashboard(ours);
+  for (let r = 0; r < opts.rounds; r++) if (!(await dashboardRound(rec, { ours, path: dashboardPath, runs: opts.queryRuns }))) break;
   await extrasRound(rec, { ours, rounds: opts.rounds, runs: opts.queryRuns });
 
   phase("start-up");
