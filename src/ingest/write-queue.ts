@@ -171,8 +171,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
       const groups = [...rows.keys()].sort((x, y) => x - y).map((id) => sortByTime(rows.get(id)!));
       const count = insertRows(groups);
       const fold = new RollupFold();
-      for (const g of groups) for (let i = 0; i < g.t.length; i++) fold.add(g.s, g.t[i]!, g.v[i]!);
-      for (const g of groups) for (let i = 0; i < g.t.length; i++) fold.add(g.a, g.t[i]!, g.v[i]!);
+      for (const g of groups) fold.addSeries(g.s, g.a, g.t, g.v);
       rollups.apply(fold);
       const touched: string[] = [];
       for (const job of jobs) {
@@ -225,6 +224,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
       if (timer) clearTimeout(timer), (timer = null);
       if (soon) clearImmediate(soon), (soon = null);
       while (pending.length) run();
+      deps.log.info("write queue drained", { flushes, points: stored });
     },
     stats: () => ({ flushes, points: stored, pendingPoints }),
   };

@@ -17,45 +17,54 @@ export const bucketStart = (tsMs: number, widthMs: number) => tsMs - (((tsMs % w
 
 export type Aggregate = { seriesId: number; bucketStart: number; count: number; sum: number; min: number; max: number };
 
-type TableFold = {
-  width: number;
-  bySeries: Map<number, Map<number, Aggregate>>;
-  // The last bucket touched: points arrive sorted by (series, time), so most adds land here
-  // without a map lookup.
-  last: Aggregate | null;
-};
-
-/** One fold per rollup table; `add` a point to a series, `tables()` gives the folded rows. */
+/**
+ * One fold per rollup table. `addSeries` takes one series' points in time order: minutes are
+ * folded by run length (one comparison per point), hours from minutes, days from hours, and the
+ * metric's all-tags series from those aggregates — so the per-point work is a single bucket
+ * computation. count/min/max stay exact; sums are added in a different order (DESIGN.md allows
+ * 1e-9 relative).
+ */
 export class RollupFold {
-  private readonly folds: TableFold[] = ROLLUPS.map((r) => ({ width: r.ms, bySeries: new Map(), last: null }));
+  private readonly tables_: Map<number, Map<number, Aggregate>>[] = ROLLUPS.map(() => new Map());
 
-  add(seriesId: number, tsMs: number, value: number) {
-    for (const f of this.folds) {
-      const start = bucketStart(tsMs, f.width);
-      let agg = f.last;
-      if (agg === null || agg.seriesId !== seriesId || agg.bucketStart !== start) {
-        let buckets = f.bySeries.get(seriesId);
-        if (!buckets) f.bySeries.set(seriesId, (buckets = new Map()));
-        agg = buckets.get(start) ?? null;
-        if (agg === null) {
-          buckets.set(start, (f.last = { seriesId, bucketStart: start, count: 1, sum: value, min: value, max: value }));
-          continue;
-        }
-        f.last = agg;
+  /** `ts` must be ascending. `allTagsId` also receives every point (omit it for a rebuild of one row set). */
+  addSeries(seriesId: number, allTagsId: number | null, ts: ArrayLike<number>, values: ArrayLike<number>) {
+    let level = foldMinutes(seriesId, ts, values);
+    for (let i = 0; i < ROLLUPS.length; i++) {
+      if (i > 0) level = coarsen(level, ROLLUPS[i]!.ms);
+      for (const agg of level) {
+        this.merge(i, seriesId, agg);
+        if (allTagsId !== null) this.merge(i, allTagsId, agg);
       }
-      agg.count++;
-      agg.sum += value;
-      if (value < agg.min) agg.min = value;
-      if (value > agg.max) agg.max = value;
+    }
+  }
+
+  /** One point (order does not matter). */
+  add(seriesId: number, tsMs: number, value: number) {
+    for (let i = 0; i < ROLLUPS.length; i++) {
+      this.merge(i, seriesId, { seriesId, bucketStart: bucketStart(tsMs, ROLLUPS[i]!.ms), count: 1, sum: value, min: value, max: value });
+    }
+  }
+
+  private merge(table: number, seriesId: number, agg: Aggregate) {
+    let buckets = this.tables_[table]!.get(seriesId);
+    if (!buckets) this.tables_[table]!.set(seriesId, (buckets = new Map()));
+    const have = buckets.get(agg.bucketStart);
+    if (!have) buckets.set(agg.bucketStart, { ...agg, seriesId });
+    else {
+      have.count += agg.count;
+      have.sum += agg.sum;
+      if (agg.min < have.min) have.min = agg.min;
+      if (agg.max > have.max) have.max = agg.max;
     }
   }
 
   /** Folded rows per table, in (series, bucket) order so the upserts walk the primary key. */
   tables(): { table: RollupTable; rows: Aggregate[] }[] {
-    return this.folds.map((f, i) => {
+    return this.tables_.map((bySeries, i) => {
       const rows: Aggregate[] = [];
-      for (const id of [...f.bySeries.keys()].sort((a, b) => a - b)) {
-        const buckets = f.bySeries.get(id)!;
+      for (const id of [...bySeries.keys()].sort((a, b) => a - b)) {
+        const buckets = bySeries.get(id)!;
         const starts = [...buckets.keys()];
         if (starts.length > 1) starts.sort((a, b) => a - b);
         for (const s of starts) rows.push(buckets.get(s)!);
@@ -63,4 +72,39 @@ export class RollupFold {
       return { table: ROLLUPS[i]!.table, rows };
     });
   }
+}
+
+function foldMinutes(seriesId: number, ts: ArrayLike<number>, values: ArrayLike<number>): Aggregate[] {
+  const out: Aggregate[] = [];
+  let cur: Aggregate | null = null;
+  const width = ROLLUPS[0]!.ms;
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i]!;
+    const v = values[i]!;
+    if (cur !== null && t - cur.bucketStart < width) {
+      cur.count++;
+      cur.sum += v;
+      if (v < cur.min) cur.min = v;
+      if (v > cur.max) cur.max = v;
+    } else {
+      out.push((cur = { seriesId, bucketStart: bucketStart(t, width), count: 1, sum: v, min: v, max: v }));
+    }
+  }
+  return out;
+}
+
+/** Aggregates in time order, merged into wider buckets (run length again). */
+function coarsen(level: Aggregate[], width: number): Aggregate[] {
+  const out: Aggregate[] = [];
+  let cur: Aggregate | null = null;
+  for (const a of level) {
+    const start = bucketStart(a.bucketStart, width);
+    if (cur !== null && cur.bucketStart === start) {
+      cur.count += a.count;
+      cur.sum += a.sum;
+      if (a.min < cur.min) cur.min = a.min;
+      if (a.max > cur.max) cur.max = a.max;
+    } else out.push((cur = { ...a, bucketStart: start }));
+  }
+  return out;
 }
