@@ -61,11 +61,15 @@ export async function loop(once: () => Promise<unknown>, durationMs: number, min
   return latencySummary(latencies);
 }
 
-/** Times `once` `runs` times after `warm` unmeasured runs; latency percentiles in ms. */
-export async function repeat(once: () => Promise<unknown>, runs: number, warm = 1) {
+/**
+ * Times `once` `runs` times after `warm` unmeasured runs; latency percentiles in ms. Slow
+ * systems stop early after `budgetMs` (never before 3 runs), so one slow peer cannot eat the run.
+ */
+export async function repeat(once: () => Promise<unknown>, runs: number, warm = 1, budgetMs = 4000) {
   for (let i = 0; i < warm; i++) await once();
   const latencies: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  const until = performance.now() + budgetMs;
+  for (let i = 0; i < runs && (i < 3 || performance.now() < until); i++) {
     const t = performance.now();
     await once();
     latencies.push(performance.now() - t);
