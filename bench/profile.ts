@@ -3,7 +3,8 @@
  * under Bun's CPU profiler (`--cpu-prof-md`) through one of the benchmark's loads and prints the
  * hottest functions — the evidence behind a failing goal. Not a measurement: the profiler costs time.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { pointsOf, toOurJson } from "./lib/points";
@@ -58,6 +59,12 @@ try {
   const md = readFileSync(join(dir, file), "utf8");
   const head = md.slice(0, md.indexOf("## Call Tree"));
   console.log(head.split("\n").slice(0, 45).join("\n"));
+  // The call tree's heaviest project frames: which of our functions the time is spent under.
+  const tree = md.slice(md.indexOf("## Call Tree"), md.indexOf("## Function Details")).split("\n");
+  console.log(["", "Call tree (total time), frames in src/:", ...tree.filter((l) => l.includes("/src/")).slice(0, 25)].join("\n"));
+  const kept = join(tmpdir(), `litekpi-profile-${scenario}.md`);
+  copyFileSync(join(dir, file), kept);
+  console.log(`\nfull profile: ${kept}`);
 } finally {
   await cleanup();
 }
