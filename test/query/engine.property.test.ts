@@ -79,9 +79,10 @@ function scenario(g: Granularity | "none", value: fc.Arbitrary<number>, withGrou
   });
 }
 
+type Scenario = ReturnType<typeof scenario> extends fc.Arbitrary<infer T> ? T : never;
 let seq = 0;
 
-async function check(g: Granularity | "none", sc: fc.RecordValue<ReturnType<typeof scenario>>, ordered: boolean) {
+async function check(g: Granularity | "none", sc: Scenario, ordered: boolean) {
   const anchors = ANCHORS[sc.zone]!;
   const anchor = anchors[sc.anchorPick % anchors.length]!;
   const productId = `prop-${++seq}`;

@@ -10,7 +10,7 @@ let server: TestServer;
 let t: Awaited<ReturnType<typeof makeTenants>>;
 let readA: Record<string, string>;
 
-const POINTS = [
+const POINTS: { metric: string; value: number; timestamp: string; tags?: Record<string, string> }[] = [
   { metric: "=SUM(A1:A9)", value: -5, timestamp: "2026-03-01T00:00:00Z", tags: { plan: "+pro", note: "=1+2" } },
   { metric: "=SUM(A1:A9)", value: 1.25e-7, timestamp: "2026-03-01T00:00:01.5Z", tags: { plan: "-free", note: "@me" } },
   { metric: "=SUM(A1:A9)", value: 3, timestamp: "2026-03-02T00:00:00Z", tags: { plan: "team", note: 'say "hi", ok' } },
