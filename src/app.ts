@@ -9,6 +9,7 @@ import { sessionMiddleware } from "./auth/middleware";
 import { ingestRoutes } from "./ingest/routes";
 import { productRoutes } from "./products/routes";
 import { queryRoutes } from "./query/routes";
+import { dashboardRoutes } from "./dashboards/routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -43,6 +44,8 @@ export function createApp(deps: Deps) {
   // ── areas: one app.route() each ──
   app.route("/", productRoutes(deps));
   app.route("/", queryRoutes(deps));
+  // After the products area: its /products/new must win over the product home's /products/:productId.
+  app.route("/", dashboardRoutes(deps));
   app.notFound(handleNotFound);
   app.onError((err, c) => handleError(err, c, deps.log));
   return app;

@@ -113,7 +113,7 @@ export function tableData(result: QueryResult, groupBy: string[], page: number, 
   const columns: TableData["columns"] = [];
   if (timed) columns.push({ key: "time", label: "Time", numeric: false });
   if (grouped) columns.push({ key: "group", label: groupBy.join(" · "), numeric: false });
-  columns.push({ key: "value", label: result.aggregation, numeric: true });
+  columns.push({ key: "value", label: result.aggregation[0]!.toUpperCase() + result.aggregation.slice(1), numeric: true });
   return { columns, rows: rows.slice((current - 1) * TABLE_PAGE_SIZE, current * TABLE_PAGE_SIZE), page: current, pages, total: rows.length, sort };
 }
 

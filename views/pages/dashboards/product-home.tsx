@@ -15,7 +15,7 @@ export function ProductHomePage(props: {
   header?: Child;
   product: { id: string; name: string; timezone: string };
   onboarding: Child | null;
-  dashboards: ListedDashboard[];
+  list: Child | null;
 }) {
   return (
     <Layout title={props.product.name} header={props.header}>
@@ -28,7 +28,7 @@ export function ProductHomePage(props: {
           </div>
         </div>
         {props.onboarding}
-        <DashboardList productId={props.product.id} dashboards={props.dashboards} timezone={props.product.timezone} hasData={!props.onboarding} />
+        {props.list}
       </div>
     </Layout>
   );

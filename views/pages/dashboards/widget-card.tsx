@@ -39,6 +39,11 @@ export function WidgetSlot(props: { widget: Widget; urls: WidgetUrls; oob?: stri
   );
 }
 
+/** An out-of-band insertion: htmx strips this wrapper and appends its children to the target. */
+export function OobAppend(props: { target: string; children: Child }) {
+  return <div hx-swap-oob={`beforeend:${props.target}`}>{props.children}</div>;
+}
+
 export function WidgetSkeleton(props: { widget: Pick<Widget, "kind" | "title"> }) {
   return (
     <article class={`card widget widget-${props.widget.kind} is-loading`} aria-busy="true">

@@ -1,0 +1,177 @@
+import { Hono, type Context } from "hono";
+import type { Deps } from "../deps";
+import type { AppEnv } from "../http/context";
+import { isHtmx, sendFragment, sendPage } from "../http/render";
+import { requireUser } from "../auth/middleware";
+import { AppError } from "../lib/errors";
+import { canManageKeys, productAccess, requirePermission } from "../products/access";
+import { pageHeader } from "../products/page-header";
+import { formFields, noStore } from "../products/route-helpers";
+import { createDashboard, deleteDashboard, getDashboard, listDashboards, moveDashboard, renameDashboard, setDashboardRange } from "./dashboards";
+import { listWidgets } from "./widgets";
+import { createStarterDashboard, hasData, issueOnboardingKey, onboardingStatus } from "./onboarding";
+import { customRangeFromDates, instantsToDates, localDate } from "./range";
+import { widgetRoutes, widgetUrls } from "./widget-routes";
+import { DashboardList, ProductHomePage, type ListedDashboard } from "../../views/pages/dashboards/product-home";
+import { OnboardingPanel, OnboardingStatus, Snippets, type OnboardingUrls } from "../../views/pages/dashboards/onboarding";
+import { DashboardPage, DashboardTitle, RangePicker, RenameForm } from "../../views/pages/dashboards/dashboard-page";
+
+/**
+ * The product home (onboarding, then the dashboard list) and dashboards: create, rename, range,
+ * reorder, delete. Widgets have their own router (widget-routes.ts). Every route runs
+ * requireUser → productAccess (THE tenant check); a dashboard id of another product is a 404.
+ */
+export function dashboardRoutes(deps: Deps) {
+  const r = new Hono<AppEnv>();
+  const member = [requireUser(), productAccess(deps)] as const;
+  const P = "/products/:productId";
+  const D = `${P}/dashboards/:dashboardId`;
+  const now = () => deps.clock.now();
+
+  const onboardingUrls = (productId: string): OnboardingUrls => ({
+    key: `/products/${productId}/onboarding/key`,
+    status: `/products/${productId}/onboarding/status`,
+    keys: `/products/${productId}/settings/keys`,
+    createStarter: `/products/${productId}/dashboards`,
+  });
+
+  const listed = (productId: string): ListedDashboard[] =>
+    listDashboards(deps.db, productId).map((d) => ({ id: d.id, name: d.name, updatedAt: d.updatedAt, widgets: listWidgets(deps.db, productId, d.id).length }));
+
+  const homePage = (c: Context<AppEnv>, extra: { error?: string; name?: string } = {}) => {
+    const product = c.get("product");
+    const waiting = !hasData(deps.db, product.id);
+    const onboarding = waiting
+      ? OnboardingPanel({ baseUrl: deps.config.baseUrl, secret: null, canCreateKey: canManageKeys(c.get("role")), urls: onboardingUrls(product.id), status: { kind: "waiting" } })
+      : null;
+    const list = DashboardList({ productId: product.id, dashboards: listed(product.id), timezone: product.timezone, hasData: !waiting, ...extra });
+    return ProductHomePage({ header: pageHeader(deps, c, product), product, onboarding, list });
+  };
+
+  r.get(P, ...member, (c) => sendPage(c, homePage(c)));
+
+  r.get(`${P}/onboarding/status`, ...member, (c) => {
+    const product = c.get("product");
+    return sendFragment(c, OnboardingStatus({ status: onboardingStatus(deps.db, product, now()), urls: onboardingUrls(product.id) }));
+  });
+
+  // The secret exists only in this answer (keys are stored hashed).
+  r.post(`${P}/onboarding/key`, ...member, requirePermission(canManageKeys, "create ingest keys"), (c) => {
+    const product = c.get("product");
+    const secret = issueOnboardingKey(deps.db, product.id, c.get("user")!.id, now());
+    noStore(c);
+    const snippets = Snippets({ baseUrl: deps.config.baseUrl, secret, canCreateKey: true, urls: onboardingUrls(product.id) });
+    if (isHtmx(c)) return sendFragment(c, snippets);
+    return sendPage(c, ProductHomePage({ header: pageHeader(deps, c, product), product, onboarding: snippets, list: null }));
+  });
+
+  // Create (optionally the starter dashboard of the onboarding panel), then open it.
+  r.post(`${P}/dashboards`, ...member, async (c) => {
+    const product = c.get("product");
+    const form = await formFields(c, "name", "starter_metric");
+    try {
+      const dashboard = form.starter_metric
+        ? createStarterDashboard(deps.db, product.id, { name: form.name || "Overview", metric: form.starter_metric }, now())
+        : createDashboard(deps.db, product.id, { name: form.name }, now());
+      return c.redirect(`/products/${product.id}/dashboards/${dashboard.id}`, 303);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 400) throw err;
+      return sendPage(c, homePage(c, { error: err.message, name: form.name }), 422);
+    }
+  });
+
+  r.post(`${D}/move`, ...member, async (c) => {
+    const product = c.get("product");
+    const { step } = await formFields(c, "step");
+    moveDashboard(deps.db, product.id, c.req.param("dashboardId")!, step === "-1" ? -1 : 1, now());
+    if (!isHtmx(c)) return c.redirect(`/products/${product.id}`, 303);
+    return sendFragment(c, DashboardList({ productId: product.id, dashboards: listed(product.id), timezone: product.timezone, hasData: true }));
+  });
+
+  r.get(D, ...member, (c) => sendPage(c, dashboardPage(c)));
+
+  const dashboardPage = (c: Context<AppEnv>, editor?: Parameters<typeof DashboardPage>[0]["editor"]) => {
+    const product = c.get("product");
+    const dashboard = getDashboard(deps.db, product.id, c.req.param("dashboardId")!);
+    const base = `/products/${product.id}/dashboards/${dashboard.id}`;
+    return DashboardPage({
+      header: pageHeader(deps, c, product),
+      product,
+      dashboard,
+      customDates: customDates(dashboard.range, product.timezone, now()),
+      widgets: listWidgets(deps.db, product.id, dashboard.id),
+      widgetUrls: (w) => widgetUrls(base, w.id),
+      urls: { base, product: `/products/${product.id}`, reports: `${base}/reports`, order: `${base}/widgets/order`, newWidget: `${base}/widgets/new` },
+      editor,
+    });
+  };
+
+  r.get(`${D}/rename`, ...member, (c) => {
+    const { dashboard, base } = load(c);
+    return sendFragment(c, RenameForm({ name: dashboard.name, base }));
+  });
+
+  r.get(`${D}/title`, ...member, (c) => {
+    const { dashboard, base } = load(c);
+    return sendFragment(c, DashboardTitle({ name: dashboard.name, base }));
+  });
+
+  r.post(`${D}/rename`, ...member, async (c) => {
+    const { dashboard, base } = load(c);
+    const { name } = await formFields(c, "name");
+    try {
+      const renamed = renameDashboard(deps.db, dashboard.productId, dashboard.id, { name }, now());
+      if (!isHtmx(c)) return c.redirect(base, 303);
+      return sendFragment(c, DashboardTitle({ name: renamed.name, base }));
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 400) throw err;
+      return sendFragment(c, RenameForm({ name, base, error: err.message }), 422);
+    }
+  });
+
+  // The answer tells every widget card to reload (they listen for dashboard-range-changed).
+  r.post(`${D}/range`, ...member, async (c) => {
+    const { dashboard, base } = load(c);
+    const product = c.get("product");
+    const form = await formFields(c, "range", "from", "to");
+    let value: string | null = form.range || null;
+    if (value === "custom") {
+      value = customRangeFromDates(form.from, form.to, product.timezone);
+      if (!value) {
+        const picker = RangePicker({ base, range: dashboard.range, customDates: { from: form.from, to: form.to }, error: "Pick a start and an end date (the end on or after the start)" });
+        return sendFragment(c, picker, 422);
+      }
+    }
+    const updated = setDashboardRange(deps.db, product.id, dashboard.id, value, now());
+    if (!isHtmx(c)) return c.redirect(base, 303);
+    c.header("HX-Trigger", "dashboard-range-changed");
+    return sendFragment(c, RangePicker({ base, range: updated.range, customDates: customDates(updated.range, product.timezone, now()) }));
+  });
+
+  r.post(`${D}/delete`, ...member, (c) => {
+    const { dashboard } = load(c);
+    deleteDashboard(deps.db, dashboard.productId, dashboard.id);
+    const home = `/products/${dashboard.productId}`;
+    if (isHtmx(c)) return c.body(null, 204, { "HX-Redirect": home });
+    return c.redirect(home, 303);
+  });
+
+  const load = (c: Context<AppEnv>) => {
+    const product = c.get("product");
+    const dashboard = getDashboard(deps.db, product.id, c.req.param("dashboardId")!);
+    return { dashboard, base: `/products/${product.id}/dashboards/${dashboard.id}` };
+  };
+
+  r.route("/", widgetRoutes(deps, { dashboardPage }));
+  return r;
+}
+
+/** The custom-range inputs show the stored custom dates, else the last 30 days as a starting point. */
+function customDates(range: string | null, timeZone: string, now: number): { from: string; to: string } {
+  const m = range ? /^custom:([^/]+)\/(.+)$/.exec(range) : null;
+  if (m) {
+    const { fromDate, toDate } = instantsToDates(m[1]!, m[2]!, timeZone);
+    return { from: fromDate, to: toDate };
+  }
+  return { from: localDate(now - 29 * 86_400_000, timeZone), to: localDate(now, timeZone) };
+}

@@ -1,0 +1,187 @@
+import { Hono, type Context } from "hono";
+import type { Child } from "hono/jsx";
+import type { Deps } from "../deps";
+import type { AppEnv } from "../http/context";
+import { isHtmx, sendFragment, sendPage } from "../http/render";
+import { requireUser } from "../auth/middleware";
+import { AppError } from "../lib/errors";
+import { productAccess } from "../products/access";
+import { formFields } from "../products/route-helpers";
+import { listMetrics, listTagKeys, listTagValues } from "../query/discovery";
+import { runQuery } from "../query/run";
+import type { QueryInput } from "../query/types";
+import { getDashboard } from "./dashboards";
+import { addWidget, getWidget, removeWidget, reorderWidgets, updateWidget, type Widget } from "./widgets";
+import { blankFormValues, formErrorsOf, formValuesOf, readWidgetForm, widgetInputFromForm, type FormErrors, type WidgetFormValues } from "./widget-form";
+import { loadWidgetData, type TableSort } from "./widget-data";
+import { exportCsvUrl, widgetQuery } from "./widget-query";
+import { describeRange, effectiveRange } from "./range";
+import { OobAppend, WidgetCard, WidgetSlot, type CardBody, type WidgetUrls } from "../../views/pages/dashboards/widget-card";
+import { FilterRowFields, TagOptions, WidgetForm } from "../../views/pages/dashboards/widget-form";
+import { randomToken } from "../lib/tokens";
+
+/**
+ * Widgets: each card has its own GET route (it loads alone, refreshes alone, and a broken one
+ * renders an error card without touching the page); add/edit go through one form; order is
+ * posted as a whole list. Numbers come only from the query engine.
+ */
+export function widgetUrls(base: string, widgetId: string): WidgetUrls {
+  const self = `${base}/widgets/${widgetId}`;
+  return { self, edit: `${self}/edit`, remove: `${self}/delete` };
+}
+
+type PageFn = (c: Context<AppEnv>, editor?: Child) => Child;
+
+export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
+  const r = new Hono<AppEnv>();
+  const member = [requireUser(), productAccess(deps)] as const;
+  const D = "/products/:productId/dashboards/:dashboardId";
+  const W = `${D}/widgets`;
+  const now = () => deps.clock.now();
+
+  const load = (c: Context<AppEnv>) => {
+    const product = c.get("product");
+    const dashboard = getDashboard(deps.db, product.id, c.req.param("dashboardId")!);
+    return { product, dashboard, base: `/products/${product.id}/dashboards/${dashboard.id}` };
+  };
+
+  const form = (c: Context<AppEnv>, values: WidgetFormValues, widget: Widget | null, errors?: FormErrors) => {
+    const { product, base } = load(c);
+    const metrics = listMetrics(deps.db, product.id);
+    return WidgetForm({
+      action: widget ? `${base}/widgets/${widget.id}` : `${base}/widgets`,
+      editing: !!widget,
+      values,
+      errors,
+      metrics,
+      tagKeys: values.metric ? listTagKeys(deps.db, product.id, values.metric) : [],
+      urls: { tagKeys: `${base}/widgets/suggest/tag-keys`, tagValues: `${base}/widgets/suggest/tag-values`, filterRow: `${base}/widgets/filter-row`, cancel: `${base}/editor` },
+    });
+  };
+
+  /** htmx gets the form alone; a plain request gets the dashboard page with the form open. */
+  const sendForm = (c: Context<AppEnv>, node: Child, status = 200) => (isHtmx(c) ? sendFragment(c, node, status) : sendPage(c, opts.dashboardPage(c, node), status));
+
+  r.get(`${W}/new`, ...member, (c) => {
+    load(c);
+    const values = blankFormValues();
+    // The first metric is the likely one on a young product.
+    values.metric = listMetrics(deps.db, c.get("product").id, "", 1)[0] ?? "";
+    return sendForm(c, form(c, values, null));
+  });
+
+  r.get(`${D}/editor`, ...member, (c) => {
+    load(c);
+    return sendFragment(c, "");
+  });
+
+  r.get(`${W}/suggest/tag-keys`, ...member, (c) => {
+    const { product } = load(c);
+    const metric = c.req.query("metric") ?? "";
+    return sendFragment(c, TagOptions({ values: metric ? listTagKeys(deps.db, product.id, metric) : [] }));
+  });
+
+  r.get(`${W}/suggest/tag-values`, ...member, (c) => {
+    const { product } = load(c);
+    const metric = c.req.query("metric") ?? "";
+    const key = c.req.query("filter_key") ?? "";
+    return sendFragment(c, TagOptions({ values: metric && key ? listTagValues(deps.db, product.id, metric, key) : [] }));
+  });
+
+  r.get(`${W}/filter-row`, ...member, (c) => {
+    const { base } = load(c);
+    return sendFragment(c, FilterRowFields({ row: { key: "", op: "is", value: "" }, index: randomToken(4), urls: { tagValues: `${base}/widgets/suggest/tag-values` } }));
+  });
+
+  // Create or update from the form; errors come back as the form (422) with each field's message.
+  const save = async (c: Context<AppEnv>, widgetId: string | null) => {
+    const { product, dashboard, base } = load(c);
+    const existing = widgetId ? getWidget(deps.db, product.id, dashboard.id, widgetId) : null;
+    const values = readWidgetForm(await c.req.parseBody({ all: true }));
+    let saved: Widget;
+    try {
+      const input = widgetInputFromForm(values, product.timezone);
+      saved = existing ? updateWidget(deps.db, product.id, dashboard.id, existing.id, input, now()) : addWidget(deps.db, product.id, dashboard.id, input, now());
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== "invalid_widget") throw err;
+      return sendForm(c, form(c, values, existing, formErrorsOf(err)), 422);
+    }
+    if (!isHtmx(c)) return c.redirect(base, 303);
+    // The editor closes; the slot is appended to the grid (new) or replaced (edit) out of band.
+    const slot = WidgetSlot({ widget: saved, urls: widgetUrls(base, saved.id), oob: existing ? "outerHTML" : undefined });
+    return sendFragment(c, existing ? slot : OobAppend({ target: "#widget-grid", children: slot }));
+  };
+
+  r.post(W, ...member, (c) => save(c, null));
+
+  r.post(`${W}/order`, ...member, async (c) => {
+    const { product, dashboard } = load(c);
+    const { ids } = await formFields(c, "ids");
+    reorderWidgets(deps.db, product.id, dashboard.id, ids.split(",").filter(Boolean), now());
+    if (!isHtmx(c)) return c.redirect(`/products/${product.id}/dashboards/${dashboard.id}`, 303);
+    return c.body(null, 204);
+  });
+
+  // THE card of one widget: loads alone, refreshes alone; an invalid config or a refused query is an error card.
+  r.get(`${W}/:widgetId`, ...member, async (c) => {
+    const { product, dashboard, base } = load(c);
+    const widget = getWidget(deps.db, product.id, dashboard.id, c.req.param("widgetId")!);
+    const urls = widgetUrls(base, widget.id);
+    const state = tableState(c);
+    const opts = { dashboardRange: dashboard.range, timezone: product.timezone };
+    let body: CardBody;
+    let exportUrl: string | null = null;
+    let rangeLabel = "";
+    if (!widget.config) body = { error: widget.problem ?? "This widget's configuration is invalid; edit it to fix it." };
+    else {
+      const input: QueryInput = widgetQuery(widget.kind, widget.config, opts);
+      exportUrl = exportCsvUrl(product.id, input);
+      rangeLabel = describeRange(effectiveRange(widget.config.range, dashboard.range), product.timezone);
+      try {
+        const run = (q: QueryInput) => runQuery(deps.db, product, q, now());
+        const data = await loadWidgetData(run, widget, { ...opts, page: state.page, sort: state.sort });
+        body = { data, periodLabel: previousLabel(rangeLabel) };
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status >= 500) throw err;
+        body = { error: err.message };
+      }
+    }
+    const refreshUrl = widget.kind === "table" && state.given ? `${urls.self}?${new URLSearchParams(state.params)}` : urls.self;
+    return sendFragment(c, WidgetCard({ widget, urls, refreshUrl, exportUrl, rangeLabel, body }));
+  });
+
+  r.get(`${W}/:widgetId/edit`, ...member, (c) => {
+    const { product, dashboard } = load(c);
+    const widget = getWidget(deps.db, product.id, dashboard.id, c.req.param("widgetId")!);
+    return sendForm(c, form(c, formValuesOf(widget, product.timezone), widget));
+  });
+
+  r.post(`${W}/:widgetId`, ...member, (c) => save(c, c.req.param("widgetId")!));
+
+  r.post(`${W}/:widgetId/delete`, ...member, (c) => {
+    const { product, dashboard, base } = load(c);
+    removeWidget(deps.db, product.id, dashboard.id, c.req.param("widgetId")!);
+    if (!isHtmx(c)) return c.redirect(base, 303);
+    return sendFragment(c, "");
+  });
+
+  return r;
+}
+
+function tableState(c: Context) {
+  const page = Number(c.req.query("page") ?? "1");
+  const by = c.req.query("sort");
+  const dir = c.req.query("dir");
+  const sort: Partial<TableSort> = {};
+  if (by === "time" || by === "group" || by === "value") sort.by = by;
+  if (dir === "asc" || dir === "desc") sort.dir = dir;
+  const params: Record<string, string> = { page: String(Number.isFinite(page) && page >= 1 ? Math.floor(page) : 1) };
+  if (sort.by) params.sort = sort.by;
+  if (sort.dir) params.dir = sort.dir;
+  return { page: Number(params.page), sort, params, given: c.req.query("page") !== undefined || !!by };
+}
+
+/** "Last 7 days" → "previous 7 days"; a custom range compares with the period just before it. */
+function previousLabel(rangeLabel: string): string {
+  return rangeLabel.startsWith("Last ") ? `previous ${rangeLabel.slice(5)}` : "previous period";
+}
