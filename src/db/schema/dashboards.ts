@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { products } from "./products";
 import { users } from "./accounts";
@@ -66,7 +67,10 @@ export const reportRecipients = sqliteTable(
   (t) => [uniqueIndex("report_recipients_email_idx").on(t.reportId, t.email)],
 );
 
-/** status: 'sent' | 'failed' | 'skipped' | 'retrying'; one row per scheduled instant. */
+/**
+ * status: 'pending' (claimed, being sent) | 'sent' | 'failed' | 'skipped' | 'retrying'; one row per
+ * scheduled instant (the partial unique index makes a second claim of the same run a no-op).
+ */
 export const reportDeliveries = sqliteTable(
   "report_deliveries",
   {
@@ -83,5 +87,8 @@ export const reportDeliveries = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [index("report_deliveries_report_idx").on(t.reportId, t.createdAt)],
+  (t) => [
+    index("report_deliveries_report_idx").on(t.reportId, t.createdAt),
+    uniqueIndex("report_deliveries_run_idx").on(t.reportId, t.scheduledFor).where(sql`is_test = 0`),
+  ],
 );

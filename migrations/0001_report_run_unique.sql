@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX `report_deliveries_run_idx` ON `report_deliveries` (`report_id`,`scheduled_for`) WHERE is_test = 0;
