@@ -6,6 +6,9 @@ import { healthRoutes } from "./http/health-routes";
 import { staticRoutes } from "./http/static-routes";
 import type { AppEnv } from "./http/context";
 import { sessionMiddleware } from "./auth/middleware";
+import { csrfProtection } from "./auth/csrf";
+import { authRoutes } from "./auth/routes";
+import { homeRoutes } from "./http/home-routes";
 import { ingestRoutes } from "./ingest/routes";
 import { productRoutes } from "./products/routes";
 import { queryRoutes } from "./query/routes";
@@ -39,9 +42,14 @@ export function createApp(deps: Deps) {
   app.route("/", staticRoutes());
   // Ingestion is keyed by bearer tokens only: mounted before the session (and any CSRF) middleware.
   app.route("/", ingestRoutes(deps));
+  // Every state-changing request below must come from our own pages (Origin / Sec-Fetch-Site),
+  // unless it carries a bearer key or is the public tracker or a webhook: see src/auth/csrf.ts.
+  app.use(csrfProtection(deps));
   // Everything below knows who is asking (c.var.user / c.var.session; null when anonymous).
   app.use(sessionMiddleware(deps));
   // ── areas: one app.route() each ──
+  app.route("/", homeRoutes(deps));
+  app.route("/", authRoutes(deps));
   app.route("/", productRoutes(deps));
   app.route("/", queryRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.

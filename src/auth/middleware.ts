@@ -49,7 +49,7 @@ export function requireUser(): MiddlewareHandler<AppEnv> {
     const user = c.get("user");
     if (!user) {
       if (wantsJson(c)) throw unauthorized("Sign in first");
-      const target = `/login?next=${encodeURIComponent(c.req.path)}`;
+      const target = c.req.path === "/" ? "/login" : `/login?next=${encodeURIComponent(c.req.path)}`;
       if (c.req.header("HX-Request") === "true") return c.body(null, 204, { "HX-Redirect": target });
       return c.redirect(target, 302);
     }

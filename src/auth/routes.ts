@@ -1,0 +1,107 @@
+import { Hono } from "hono";
+import type { Deps } from "../deps";
+import type { AppEnv } from "../http/context";
+import { sendPage } from "../http/render";
+import { AppError } from "../lib/errors";
+import { formFields } from "../products/route-helpers";
+import { clearSessionCookie } from "./middleware";
+import { invalidateSession } from "./session";
+import { MIN_PASSWORD_LENGTH } from "./users";
+import { checkCredentials } from "./login";
+import { registerUser } from "./registration";
+import { sendVerificationMail } from "./auth-mail";
+import { retryMessage, takeAuthAttempt } from "./rate-limits";
+import { formOrPage, oauthOptions, redirectAfterForm, requestIp, safeNext, startSession } from "./route-helpers";
+import { verifyRoutes } from "./verify-routes";
+import { resetRoutes } from "./reset-routes";
+import { oauthRoutes } from "./oauth-routes";
+import { LoginForm, LoginPage, type LoginProps } from "../../views/pages/auth/login-page";
+import { RegisterForm, RegisterPage, type RegisterProps } from "../../views/pages/auth/register-page";
+
+/** The same words for an unknown address and a wrong password (NFR-1.x). */
+export const BAD_CREDENTIALS = "That email and password don't match an account. Check both and try again.";
+
+/**
+ * Accounts (FR-1.1–1.5): sign in, register, sign out; email verification, password reset and
+ * OAuth have their own routers, mounted here so the area is one app.route().
+ */
+export function authRoutes(deps: Deps) {
+  const r = new Hono<AppEnv>();
+  const oauth = oauthOptions(deps);
+
+  r.get("/login", (c) => {
+    const next = safeNext(c.req.query("next"));
+    if (c.get("user")) return c.redirect(next ?? "/", 302);
+    return sendPage(c, LoginPage({ email: c.req.query("email") ?? "", next, oauth }));
+  });
+
+  r.post("/login", async (c) => {
+    const form = await formFields(c, "email", "password", "next");
+    const props: LoginProps = { email: form.email.trim(), next: safeNext(form.next || c.req.query("next")), oauth };
+    const show = (extra: Partial<LoginProps>, status: number) => formOrPage(c, () => LoginForm({ ...props, ...extra }), () => LoginPage({ ...props, ...extra }), status);
+
+    const wait = takeAuthAttempt(deps, requestIp(c, deps), form.email);
+    if (wait) {
+      c.header("Retry-After", String(wait));
+      return show({ error: retryMessage(wait) }, 429);
+    }
+    const user = await checkCredentials(deps.db, form.email, form.password);
+    if (!user) return show({ error: BAD_CREDENTIALS }, 401);
+    startSession(c, deps, user.id);
+    // An unverified account is signed in but every page sends it to "check your inbox"; an
+    // invite link (next) is the exception, because accepting the invite proves the address.
+    return redirectAfterForm(c, props.next ?? (user.emailVerifiedAt ? "/" : "/verify-email"));
+  });
+
+  r.get("/register", (c) => {
+    const next = safeNext(c.req.query("next"));
+    if (c.get("user")) return c.redirect(next ?? "/", 302);
+    return sendPage(c, RegisterPage({ values: { email: c.req.query("email") ?? "", name: "" }, next, minPasswordLength: MIN_PASSWORD_LENGTH, oauth }));
+  });
+
+  r.post("/register", async (c) => {
+    const form = await formFields(c, "email", "password", "name", "next");
+    const props: RegisterProps = {
+      values: { email: form.email.trim(), name: form.name.trim() },
+      next: safeNext(form.next || c.req.query("next")),
+      minPasswordLength: MIN_PASSWORD_LENGTH,
+      oauth,
+    };
+    const show = (extra: Partial<RegisterProps>, status: number) =>
+      formOrPage(c, () => RegisterForm({ ...props, ...extra }), () => RegisterPage({ ...props, ...extra }), status);
+
+    const wait = takeAuthAttempt(deps, requestIp(c, deps), form.email);
+    if (wait) {
+      c.header("Retry-After", String(wait));
+      return show({ error: retryMessage(wait) }, 429);
+    }
+    let registered: Awaited<ReturnType<typeof registerUser>>;
+    try {
+      registered = await registerUser(deps.db, { email: form.email, password: form.password, name: form.name }, deps.clock.now());
+    } catch (err) {
+      if (err instanceof AppError && err.field) return show({ errors: { [err.field]: err.message } }, err.status === 409 ? 409 : 422);
+      throw err;
+    }
+    const { user, token } = registered;
+    try {
+      await sendVerificationMail(deps, user.email, token);
+    } catch (err) {
+      // The account exists; the "check your inbox" page has a resend button.
+      deps.log.error("verification mail failed", { userId: user.id, err });
+    }
+    startSession(c, deps, user.id);
+    return redirectAfterForm(c, props.next ?? "/verify-email");
+  });
+
+  r.post("/logout", (c) => {
+    const session = c.get("session");
+    if (session) invalidateSession(deps.db, session.id);
+    clearSessionCookie(c);
+    return redirectAfterForm(c, "/login");
+  });
+
+  r.route("/", verifyRoutes(deps));
+  r.route("/", resetRoutes(deps));
+  r.route("/", oauthRoutes(deps));
+  return r;
+}

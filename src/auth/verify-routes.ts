@@ -1,0 +1,67 @@
+import { Hono } from "hono";
+import type { Deps } from "../deps";
+import type { AppEnv } from "../http/context";
+import { sendPage } from "../http/render";
+import { issueVerificationToken, verifyEmail } from "./registration";
+import { sendVerificationMail } from "./auth-mail";
+import { retryMessage, takeAuthAttempt } from "./rate-limits";
+import { formOrPage, requestIp, secretUrlHeaders } from "./route-helpers";
+import { CheckInboxCard, CheckInboxPage, type CheckInboxProps, VerifyResultPage } from "../../views/pages/auth/verify-pages";
+
+/** FR-1.2: "check your inbox" with a resend button, and the mailed link itself. */
+export function verifyRoutes(deps: Deps) {
+  const r = new Hono<AppEnv>();
+  const mailConfigured = !!deps.config.smtpUrl;
+
+  // Not behind requireUser: that middleware sends unverified users here.
+  r.get("/verify-email", (c) => {
+    const user = c.get("user");
+    if (!user) return c.redirect("/login?next=%2Fverify-email", 302);
+    if (user.emailVerifiedAt) return c.redirect("/", 302);
+    c.header("Cache-Control", "no-store");
+    return sendPage(c, CheckInboxPage({ email: user.email, mailConfigured }));
+  });
+
+  r.post("/verify-email/resend", async (c) => {
+    const user = c.get("user");
+    if (!user) return c.redirect("/login?next=%2Fverify-email", 303);
+    if (user.emailVerifiedAt) return c.redirect("/", 303);
+    const show = (extra: Partial<CheckInboxProps>, status = 200) => {
+      const props = { email: user.email, mailConfigured, ...extra };
+      return formOrPage(c, () => CheckInboxCard(props), () => CheckInboxPage(props), status);
+    };
+    const wait = takeAuthAttempt(deps, requestIp(c, deps), user.email);
+    if (wait) {
+      c.header("Retry-After", String(wait));
+      return show({ error: retryMessage(wait) }, 429);
+    }
+    const token = issueVerificationToken(deps.db, user.id, deps.clock.now());
+    try {
+      await sendVerificationMail(deps, user.email, token);
+    } catch (err) {
+      deps.log.error("verification mail failed", { userId: user.id, err });
+      return show({ error: "We could not send the email just now. Please try again in a moment." }, 502);
+    }
+    return show({ notice: `We sent a new link to ${user.email}. Earlier links no longer work.` });
+  });
+
+  r.get("/verify-email/:token", (c) => {
+    secretUrlHeaders(c);
+    const current = c.get("user");
+    const result = verifyEmail(deps.db, c.req.param("token"), deps.clock.now());
+    if (result.ok) {
+      deps.log.info("email verified", { userId: result.user.id });
+      return sendPage(c, VerifyResultPage({ outcome: "verified", email: result.user.email, verified: true, signedIn: current?.id === result.user.id }));
+    }
+    const status = result.problem === "invalid" ? 404 : 410;
+    const page = VerifyResultPage({
+      outcome: result.problem,
+      email: result.user?.email,
+      verified: !!result.user?.emailVerifiedAt,
+      signedIn: !!current && current.id === result.user?.id,
+    });
+    return sendPage(c, page, status);
+  });
+
+  return r;
+}
