@@ -1,6 +1,7 @@
 import type { Statement } from "bun:sqlite";
 import type { EventRecord, IdempotencyRecord, PointRecord, SubmitOptions } from "./write-queue";
 import { canonicalTags, type SeriesRegistry } from "./series-registry";
+import { notFound } from "../lib/errors";
 
 /** A flush's raw points of one series (`a`: the metric's all-tags series), kept in arrival order. */
 export type SeriesRows = { s: number; a: number; t: number[]; v: number[]; sorted: boolean };
@@ -29,6 +30,8 @@ export type Job = {
 };
 
 type FlushContext = {
+  /** Whether the product still exists (a delete may land while its requests wait in the queue). */
+  productExists(productId: string): boolean;
   registry: SeriesRegistry;
   rows: Rows;
   now: number;
@@ -43,6 +46,11 @@ const EMPTY_TAGS = "{}";
  * limit) is thrown before it writes, so a refused request changes nothing.
  */
 export function writeJob(job: Job, ctx: FlushContext) {
+  // Writing after the delete would leave rows the purge job has already finished with.
+  if (!ctx.productExists(job.productId)) {
+    ctx.registry.forgetProduct(job.productId);
+    throw notFound("This product no longer exists");
+  }
   job.result = job.kind === "points" ? writePoints(job, ctx) : writeEvents(job, ctx);
   const idem = job.opts.idempotency as IdempotencyRecord<unknown> | undefined;
   if (idem) {

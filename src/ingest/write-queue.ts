@@ -88,6 +88,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
        WHERE created_at <= excluded.created_at - ${IDEMPOTENCY_TTL_MS}`,
     ),
   };
+  const productRow = sqlite.prepare("SELECT 1 AS ok FROM products WHERE id = ?");
   const keyStamps = new Map<string, number>();
 
   let pending: Job[] = [];
@@ -155,14 +156,20 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
   function commit(jobs: Job[]) {
     const now = deps.clock.now();
     const rows: Rows = new Map();
+    const products = new Map<string, boolean>();
+    const productExists = (id: string) => {
+      let ok = products.get(id);
+      if (ok === undefined) products.set(id, (ok = productRow.get(id) !== null));
+      return ok;
+    };
     sqlite.exec("BEGIN IMMEDIATE");
     try {
       for (const job of jobs) {
         job.error = undefined;
         try {
-          writeJob(job, { registry, rows, now, ...statements });
+          writeJob(job, { productExists, registry, rows, now, ...statements });
         } catch (err) {
-          // Refusals (the series limit) happen before the job wrote anything.
+          // Refusals (a deleted product, the series limit) happen before the job wrote anything.
           if (err instanceof AppError) job.error = err;
           else throw err;
         }

@@ -26,8 +26,11 @@ function startServer(dataDir: string, port: number) {
 async function readAcks(stream: ReadableStream<Uint8Array>, acks: Map<number, number>) {
   const decoder = new TextDecoder();
   let buffered = "";
-  for await (const chunk of stream) {
-    buffered += decoder.decode(chunk, { stream: true });
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffered += decoder.decode(value, { stream: true });
     const lines = buffered.split("\n");
     buffered = lines.pop()!;
     for (const line of lines) {

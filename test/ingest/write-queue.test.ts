@@ -80,3 +80,17 @@ test("one series per tag set, whatever the key order; series_tags hold its tags"
     dir.remove();
   }
 });
+
+test("requests still queued when their product is deleted are refused, not written", async () => {
+  const { dir, deps } = await freshDeps();
+  try {
+    const { product } = await makeProductWithKeys(deps);
+    const pending = deps.queue.submitPoints(product.id, [{ metric: "m", value: 1, tsMs: Date.UTC(2026, 0, 1), tags: {} }]);
+    deps.db.$client.query("DELETE FROM products WHERE id = ?").run(product.id); // before the flush runs
+    await expect(pending).rejects.toMatchObject({ status: 404 });
+    expect(deps.db.$client.query("SELECT count(*) AS n FROM series").get()).toEqual({ n: 0 });
+  } finally {
+    await deps.close();
+    dir.remove();
+  }
+});
