@@ -113,8 +113,14 @@
       ticks: { show: false },
       font: "12px Inter, system-ui, sans-serif",
     };
+    // Whole-number data (counts, sums of counts) gets whole-number ticks, never "0.3".
+    var whole = data.series.every(function (s) { return s.values.every(function (v) { return v == null || Math.floor(v) === v; }); });
+    var incrs = [];
+    for (var p = 0; p <= 12; p++) [1, 2, 5].forEach(function (m) { incrs.push(m * Math.pow(10, p)); });
     // One bucket wide when there is a single point, so it sits in the middle rather than on an edge.
     var step = data.x.length > 1 ? data.x[1] - data.x[0] : 3600;
+    var yAxis = Object.assign({}, axis, { size: 48, values: function (u, vals) { return vals.map(function (v) { return compact.format(v); }); } });
+    if (whole) yAxis.incrs = incrs;
     var opts = {
       width: Math.max(120, el.clientWidth),
       height: Math.max(120, el.clientHeight || 220),
@@ -136,8 +142,8 @@
         },
       },
       axes: [
-        Object.assign({}, axis, { space: 64, values: tickFormat(data.granularity, data.timezone) }),
-        Object.assign({}, axis, { size: 48, values: function (u, vals) { return vals.map(function (v) { return compact.format(v); }); } }),
+        Object.assign({}, axis, { space: 64, size: 32, values: tickFormat(data.granularity, data.timezone) }),
+        yAxis,
       ],
       series: [{}].concat(
         data.series.map(function (s, i) {

@@ -43,17 +43,13 @@ export function onboardingStatus(db: Db, product: QueryProduct, now: number): On
   return { kind: "received", metric, value: sum.value ?? null, points: count.value ?? 0 };
 }
 
-/** One click after the first point: a dashboard with the metric's total and its daily line. */
+/** One click after the first point: one full row — the last day, the last 30 days, and the daily line. */
 export function createStarterDashboard(db: Db, productId: string, input: { name: string; metric: string }, now: number): Dashboard {
   const dashboard = createDashboard(db, productId, { name: input.name }, now);
-  const base = { metric: input.metric, aggregation: "sum" as const, filters: {}, groupBy: [], compare: true };
-  addWidget(db, productId, dashboard.id, { kind: "number", title: `${input.metric} · last 30 days`, config: { ...base, range: { kind: "last", n: 30, unit: "d" }, size: "half" } }, now);
-  addWidget(
-    db,
-    productId,
-    dashboard.id,
-    { kind: "line", title: `${input.metric} per day`, config: { ...base, granularity: "day", range: { kind: "last", n: 30, unit: "d" }, size: "full" } },
-    now,
-  );
+  const base = { metric: input.metric, aggregation: "sum" as const, filters: {}, groupBy: [], compare: true, size: "half" as const };
+  const last = (n: number, unit: "h" | "d") => ({ kind: "last" as const, n, unit });
+  addWidget(db, productId, dashboard.id, { kind: "number", title: `${input.metric} · last 24 hours`, config: { ...base, range: last(24, "h") } }, now);
+  addWidget(db, productId, dashboard.id, { kind: "number", title: `${input.metric} · last 30 days`, config: { ...base, range: last(30, "d") } }, now);
+  addWidget(db, productId, dashboard.id, { kind: "line", title: `${input.metric} per day`, config: { ...base, granularity: "day", range: last(30, "d") } }, now);
   return dashboard;
 }

@@ -55,7 +55,7 @@ export function DashboardList(props: { productId: string; dashboards: ListedDash
                   {d.widgets} widget{d.widgets === 1 ? "" : "s"} · updated {formatDate(d.updatedAt, props.timezone)}
                 </span>
               </a>
-              <div class="reorder-buttons">
+              <div class="reorder-buttons" hidden={props.dashboards.length < 2}>
                 <form method="post" action={`${base}/${d.id}/move`} hx-post={`${base}/${d.id}/move`} hx-target="#dashboard-list" hx-swap="outerHTML">
                   <input type="hidden" name="step" value="-1" />
                   <button type="submit" class="icon-btn" disabled={i === 0} aria-label={`Move ${d.name} up`} title="Move up">
