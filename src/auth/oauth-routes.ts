@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { ArcticFetchError, generateCodeVerifier, generateState, OAuth2RequestError } from "arctic";
+import { ArcticFetchError, generateCodeVerifier, generateState, OAuth2RequestError, UnexpectedErrorResponseBodyError, UnexpectedResponseError } from "arctic";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
 import { sendPage } from "../http/render";
@@ -76,6 +76,10 @@ export function oauthRoutes(deps: Deps) {
     } catch (err) {
       if (err instanceof OAuth2RequestError) return fail(`${label} did not accept this sign-in (${err.code}). Please try again.`, 400);
       if (err instanceof ArcticFetchError) return fail(`Could not reach ${label}. Please try again in a moment.`, 502);
+      if (err instanceof UnexpectedResponseError || err instanceof UnexpectedErrorResponseBodyError) {
+        deps.log.warn("oauth token endpoint answered unexpectedly", { provider: name, err });
+        return fail(`${label} did not answer as expected. Please try again in a moment.`, 502);
+      }
       if (err instanceof AppError) return fail(err.message, err.status);
       deps.log.error("oauth callback failed", { provider: name, err });
       return fail(`Sign-in with ${label} failed on our side. Please try again.`, 502);

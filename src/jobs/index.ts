@@ -1,6 +1,8 @@
 import type { Scheduler } from "./scheduler";
 import { purgeDeletedProducts } from "../products/delete-product";
 import { expireIdempotencyKeys } from "../ingest/idempotency";
+import { deleteExpiredSessions } from "../auth/session";
+import { deleteExpiredEmailTokens } from "../auth/email-tokens";
 
 /**
  * Every background job, in one table. Areas add theirs here: name, croner pattern, function.
@@ -13,6 +15,12 @@ export function registerJobs(scheduler: Scheduler) {
   scheduler.register("products.purge", "* * * * *", async (deps) => {
     const done = await purgeDeletedProducts(deps);
     if (done.rows) deps.log.info("purged deleted products' data", done);
+  });
+  // Sessions past their expiry (validation already refuses them) and email tokens a week past theirs.
+  scheduler.register("auth.expire", "17 * * * *", (deps) => {
+    const now = deps.clock.now();
+    const removed = { sessions: deleteExpiredSessions(deps.db, now), emailTokens: deleteExpiredEmailTokens(deps.db, now) };
+    if (removed.sessions || removed.emailTokens) deps.log.info("expired sessions and email tokens removed", removed);
   });
   // Idempotency keys are kept 24 h (lookups ignore older rows; this removes them).
   scheduler.register("ingest.idempotency-expire", "23 * * * *", async (deps) => {
