@@ -53,8 +53,10 @@ export type WriteQueueDeps = {
 
 // A flush stops taking whole requests past this many points (the rest go in the next one).
 const MAX_FLUSH_POINTS = 20_000;
-// Under load, wait up to this long for more requests to share a commit (and its fsync).
-const GATHER_MS = 2;
+// Under load, wait for more requests to share a commit (and its fsync): as long as the last
+// flush took, within these bounds, so slow commits (a slow disk) gather bigger batches.
+const MIN_GATHER_MS = 1;
+const MAX_GATHER_MS = 8;
 // No flush for this long = idle: a lone request is flushed at once.
 const IDLE_MS = 5;
 // api_keys.last_used_at is written at most this often per key.
@@ -96,6 +98,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let soon: ReturnType<typeof setImmediate> | null = null;
   let lastFlushEnd = -Infinity;
+  let lastFlushMs = 0;
   let closed = false;
   let flushes = 0;
   let stored = 0;
@@ -115,7 +118,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
       if (timer) clearTimeout(timer), (timer = null);
       soon = setImmediate(run);
     } else if (!timer) {
-      timer = setTimeout(run, GATHER_MS);
+      timer = setTimeout(run, Math.min(MAX_GATHER_MS, Math.max(MIN_GATHER_MS, lastFlushMs)));
     }
   }
 
@@ -128,8 +131,10 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
     const jobs = pending.slice(0, taken);
     pending = pending.slice(taken);
     pendingPoints -= size;
+    const started = performance.now();
     if (jobs.length) flush(jobs);
     lastFlushEnd = performance.now();
+    lastFlushMs = lastFlushEnd - started;
     if (pending.length) schedule();
   }
 
