@@ -126,7 +126,7 @@
       height: Math.max(120, el.clientHeight || 220),
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), data.timezone); },
       legend: { show: false },
-      cursor: { drag: { x: false, y: false }, points: { size: 7 } },
+      cursor: { y: false, drag: { x: false, y: false }, points: { size: 7 } },
       scales: {
         x: {
           time: true,

@@ -10,7 +10,7 @@ import { formFields, noStore } from "../products/route-helpers";
 import { createDashboard, deleteDashboard, getDashboard, listDashboards, moveDashboard, renameDashboard, setDashboardRange } from "./dashboards";
 import { listWidgets } from "./widgets";
 import { createStarterDashboard, hasData, issueOnboardingKey, onboardingStatus } from "./onboarding";
-import { customRangeFromDates, instantsToDates, localDate } from "./range";
+import { customRangeFromDates, describeRange, instantsToDates, localDate } from "./range";
 import { widgetRoutes, widgetUrls } from "./widget-routes";
 import { DashboardList, ProductHomePage, type ListedDashboard } from "../../views/pages/dashboards/product-home";
 import { OnboardingPanel, OnboardingStatus, Snippets, type OnboardingUrls } from "../../views/pages/dashboards/onboarding";
@@ -167,11 +167,11 @@ export function dashboardRoutes(deps: Deps) {
 }
 
 /** The custom-range inputs show the stored custom dates, else the last 30 days as a starting point. */
-function customDates(range: string | null, timeZone: string, now: number): { from: string; to: string } {
+function customDates(range: string | null, timeZone: string, now: number): { from: string; to: string; label?: string } {
   const m = range ? /^custom:([^/]+)\/(.+)$/.exec(range) : null;
   if (m) {
     const { fromDate, toDate } = instantsToDates(m[1]!, m[2]!, timeZone);
-    return { from: fromDate, to: toDate };
+    return { from: fromDate, to: toDate, label: describeRange({ from: m[1]!, to: m[2]! }, timeZone) };
   }
   return { from: localDate(now - 29 * 86_400_000, timeZone), to: localDate(now, timeZone) };
 }

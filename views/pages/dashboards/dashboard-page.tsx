@@ -18,7 +18,7 @@ export function DashboardPage(props: {
   header?: Child;
   product: { id: string; name: string };
   dashboard: { id: string; name: string; range: string | null };
-  customDates: { from: string; to: string };
+  customDates: { from: string; to: string; label?: string };
   widgets: Widget[];
   widgetUrls: (w: Widget) => WidgetUrls;
   urls: DashboardUrls;
@@ -128,7 +128,7 @@ export function RenameForm(props: { name: string; base: string; error?: string }
 const PRESET_LABELS: Record<string, string> = { "24h": "24h", "7d": "7d", "30d": "30d", "90d": "90d", "12mo": "12mo" };
 
 /** Dashboard-wide range: overrides every widget's range; its answer tells the widgets to reload. */
-export function RangePicker(props: { base: string; range: string | null; customDates: { from: string; to: string }; error?: string }) {
+export function RangePicker(props: { base: string; range: string | null; customDates: { from: string; to: string; label?: string }; error?: string }) {
   const custom = props.range?.startsWith("custom:") ?? false;
   const action = `${props.base}/range`;
   return (
@@ -145,7 +145,7 @@ export function RangePicker(props: { base: string; range: string | null; customD
       </div>
       <details class="custom-range" open={!!props.error}>
         <summary class={custom ? "btn btn-small is-active" : "btn btn-small"} aria-label="Custom dates">
-          {custom ? `${props.customDates.from} – ${props.customDates.to}` : "Custom"}
+          {custom ? (props.customDates.label ?? `${props.customDates.from} – ${props.customDates.to}`) : "Custom"}
         </summary>
         <div class="custom-range-panel">
           <label>
