@@ -4,7 +4,7 @@ import { AppError } from "../lib/errors";
 import { Fold } from "./fold";
 import { resolveQuery, type ResolvedQuery } from "./parse";
 import { planSegments, SOURCE_WIDTH, type Segment, type Source } from "./plan";
-import { aggregateSql, allTagsIdSql, countSql, seriesCountSql, seriesIds, type AggRow, type SeriesSet } from "./sql";
+import { aggregateSql, allTagsIdSql, countSql, RAW_UNITS, seriesCountSql, seriesIds, type AggRow, type RawUnit, type SeriesSet } from "./sql";
 import { bucketStarts, formatInZone } from "./time";
 import type { QueryResult } from "./types";
 
@@ -14,7 +14,8 @@ import type { QueryResult } from "./types";
  * query runs to the end inside one tick, so it never interleaves with a flush on the connection.
  */
 export type QueryProduct = { id: string; timezone: string };
-export type RunOptions = { rawOnly?: boolean }; // rawOnly: answer from raw points (measurements, cross-checks)
+/** rawOnly: answer from raw points only (measurements, cross-checks); maxScanRows: the guard's limit. */
+export type RunOptions = { rawOnly?: boolean; maxScanRows?: number };
 
 /** Past this many rows to read (rollup rows + raw points) a query is refused, not run for seconds. */
 export const MAX_SCAN_ROWS = 5_000_000;
@@ -30,9 +31,9 @@ export function runQuery(db: { $client: Database }, product: QueryProduct, input
   const sets = seriesSets(sqlite, product.id, q);
   if (sets) {
     const reads = planReads(planSegments(bounds, opts), sets);
-    guardScan(sqlite, reads);
+    guardScan(sqlite, reads, opts.maxScanRows ?? MAX_SCAN_ROWS);
     for (const read of reads) {
-      const { sql, params } = aggregateSql(read.source, read.set, q.groupBy);
+      const { sql, params } = aggregateSql(read.source, read.set, q.groupBy, read.source === "points" ? rawUnit(bounds, read) : 1);
       const rows = sqlite.query(sql).all(...params, read.from, read.to) as AggRow[];
       for (const row of rows) if (!read.only || inSegments(read.only, row.b)) fold.add(row);
     }
@@ -88,6 +89,12 @@ function planReads(segments: Segment[], sets: { rollup: SeriesSet; raw: SeriesSe
   return reads;
 }
 
+/** The widest UTC slice that no bucket edge inside the read cuts (SQLite then sums slices, not points). */
+function rawUnit(bounds: number[], read: Read): RawUnit {
+  const inside = bounds.filter((b) => b > read.from && b < read.to);
+  return RAW_UNITS.find((u) => inside.every((b) => b % u === 0)) ?? 1;
+}
+
 function inSegments(list: Segment[], t: number): boolean {
   let lo = 0, hi = list.length - 1;
   while (lo < hi) {
@@ -99,11 +106,11 @@ function inSegments(list: Segment[], t: number): boolean {
 }
 
 /**
- * Refuses a query that would read more than MAX_SCAN_ROWS rows. An upper bound (series × buckets)
+ * Refuses a query that would read more than `limit` rows (MAX_SCAN_ROWS unless told). An upper bound (series × buckets)
  * settles most queries for free; otherwise rows are counted, stopping at the limit, so the check
  * itself stays cheap. Raw reads are always counted (their density is unknown).
  */
-function guardScan(sqlite: Database, reads: Read[]) {
+function guardScan(sqlite: Database, reads: Read[], limit: number) {
   const seriesCount = new Map<SeriesSet, number>();
   const countSeries = (set: SeriesSet) => {
     let n = seriesCount.get(set);
@@ -115,13 +122,13 @@ function guardScan(sqlite: Database, reads: Read[]) {
   };
   let bound = 0;
   for (const r of reads) bound += r.source === "points" ? Infinity : countSeries(r.set) * Math.ceil((r.to - r.from) / SOURCE_WIDTH[r.source]);
-  if (bound <= MAX_SCAN_ROWS) return;
+  if (bound <= limit) return;
   let counted = 0;
   for (const r of reads) {
     const { sql, params } = countSql(r.source, r.set);
-    counted += (sqlite.query(sql).get(...params, r.from, r.to, MAX_SCAN_ROWS + 1 - counted) as { n: number }).n;
-    if (counted > MAX_SCAN_ROWS) {
-      throw new AppError(400, "query_too_large", `This query would read more than ${MAX_SCAN_ROWS} rows: add filters, pick a shorter range or a coarser granularity`, {
+    counted += (sqlite.query(sql).get(...params, r.from, r.to, limit + 1 - counted) as { n: number }).n;
+    if (counted > limit) {
+      throw new AppError(400, "query_too_large", `This query would read more than ${limit} rows: add filters, pick a shorter range or a coarser granularity`, {
         field: "range",
       });
     }

@@ -50,8 +50,10 @@ function seriesWhere(set: SeriesSet): Fragment {
 /**
  * Count/sum/min/max per (group, row time) in [from, to) of one source. Points lacking a groupBy
  * key land in group "" (LEFT JOIN + coalesce). Range parameters come last: `[...params, from, to]`.
+ * Raw points are grouped by `rawUnit`-wide UTC slices (the caller picks a width no query bucket
+ * edge falls inside) and each slice reports its earliest time, which lies in the right bucket.
  */
-export function aggregateSql(source: Source, set: SeriesSet, groupBy: string[]): Fragment {
+export function aggregateSql(source: Source, set: SeriesSet, groupBy: string[], rawUnit: RawUnit = 1): Fragment {
   const { table, time, agg } = TABLES[source];
   const where = seriesWhere(set);
   const params: Param[] = [];
@@ -64,12 +66,18 @@ export function aggregateSql(source: Source, set: SeriesSet, groupBy: string[]):
   });
   params.push(...where.params);
   const keys = groupBy.map((_, i) => `k${i}`);
+  const raw = source === "points" && rawUnit !== 1;
+  // rawUnit is one of RAW_UNITS (never user input); SQLite's % truncates, hence the double mod for times before 1970.
+  const slice = raw ? `r.${time} - ((r.${time} % ${rawUnit}) + ${rawUnit}) % ${rawUnit}` : `r.${time}`;
   const sql =
-    `SELECT ${[...cols, `r.${time} AS b`, agg].join(", ")} FROM ${table} r${joins}` +
+    `SELECT ${[...cols, raw ? `min(r.${time}) AS b` : `r.${time} AS b`, agg].join(", ")} FROM ${table} r${joins}` +
     ` WHERE ${where.sql} AND r.${time} >= ? AND r.${time} < ?` +
-    ` GROUP BY ${[...keys, `r.${time}`].join(", ")}`;
+    ` GROUP BY ${[...keys, slice].join(", ")}`;
   return { sql, params };
 }
+
+export const RAW_UNITS = [86_400_000, 3_600_000, 60_000, 1] as const;
+export type RawUnit = (typeof RAW_UNITS)[number];
 
 /** How many rows a read of [from, to) would touch, counting no further than `limit`. */
 export function countSql(source: Source, set: SeriesSet): Fragment {

@@ -4,6 +4,8 @@ import { loadConfig } from "../../src/config";
 import { createDeps } from "../../src/boot";
 import type { Deps } from "../../src/deps";
 import { createLogger } from "../../src/lib/log";
+import { createUser } from "../../src/auth/users";
+import { createProduct } from "../../src/products/products";
 import { runQuery } from "../../src/query/run";
 import { AGGREGATIONS, type Granularity, type TagFilter } from "../../src/query/types";
 import { tempDir } from "../helpers/server";
@@ -17,9 +19,11 @@ import { compare, reference, type RefPoint, type RefQuery } from "./reference";
  */
 let deps: Deps;
 let dir: ReturnType<typeof tempDir>;
+let ownerId: string;
 beforeAll(async () => {
   dir = tempDir();
   deps = await createDeps(loadConfig({ DATA_DIR: dir.path, LITEKPI_SYNC: "normal" }), { log: createLogger("silent") });
+  ownerId = (await createUser(deps.db, { email: "owner@example.com", verified: true }, Date.now())).id;
 });
 afterAll(async () => {
   await deps.close();
@@ -85,7 +89,8 @@ let seq = 0;
 async function check(g: Granularity | "none", sc: Scenario, ordered: boolean) {
   const anchors = ANCHORS[sc.zone]!;
   const anchor = anchors[sc.anchorPick % anchors.length]!;
-  const productId = `prop-${++seq}`;
+  // A fresh product per run: its data starts empty (the engine takes the zone from the query or from here).
+  const productId = createProduct(deps.db, { ownerId, name: `prop ${++seq}` }, Date.now()).id;
   const points: RefPoint[] = sc.points.map((p) => ({ tsMs: anchor + p.dt, value: p.value, tags: p.tags }));
   const records = points.map((p) => ({ metric: "m", value: p.value, tsMs: p.tsMs, tags: p.tags }));
   // Another metric of the same product must never leak into the answer.
