@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
 import { parseOptions, USAGE } from "./lib/options";
+import { vendor } from "../scripts/vendor";
 import { pointsOf } from "./lib/points";
 import { cleanup, freePort, installCleanupHandlers, pinning, pinnedToServerCore, pinSelfToLoadCore, spawnTracked, tempDir, waitForHttp } from "./lib/procs";
 import { Recorder, renderTables } from "./lib/report";
@@ -39,6 +40,7 @@ async function main(): Promise<number> {
   }
   installCleanupHandlers();
   pinSelfToLoadCore();
+  vendor(); // fonts for the widget PNG, static files for pages (what `npm start` does first)
   const git = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: REPO }).stdout.toString().trim();
   const rec = new Recorder({ profile: opts.profile, points: opts.points, rounds: opts.rounds, batch: opts.batch, concurrency: opts.concurrency, git, bun: Bun.version, cpu: cpus()[0]?.model, cores: availableParallelism(), pinning });
   const n = opts.points;
@@ -128,7 +130,7 @@ async function main(): Promise<number> {
   phase("dashboard page (R10), widget PNG (R8), tracker size");
   const dashboardPath = await createBenchDashboard(ours);
   for (let r = 0; r < opts.rounds; r++) if (!(await dashboardRound(rec, { ours, path: dashboardPath, runs: opts.queryRuns }))) break;
-  await extrasRound(rec, { ours, rounds: opts.rounds, runs: opts.queryRuns });
+  await extrasRound(rec, { ours, dashboardPath, rounds: opts.rounds, runs: opts.queryRuns });
 
   phase("start-up");
   for (let r = 0; r < opts.rounds; r++) await startupRound(rec);

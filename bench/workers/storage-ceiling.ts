@@ -10,10 +10,15 @@ import { systemClock } from "../../src/lib/clock";
 import { createLogger } from "../../src/lib/log";
 import { batches, pointsOf, toRecords } from "../lib/points";
 import { serveWorker } from "../lib/rpc";
+import { createUser } from "../../src/auth/users";
+import { createProduct } from "../../src/products/products";
 
 const { createWriteQueue } = await import("../../src/ingest/write-queue");
 const db = openDatabase(join(process.env.DIR!, "storage.db"), { sync: process.env.SYNC === "normal" ? "normal" : "full" });
 await migrate(db.$client);
+// The queue refuses points for a product that does not exist (a deleted one), so make a real one.
+const owner = await createUser(db, { email: "ceiling@example.com", verified: true }, Date.now());
+const product = createProduct(db, { ownerId: owner.id, name: "ceiling" }, Date.now());
 const queue = createWriteQueue({ db, clock: systemClock, log: createLogger("warn"), config: { maxSeriesPerProduct: 1_000_000 } } as never);
 const point = pointsOf(Number(process.env.N));
 
@@ -24,7 +29,7 @@ await serveWorker(async (msg: { from: number; to: number; batch: number; concurr
   const lane = async () => {
     for (let next = source.next(); !next.done; next = source.next()) {
       const records = toRecords(next.value);
-      await queue.submitPoints("bench", records);
+      await queue.submitPoints(product.id, records);
       count += records.length;
     }
   };
