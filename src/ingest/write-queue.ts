@@ -185,20 +185,15 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
       const fold = new RollupFold();
       for (const g of groups) fold.addSeries(g.s, g.a, g.t, g.v);
       rollups.apply(fold);
-      const touched: string[] = [];
+      const touched = new Set<string>();
       for (const job of jobs) {
         const keyId = job.opts.apiKeyId;
-        if (!keyId || job.error || now - (keyStamps.get(keyId) ?? -Infinity) < LAST_USED_EVERY_MS) continue;
+        if (!keyId || job.error || touched.has(keyId) || now - (keyStamps.get(keyId) ?? -Infinity) < LAST_USED_EVERY_MS) continue;
         touchKey.run(now, keyId);
-        keyStamps.set(keyId, now);
-        touched.push(keyId);
+        touched.add(keyId);
       }
-      try {
-        sqlite.exec("COMMIT");
-      } catch (err) {
-        for (const k of touched) keyStamps.delete(k);
-        throw err;
-      }
+      sqlite.exec("COMMIT");
+      for (const keyId of touched) keyStamps.set(keyId, now); // only once the stamp is on disk
       flushes++;
       stored += count;
     } catch (err) {
