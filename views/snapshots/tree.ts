@@ -1,0 +1,57 @@
+/**
+ * Snapshot views are satori element trees: plain `{ type, props }` objects (satori does not take
+ * hono/jsx output). These helpers keep the views readable. Colours are UI.md's light tokens,
+ * written out because a PNG has no CSS variables.
+ */
+export type Style = Record<string, string | number>;
+export type Node = { type: string; props: { style?: Style; children?: Child; [attr: string]: unknown } };
+export type Child = Node | string | null | undefined | false | Child[];
+
+export const TOKENS = {
+  bg: "#ffffff",
+  surface: "#f7f8fa",
+  border: "#e4e7ec",
+  grid: "#eef0f3",
+  axis: "#d5d9e0",
+  text: "#111827",
+  muted: "#6b7280",
+  accent: "#4f46e5",
+  up: "#059669",
+  down: "#dc2626",
+} as const;
+
+/** UI.md's series palette, in order: the web chart (static/charts.js) uses the same. */
+export const PALETTE = ["#4f46e5", "#0891b2", "#d97706", "#db2777", "#16a34a", "#7c3aed", "#0d9488", "#ea580c"] as const;
+export const seriesColor = (i: number) => PALETTE[i % PALETTE.length]!;
+
+/** Satori lays out every multi-child div as flex: say so once here. */
+export function box(style: Style, ...children: Child[]): Node {
+  return { type: "div", props: { style: { display: "flex", ...style }, children: flat(children) } };
+}
+
+/** One run of text (satori turns it into paths, so resvg needs no fonts of its own). */
+export function text(style: Style, content: string): Node {
+  return { type: "div", props: { style: { display: "flex", ...style }, children: content } };
+}
+
+export function svg(width: number, height: number, ...children: Child[]): Node {
+  return { type: "svg", props: { width, height, viewBox: `0 0 ${width} ${height}`, children: flat(children) } };
+}
+
+export function shape(type: string, attrs: Record<string, string | number>, ...children: Child[]): Node {
+  return { type, props: children.length ? { ...attrs, children: flat(children) } : { ...attrs } };
+}
+
+function flat(children: Child[]): (Node | string)[] {
+  const out: (Node | string)[] = [];
+  const walk = (c: Child) => {
+    if (c === null || c === undefined || c === false) return;
+    if (Array.isArray(c)) c.forEach(walk);
+    else out.push(c);
+  };
+  children.forEach(walk);
+  return out;
+}
+
+/** Rough width of a label in Inter at `size` px: axis gutters are sized before satori lays out. */
+export const textWidth = (s: string, size: number) => Math.ceil(s.length * size * 0.6) + 2;
