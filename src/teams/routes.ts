@@ -50,7 +50,7 @@ export function teamRoutes(deps: Deps) {
     if (!created.ok) return render(c, { values: form, errors: created.errors }, 422);
     const { invite, token } = created.value;
     const url = `${deps.config.baseUrl}/invites/${token}`;
-    const mail = inviteEmail({ to: invite.email, productName: product.name, inviter: user.name ?? user.email, url, baseUrl: deps.config.baseUrl });
+    const mail = await inviteEmail({ to: invite.email, productName: product.name, inviter: user.name ?? user.email, url, baseUrl: deps.config.baseUrl });
     try {
       const { delivered } = await deps.mailer.send(mail);
       if (!delivered) return render(c, { manualLink: { email: invite.email, url } });

@@ -5,7 +5,7 @@ import { makeProductWithKeys } from "../helpers/factories";
 import { makeUser, signIn, testIdText, unescapeHtml, type Client } from "./support";
 import { createInvite, INVITE_TTL_MS } from "../../src/teams/invites";
 import { getUser } from "../../src/auth/users";
-import { registerThroughApp } from "./register";
+import { loginThroughApp, registerThroughApp } from "./register";
 
 describe("inviting teammates", () => {
   let smtp: SmtpSink;
@@ -38,9 +38,12 @@ describe("inviting teammates", () => {
   };
 
   test("an existing user accepts: one click, the product is theirs to use; the link works once", async () => {
-    const teammate = await makeUser(server, { email: "existing@example.com" });
+    await makeUser(server, { email: "existing@example.com" });
     const link = await invite("Existing@Example.com");
-    const member = signIn(server, teammate.id);
+    // signed out, they follow "I already have an account", sign in, and land back on the invite
+    const landing = unescapeHtml(await (await server.fetch(link)).text());
+    const loginHref = /href="(\/login\?[^"]+)"/.exec(landing)![1]!;
+    const member = await loginThroughApp(server, loginHref, "existing@example.com", "correct horse battery");
 
     expect((await member.get(membersUrl())).status).toBe(404); // not yet
     const page = await member.get(link);
@@ -76,7 +79,10 @@ describe("inviting teammates", () => {
     expect(params.get("next")).toBe(link);
     expect(params.get("email")).toBe("newcomer@example.com");
 
-    const { userId, client } = await registerThroughApp(server, smtp, registerHref, "newcomer@example.com");
+    const { userId, client, verifiedAtFirst } = await registerThroughApp(server, registerHref, "newcomer@example.com");
+    expect(verifiedAtFirst).toBeNull();
+    // registration mailed a verification link too; the invite makes it unnecessary
+    await smtp.waitFor((m) => JSON.stringify(m.to).includes("newcomer@example.com") && !(m.text ?? "").includes("/invites/"));
     const page = await client.get(link);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('data-testid="invite-ready"');

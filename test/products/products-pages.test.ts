@@ -97,6 +97,16 @@ describe("product pages", () => {
     expect(getProduct(server.deps.db, owned.product.id)!.name).toBe("After 2");
   });
 
+  test("a cross-site form cannot delete a product or touch its keys", async () => {
+    const owned = await makeProductWithKeys(server.deps, { name: "Guarded" });
+    const owner = signIn(server, owned.user.id);
+    const evil = { Origin: "https://evil.example" };
+    expect((await owner.post(`/products/${owned.product.id}/delete`, { confirm: "Guarded" }, evil)).status).toBe(403);
+    expect((await owner.post(`/products/${owned.product.id}/settings/keys/${owned.ingestKeyId}/revoke`, {}, evil)).status).toBe(403);
+    expect(getProduct(server.deps.db, owned.product.id)).toBeDefined();
+    expect(await bearerProbe(server).ingest(owned.ingestKey)).not.toBeOneOf([401, 403]);
+  });
+
   test("a member can leave; the owner cannot", async () => {
     const owned = await makeProductWithKeys(server.deps);
     const teammate = await makeUser(server);

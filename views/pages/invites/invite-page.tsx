@@ -14,7 +14,7 @@ export function InvitePage(props: { header?: Child; state: InvitePageState }) {
   const s = props.state;
   return (
     <Layout title="Invitation" header={props.header}>
-      <section class="narrow-page invite-page">
+      <section class="page-narrow invite-page">
         <div class="card invite-card" data-testid={`invite-${s.kind}`}>{body(s)}</div>
       </section>
     </Layout>

@@ -8,7 +8,7 @@ export function NewProductPage(props: { header?: Child; values: { name: string; 
   const errors = props.errors ?? {};
   return (
     <Layout title="New product" header={props.header}>
-      <section class="narrow-page">
+      <section class="page-narrow">
         <h1>{props.first ? "Create your first product" : "New product"}</h1>
         <p class="muted lead">
           A product is one app or website you track. It gets its own API key, dashboards and team.
@@ -56,7 +56,7 @@ export function NewProductPage(props: { header?: Child; values: { name: string; 
 export function KeyCreatedPage(props: { header?: Child; productId: string; productName: string; secret: string; curl: string }) {
   return (
     <Layout title={`${props.productName} created`} header={props.header}>
-      <section class="narrow-page">
+      <section class="page-narrow">
         <p class="eyebrow">Product created</p>
         <h1>{props.productName} is ready</h1>
         <div class="card reveal-card">

@@ -8,15 +8,15 @@ type ListedProduct = { id: string; name: string; timezone: string; role: string 
 export function ProductListPage(props: { header?: Child; products: ListedProduct[] }) {
   return (
     <Layout title="Products" header={props.header}>
-      <section class="narrow-page">
-        <div class="page-head">
+      <section class="page-narrow">
+        <div class="page-title">
           <h1>Products</h1>
           <a class="btn btn-primary" href="/products/new">
             New product
           </a>
         </div>
         {props.products.length === 0 ? (
-          <div class="card empty-state">
+          <div class="empty-state">
             <h2>No products yet</h2>
             <p class="muted">Create one to get an API key and send your first data point.</p>
             <a class="btn btn-primary" href="/products/new">
