@@ -42,7 +42,7 @@ function FirstProduct() {
       <h1>Create your first product</h1>
       <p>A product is one app or website you track. Creating it gives you an API key; send a number with one curl command and it shows up on a dashboard.</p>
       <a class="btn btn-primary btn-large" href="/products/new">
-        Create your first product
+        Create product
       </a>
       <ol class="home-steps">
         <li>
