@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { REPO, startWorker } from "../lib/rpc";
@@ -28,10 +28,15 @@ async function pngRounds(rec: Recorder, o: { ours: Ours; dashboardPath: string |
   }
 }
 
-const TRACKER_PATHS = ["static/t/t.js", "static/t.js", "static/tracker.js", "static/t/script.js"];
+/** DESIGN.md puts the tracker under static/t/; any .js there (or static/t.js) counts. */
+function trackerPath(): string | undefined {
+  const dir = join(REPO, "static/t");
+  const inDir = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".js")).sort().map((f) => join(dir, f)) : [];
+  return [...inDir, join(REPO, "static/t.js"), join(REPO, "static/tracker.js")].find(existsSync);
+}
 
 function trackerSize(rec: Recorder) {
-  const path = TRACKER_PATHS.map((p) => join(REPO, p)).find(existsSync);
+  const path = trackerPath();
   if (!path) return rec.note("tracker gzip size: no tracking script yet — n/a");
   const bytes = readFileSync(path);
   rec.add("tracker.gzip_bytes", gzipSync(bytes, { level: 9 }).length, "bytes", `tracking script gzip -9 (${path.slice(REPO.length + 1)})`, `${bytes.length} bytes raw`);
