@@ -63,6 +63,10 @@ describe("accounts in a browser", () => {
     // The mail arrives; its link is opened on a phone in dark mode.
     const mail = await smtp.waitFor((m) => JSON.stringify(m.to).includes(email));
     const link = linkIn(mail, `${server.url}/verify-email/`);
+    // What the mail looks like (600 px, tokens inline), next to the pages.
+    const mailView = await open({ width: 700 });
+    await mailView.page.setContent(mail.html || "");
+    await shot(mailView.page, "00-mail-verify");
     const phone = await open({ width: 375, dark: true });
     await phone.page.goto(link);
     await phone.page.waitForSelector("text=Email confirmed");
