@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database, Statement } from "bun:sqlite";
 import { ALL_TAGS_HASH } from "../db/schema/data";
 import { AppError } from "../lib/errors";
 import { Fold } from "./fold";
@@ -34,7 +34,7 @@ export function runQuery(db: { $client: Database }, product: QueryProduct, input
     guardScan(sqlite, reads, opts.maxScanRows ?? MAX_SCAN_ROWS);
     for (const read of reads) {
       const { sql, params } = aggregateSql(read.source, read.set, q.groupBy, read.source === "points" ? rawUnit(bounds, read) : 1);
-      const rows = sqlite.query(sql).all(...params, read.from, read.to) as AggRow[];
+      const rows = statement(sqlite, sql, q.conditions.length === 0, (st) => st.all(...params, read.from, read.to)) as AggRow[];
       for (const row of rows) if (!read.only || inSegments(read.only, row.b)) fold.add(row);
     }
   }
@@ -89,6 +89,21 @@ function planReads(segments: Segment[], sets: { rollup: SeriesSet; raw: SeriesSe
   return reads;
 }
 
+/**
+ * Runs SQL through bun:sqlite's statement cache (`query`) only when its text has few possible
+ * shapes (no filters: per source × group keys). Filter lists vary without end, and that cache
+ * never evicts, so those statements are compiled for the call and finalized.
+ */
+function statement<T>(sqlite: Database, sql: string, cacheable: boolean, use: (st: Statement) => T): T {
+  if (cacheable) return use(sqlite.query(sql));
+  const st = sqlite.prepare(sql);
+  try {
+    return use(st);
+  } finally {
+    st.finalize();
+  }
+}
+
 /** The widest UTC slice that no bucket edge inside the read cuts (SQLite then sums slices, not points). */
 function rawUnit(bounds: number[], read: Read): RawUnit {
   const inside = bounds.filter((b) => b > read.from && b < read.to);
@@ -116,7 +131,7 @@ function guardScan(sqlite: Database, reads: Read[], limit: number) {
     let n = seriesCount.get(set);
     if (n === undefined) {
       const { sql, params } = seriesCountSql(set);
-      seriesCount.set(set, (n = (sqlite.query(sql).get(...params) as { n: number }).n));
+      seriesCount.set(set, (n = (statement(sqlite, sql, false, (st) => st.get(...params)) as { n: number }).n));
     }
     return n;
   };
@@ -126,7 +141,7 @@ function guardScan(sqlite: Database, reads: Read[], limit: number) {
   let counted = 0;
   for (const r of reads) {
     const { sql, params } = countSql(r.source, r.set);
-    counted += (sqlite.query(sql).get(...params, r.from, r.to, limit + 1 - counted) as { n: number }).n;
+    counted += (statement(sqlite, sql, false, (st) => st.get(...params, r.from, r.to, limit + 1 - counted)) as { n: number }).n;
     if (counted > limit) {
       throw new AppError(400, "query_too_large", `This query would read more than ${limit} rows: add filters, pick a shorter range or a coarser granularity`, {
         field: "range",

@@ -56,13 +56,17 @@ describe("who may query", () => {
     });
   }
 
-  test("a signed-in member must send JSON (a cross-site form cannot)", async () => {
+  test("a signed-in member must send JSON from our own origin (a cross-site page cannot)", async () => {
     const res = await server.fetch("/api/v1/query", {
       method: "POST",
       headers: { Cookie: t.memberCookie, "Content-Type": "text/plain" },
       body: JSON.stringify(body({ product: t.a.product.id })),
     });
     expect(res.status).toBe(415);
+    const crossSite = await queryAs(server, { Cookie: t.memberCookie, Origin: "https://evil.example" }, body({ product: t.a.product.id }));
+    expect(crossSite.status).toBe(403);
+    const sameSite = await queryAs(server, { Cookie: t.memberCookie, Origin: server.url }, body({ product: t.a.product.id }));
+    expect(sameSite.status).toBe(200);
   });
 });
 
