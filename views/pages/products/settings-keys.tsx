@@ -63,24 +63,26 @@ export function KeysSection(props: KeysSectionProps) {
                     <td>{formatDate(key.createdAt, props.product.timezone)}</td>
                     <td class="muted">{timeAgo(key.lastUsedAt, props.now)}</td>
                     {props.canManage ? (
-                      <td class="row-actions">
-                        <Confirm
-                          label="Regenerate"
-                          question={<>Regenerate “{key.name}”? A new key replaces it and the current one stops working immediately.</>}
-                          confirmLabel="Regenerate key"
-                          action={`${base}/${key.id}/regenerate`}
-                          target="#keys"
-                          testId="regenerate"
-                        />
-                        <Confirm
-                          label="Revoke"
-                          question={<>Revoke “{key.name}”? Anything using it gets 401 from now on.</>}
-                          confirmLabel="Revoke key"
-                          action={`${base}/${key.id}/revoke`}
-                          target="#keys"
-                          danger
-                          testId="revoke"
-                        />
+                      <td class="actions-cell">
+                        <div class="row-actions">
+                          <Confirm
+                            label="Regenerate"
+                            question={<>Regenerate “{key.name}”? A new key replaces it and the current one stops working immediately.</>}
+                            confirmLabel="Regenerate key"
+                            action={`${base}/${key.id}/regenerate`}
+                            target="#keys"
+                            testId="regenerate"
+                          />
+                          <Confirm
+                            label="Revoke"
+                            question={<>Revoke “{key.name}”? Anything using it gets 401 from now on.</>}
+                            confirmLabel="Revoke key"
+                            action={`${base}/${key.id}/revoke`}
+                            target="#keys"
+                            danger
+                            testId="revoke"
+                          />
+                        </div>
                       </td>
                     ) : null}
                   </tr>

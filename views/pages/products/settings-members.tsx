@@ -55,35 +55,37 @@ export function MembersSection(props: MembersSectionProps) {
                 <tr data-member={m.email}>
                   <td>
                     <span class="member-name">{m.name ?? m.email}</span>
-                    {m.name ? <span class="muted member-email">{m.email}</span> : null}
                     {m.userId === props.currentUserId ? <span class="muted"> (you)</span> : null}
+                    {m.name ? <span class="muted member-email">{m.email}</span> : null}
                   </td>
                   <td>
                     <span class={`badge badge-${m.role}`}>{m.role}</span>
                   </td>
                   <td>{formatDate(m.createdAt, props.product.timezone)}</td>
-                  <td class="row-actions">
-                    {props.canManage && m.role !== "owner" ? (
-                      <Confirm
-                        label="Remove"
-                        question={<>Remove {m.email} from {props.product.name}? They lose access at once.</>}
-                        confirmLabel="Remove member"
-                        action={`${base}/members/${m.userId}/remove`}
-                        target="#members"
-                        danger
-                        testId="remove-member"
-                      />
-                    ) : null}
-                    {m.userId === props.currentUserId && m.role !== "owner" ? (
-                      <Confirm
-                        label="Leave"
-                        question={<>Leave {props.product.name}? You will need a new invite to come back.</>}
-                        confirmLabel="Leave product"
-                        action={`/products/${props.product.id}/leave`}
-                        target="#members"
-                        danger
-                      />
-                    ) : null}
+                  <td class="actions-cell">
+                    <div class="row-actions">
+                      {props.canManage && m.role !== "owner" ? (
+                        <Confirm
+                          label="Remove"
+                          question={<>Remove {m.email} from {props.product.name}? They lose access at once.</>}
+                          confirmLabel="Remove member"
+                          action={`${base}/members/${m.userId}/remove`}
+                          target="#members"
+                          danger
+                          testId="remove-member"
+                        />
+                      ) : null}
+                      {m.userId === props.currentUserId && m.role !== "owner" ? (
+                        <Confirm
+                          label="Leave"
+                          question={<>Leave {props.product.name}? You will need a new invite to come back.</>}
+                          confirmLabel="Leave product"
+                          action={`/products/${props.product.id}/leave`}
+                          target="#members"
+                          danger
+                        />
+                      ) : null}
+                    </div>
                   </td>
                 </tr>
               ))}
