@@ -190,6 +190,32 @@ describe("widget cards", () => {
     });
   });
 
+  test("the form suggests the product's metrics, a metric's tag keys and a key's values", async () => {
+    const form = await (await get(`${base()}/widgets/new`)).text();
+    expect(form).toContain('<datalist id="metric-options"><option value="signups"></option></datalist>');
+    expect(form).toContain('value="signups"'); // the only metric is preselected
+    const keys = await (await get(`${base()}/widgets/suggest/tag-keys?metric=signups`)).text();
+    expect(keys).toBe('<option value="country"></option><option value="plan"></option>');
+    const values = await (await get(`${base()}/widgets/suggest/tag-values?metric=signups&filter_key=country`)).text();
+    expect(values).toBe('<option value="DE"></option><option value="FR"></option><option value="US"></option>');
+    expect(await (await get(`${base()}/widgets/suggest/tag-keys?metric=nothing`)).text()).toBe("");
+    const row = await (await get(`${base()}/widgets/filter-row`)).text();
+    expect(row).toContain('name="filter_key"');
+  });
+
+  test("the range picker answers with itself and tells the cards to reload", async () => {
+    const res = await post(`${base()}/range`, { range: "90d" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("HX-Trigger")).toBe("dashboard-range-changed");
+    expect(await res.text()).toContain('value="90d" aria-pressed="true"');
+    const custom = await post(`${base()}/range`, { range: "custom", from: "2026-02-01", to: "2026-01-01" });
+    expect(custom.status).toBe(422);
+    expect(await custom.text()).toContain("the end on or after the start");
+    const ok = await post(`${base()}/range`, { range: "custom", from: "2026-01-01", to: "2026-01-31" });
+    expect(await ok.text()).toContain("1 Jan 2026 – 31 Jan 2026");
+    await post(`${base()}/range`, { range: "" });
+  });
+
   test("reorder ignores ids it does not know; other dashboards' widget ids are 404", async () => {
     const d = createDashboard(server.deps.db, owner.product.id, { name: "Order" }, server.deps.clock.now()).id;
     const a = add({ kind: "number", title: "A", config: config({}) }, d);
