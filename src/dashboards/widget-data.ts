@@ -1,3 +1,4 @@
+import { AppError } from "../lib/errors";
 import type { Granularity, QueryInput, QueryResult, QuerySeries } from "../query/types";
 import { previousPeriodQuery, widgetQuery } from "./widget-query";
 import type { Widget } from "./widgets";
@@ -24,10 +25,12 @@ export type TableData = {
   total: number;
   sort: TableSort;
 };
-export type WidgetData =
+/** `coarsened`: the granularity used when the configured one has too many buckets for the range. */
+export type WidgetData = (
   | { kind: "line"; chart: ChartData; empty: boolean }
   | { kind: "number"; number: NumberData; empty: boolean }
-  | { kind: "table"; table: TableData; granularity: Granularity | null; empty: boolean };
+  | { kind: "table"; table: TableData; granularity: Granularity | null; empty: boolean }
+) & { coarsened?: Granularity };
 
 export const TABLE_PAGE_SIZE = 10;
 
@@ -38,14 +41,34 @@ export async function loadWidgetData(
 ): Promise<WidgetData> {
   const config = widget.config;
   if (!config) throw new Error(widget.problem ?? "invalid widget");
-  const input = widgetQuery(widget.kind, config, opts);
-  const result = await run(input);
+  const { input, result } = await runCoarsening(run, widgetQuery(widget.kind, config, opts));
+  const coarsened = input.granularity !== config.granularity && widget.kind !== "number" ? { coarsened: input.granularity } : {};
   if (widget.kind === "number") return { kind: "number", ...(await numberData(run, input, result, config.compare)) };
   if (widget.kind === "table") {
     const table = tableData(result, config.groupBy, opts.page ?? 1, opts.sort ?? {});
-    return { kind: "table", table, granularity: result.granularity, empty: table.total === 0 || isAllEmpty(result) };
+    return { kind: "table", table, granularity: result.granularity, empty: table.total === 0 || isAllEmpty(result), ...coarsened };
   }
-  return { kind: "line", chart: chartData(result), empty: isAllEmpty(result) };
+  return { kind: "line", chart: chartData(result), empty: isAllEmpty(result), ...coarsened };
+}
+
+const COARSER: Partial<Record<Granularity, Granularity>> = { minute: "hour", hour: "day", day: "week", week: "month" };
+
+/**
+ * A minute chart is fine for a day but has too many buckets for the dashboard's "12mo": rather
+ * than an error card, step to the next coarser granularity the engine accepts (Grafana does the
+ * same with its interval). Any other refusal is the widget's error.
+ */
+async function runCoarsening(run: RunQuery, first: QueryInput): Promise<{ input: QueryInput; result: QueryResult }> {
+  let input = first;
+  for (;;) {
+    try {
+      return { input, result: await run(input) };
+    } catch (err) {
+      const next = input.granularity ? COARSER[input.granularity] : undefined;
+      if (!(err instanceof AppError) || err.code !== "query_too_large" || err.field !== "granularity" || !next) throw err;
+      input = { ...input, granularity: next };
+    }
+  }
 }
 
 async function numberData(run: RunQuery, input: QueryInput, result: QueryResult, compare: boolean): Promise<{ number: NumberData; empty: boolean }> {

@@ -130,11 +130,11 @@ describe("widget cards", () => {
     server.deps.db.update(widgets).set({ config: '{"metric":"","aggregation":"median"}' }).where(eq(widgets.id, broken.id)).run();
     const pie = add({ kind: "number", title: "Pie", config: config({}) });
     server.deps.db.update(widgets).set({ kind: "pie" }).where(eq(widgets.id, pie.id)).run();
-    const huge = add({ kind: "line", title: "Too fine", config: config({ granularity: "minute", range: { kind: "last", n: 100, unit: "mo" } }) });
+    const refused = add({ kind: "line", title: "Too split", config: config({ granularity: "day", groupBy: ["a", "b", "c", "d", "e", "f"] }) });
     for (const [w, message] of [
       [broken, "Pick a metric"],
       [pie, "Unknown visualization"],
-      [huge, "buckets"],
+      [refused, "group by at most 5 tag keys"],
     ] as const) {
       const res = await get(`${base()}/widgets/${w.id}`);
       expect(res.status).toBe(200);
@@ -146,6 +146,13 @@ describe("widget cards", () => {
     const page = await server.fetch(base(), { headers: { Cookie: owner.cookie } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("Broken");
+  });
+
+  test("a granularity too fine for the range steps up to one the engine accepts, and says so", async () => {
+    const w = add({ kind: "line", title: "Too fine", config: config({ granularity: "minute", range: { kind: "last", n: 100, unit: "mo" } }) });
+    const html = await (await get(`${base()}/widgets/${w.id}`)).text();
+    expect(JSON.parse(attr(html, "data-chart")!).granularity).toBe("day");
+    expect(html).toContain("by day (minute is too fine for this range)");
   });
 
   test("a metric with no data in range shows the empty state", async () => {

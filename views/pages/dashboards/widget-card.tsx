@@ -85,7 +85,7 @@ export function WidgetCard(props: { widget: Widget; urls: WidgetUrls; refreshUrl
         <WidgetMenu widget={widget} urls={props.urls} exportUrl={props.exportUrl} />
       </header>
       <div class="widget-body">{"error" in body ? <ErrorBody message={body.error} /> : <Body widget={widget} body={body} url={props.urls.self} />}</div>
-      <footer class="widget-foot">{widget.config ? describeConfig(widget, props.rangeLabel) : "Needs editing"}</footer>
+      <footer class="widget-foot">{widget.config ? describeConfig(widget, props.rangeLabel, "data" in body ? body.data.coarsened : undefined) : "Needs editing"}</footer>
     </article>
   );
 }
@@ -157,11 +157,11 @@ function WidgetMenu(props: { widget: Widget; urls: WidgetUrls; exportUrl: string
   );
 }
 
-/** "signups · sum · by day · country = US · split by plan · Last 7 days" */
-function describeConfig(widget: Widget, rangeLabel: string): string {
+/** "signups · sum · by day · country = US · split by plan · Last 7 days" (the granularity used, when coarsened) */
+function describeConfig(widget: Widget, rangeLabel: string, coarsened?: string): string {
   const c = widget.config!;
   const parts: string[] = [c.metric, c.aggregation];
-  if (widget.kind !== "number" && c.granularity) parts.push(`by ${c.granularity}`);
+  if (widget.kind !== "number" && c.granularity) parts.push(coarsened ? `by ${coarsened} (${c.granularity} is too fine for this range)` : `by ${c.granularity}`);
   for (const [key, filter] of Object.entries(c.filters)) parts.push(describeFilter(key, filter));
   if (widget.kind !== "number" && c.groupBy.length) parts.push(`split by ${c.groupBy.join(", ")}`);
   parts.push(rangeLabel);
