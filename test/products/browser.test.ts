@@ -122,6 +122,20 @@ describe("products in a browser", () => {
     expect(await del.isDisabled()).toBe(false);
     await screenshot(page, "products-09-danger-zone");
 
+    // ── the switcher lists the product; a phone and the dark theme look finished too ──
+    await page.click("[data-testid=product-switcher] summary");
+    expect(await page.textContent("[data-testid=product-switcher] .switcher-menu")).toContain("Browser Shop");
+    await screenshot(page, "products-10-switcher");
+    await page.keyboard.press("Escape");
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${server.url}/products/${productId}/settings/keys`);
+    await page.click("[data-testid=revoke] summary");
+    await screenshot(page, "products-11-keys-375");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.goto(`${server.url}/products/${productId}/settings/members`);
+    await screenshot(page, "products-12-members-dark");
+
     expect(owner.errors).toEqual([]);
     expect(other.errors).toEqual([]);
   }, 90_000);

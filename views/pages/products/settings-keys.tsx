@@ -52,16 +52,18 @@ export function KeysSection(props: KeysSectionProps) {
                 {props.keys.map((key) => (
                   <tr data-key-id={key.id}>
                     <td>{key.name}</td>
-                    <td>
+                    <td data-label="Key">
                       <code class="masked-key">{`${key.prefix}…${key.last4}`}</code>
                     </td>
-                    <td>
+                    <td data-label="Scope">
                       <span class={`badge badge-${key.scope}`} title={SCOPE_HINT[key.scope]}>
                         {key.scope}
                       </span>
                     </td>
-                    <td>{formatDate(key.createdAt, props.product.timezone)}</td>
-                    <td class="muted">{timeAgo(key.lastUsedAt, props.now)}</td>
+                    <td data-label="Created">{formatDate(key.createdAt, props.product.timezone)}</td>
+                    <td data-label="Last used" class="muted">
+                      {timeAgo(key.lastUsedAt, props.now)}
+                    </td>
                     {props.canManage ? (
                       <td class="actions-cell">
                         <div class="row-actions">

@@ -61,7 +61,7 @@ export function MembersSection(props: MembersSectionProps) {
                   <td>
                     <span class={`badge badge-${m.role}`}>{m.role}</span>
                   </td>
-                  <td>{formatDate(m.createdAt, props.product.timezone)}</td>
+                  <td data-label="Joined">{formatDate(m.createdAt, props.product.timezone)}</td>
                   <td class="actions-cell">
                     <div class="row-actions">
                       {props.canManage && m.role !== "owner" ? (
