@@ -71,7 +71,7 @@ describe("dashboards domain", () => {
       { numRuns: 60 },
     );
     const order = listWidgets(db, productId, d.id).map((w) => w.id);
-    expect(moveWidget(db, productId, d.id, order[0]!, 1, now).map((w) => w.id)).toEqual([order[1], order[0], ...order.slice(2)]);
+    expect(moveWidget(db, productId, d.id, order[0]!, 1, now).map((w) => w.id)).toEqual([order[1]!, order[0]!, ...order.slice(2)]);
     expect(() => moveWidget(db, otherProductId, d.id, order[0]!, 1, now)).toThrow("No such widget");
   });
 
