@@ -13,6 +13,7 @@ import { ingestRoutes } from "./ingest/routes";
 import { productRoutes } from "./products/routes";
 import { queryRoutes } from "./query/routes";
 import { dashboardRoutes } from "./dashboards/routes";
+import { reportRoutes } from "./reports/routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -54,6 +55,7 @@ export function createApp(deps: Deps) {
   app.route("/", queryRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
+  app.route("/", reportRoutes(deps));
   app.notFound(handleNotFound);
   app.onError((err, c) => handleError(err, c, deps.log));
   return app;

@@ -3,6 +3,7 @@ import { purgeDeletedProducts } from "../products/delete-product";
 import { expireIdempotencyKeys } from "../ingest/idempotency";
 import { deleteExpiredSessions } from "../auth/session";
 import { deleteExpiredEmailTokens } from "../auth/email-tokens";
+import { runDueReports } from "../reports/jobs";
 
 /**
  * Every background job, in one table. Areas add theirs here: name, croner pattern, function.
@@ -21,6 +22,10 @@ export function registerJobs(scheduler: Scheduler) {
     const now = deps.clock.now();
     const removed = { sessions: deleteExpiredSessions(deps.db, now), emailTokens: deleteExpiredEmailTokens(deps.db, now) };
     if (removed.sessions || removed.emailTokens) deps.log.info("expired sessions and email tokens removed", removed);
+  });
+  // Email reports: due runs (watermark reports.next_run_at), retries and sends interrupted by a crash.
+  scheduler.register("reports.run", "* * * * *", async (deps) => {
+    await runDueReports(deps);
   });
   // Idempotency keys are kept 24 h (lookups ignore older rows; this removes them).
   scheduler.register("ingest.idempotency-expire", "23 * * * *", async (deps) => {

@@ -23,12 +23,13 @@ export function tableBody(table: TableData, granularity: Granularity | null, wid
     paddingRight: numeric ? 0 : 12,
   });
   const head = box(
-    { height: TABLE_HEAD_H, alignItems: "center", borderBottom: `1px solid ${TOKENS.border}` },
+    // border-box: a row's bottom border is inside its height, so the card's size is exact.
+    { height: TABLE_HEAD_H, boxSizing: "border-box", alignItems: "center", borderBottom: `1px solid ${TOKENS.border}` },
     table.columns.map((col, i) => text({ ...cell(i, col.numeric), fontSize: 11, fontWeight: 600, color: TOKENS.muted }, col.label)),
   );
   const rows = table.rows.map((row, r) =>
     box(
-      { height: TABLE_ROW_H, alignItems: "center", borderBottom: r === table.rows.length - 1 ? "none" : `1px solid ${TOKENS.grid}`, fontSize: 12 },
+      { height: TABLE_ROW_H, boxSizing: "border-box", alignItems: "center", borderBottom: r === table.rows.length - 1 ? "none" : `1px solid ${TOKENS.grid}`, fontSize: 12 },
       table.columns.map((col, i) => {
         const content = col.key === "time" ? (row.time ? formatBucket(row.time, granularity) : "") : col.key === "group" ? (row.group ?? "") : formatNumber(row.value);
         return text({ ...cell(i, col.numeric), fontWeight: col.numeric ? 500 : 400, color: col.numeric && row.value === null ? TOKENS.muted : TOKENS.text }, content);

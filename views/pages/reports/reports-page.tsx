@@ -1,0 +1,114 @@
+/** @jsxImportSource hono/jsx */
+import type { Child } from "hono/jsx";
+import { Layout } from "../../layout";
+import type { Delivery, ReportWithRecipients } from "../../../src/reports/reports";
+import { ReportCard } from "./report-card";
+import { reportsBase, type ReportsContext } from "./urls";
+
+/**
+ * "Email reports" of a dashboard: its schedules (each a card with its delivery log), a "New
+ * report" button that opens the form in #report-editor, and an empty state that says what a
+ * report is. #reports is the section htmx re-renders after a create or a delete.
+ */
+export type ListedReport = { report: ReportWithRecipients; deliveries: Delivery[] };
+
+export function ReportsPage(props: { header?: Child; ctx: ReportsContext; reports: ListedReport[]; editor?: Child; notice?: Child }) {
+  const { ctx } = props;
+  const dashboardUrl = `/products/${ctx.product.id}/dashboards/${ctx.dashboard.id}`;
+  return (
+    <Layout title={`Email reports · ${ctx.dashboard.name}`} header={props.header}>
+      <div class="reports-page">
+        <header class="page-title reports-head">
+          <div>
+            <p class="eyebrow">
+              <a href={`/products/${ctx.product.id}`}>{ctx.product.name}</a> <span aria-hidden="true">/</span> <a href={dashboardUrl}>{ctx.dashboard.name}</a>
+            </p>
+            <h1>Email reports</h1>
+            <p class="muted reports-lede">Scheduled emails with a picture of every widget on “{ctx.dashboard.name}”, in the dashboard's order and range.</p>
+          </div>
+          <div class="row">
+            <a class="btn" href={dashboardUrl}>
+              Back to dashboard
+            </a>
+            <a class="btn btn-primary" href={`${reportsBase(ctx)}/new`} hx-get={`${reportsBase(ctx)}/new`} hx-target="#report-editor" hx-swap="innerHTML" data-testid="new-report">
+              + New report
+            </a>
+          </div>
+        </header>
+        {props.notice}
+        <ReportsSection ctx={ctx} reports={props.reports} editor={props.editor} />
+      </div>
+    </Layout>
+  );
+}
+
+export function ReportsSection(props: { ctx: ReportsContext; reports: ListedReport[]; editor?: Child }) {
+  return (
+    <section id="reports" class="reports-section" aria-live="polite">
+      <div id="report-editor">{props.editor}</div>
+      {props.reports.length === 0 && !props.editor ? <EmptyReports ctx={props.ctx} /> : null}
+      {props.reports.map((r) => (
+        <ReportCard ctx={props.ctx} report={r.report} deliveries={r.deliveries} />
+      ))}
+    </section>
+  );
+}
+
+function EmptyReports(props: { ctx: ReportsContext }) {
+  const url = `${reportsBase(props.ctx)}/new`;
+  return (
+    <div class="empty-state" data-testid="reports-empty">
+      <div class="empty-icon" aria-hidden="true">
+        <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+          <rect x="3" y="5" width="18" height="14" rx="2" />
+          <path d="m3 7 9 6 9-6" />
+        </svg>
+      </div>
+      <h2>No email reports yet</h2>
+      <p>Send this dashboard to your inbox (or your team's) every day, week or month, at a time in {props.ctx.timezone.replaceAll("_", " ")}.</p>
+      <a class="btn btn-primary" href={url} hx-get={url} hx-target="#report-editor" hx-swap="innerHTML">
+        Create the first report
+      </a>
+    </div>
+  );
+}
+
+/** The page an unsubscribe link opens: no login, says exactly what changed, offers the way back. */
+export function UnsubscribePage(props: {
+  state: "unsubscribed" | "resubscribed" | "invalid";
+  email?: string;
+  dashboardName?: string;
+  productName?: string;
+  resubscribe?: { action: string; r: string; s: string };
+}) {
+  const title = props.state === "unsubscribed" ? "You are unsubscribed" : props.state === "resubscribed" ? "You are subscribed again" : "This link does not work";
+  return (
+    <Layout title={title}>
+      <div class="auth-page">
+        <div class="card auth-card unsubscribe-card" data-testid="unsubscribe-page" data-state={props.state}>
+          <h1>{title}</h1>
+          {props.state === "invalid" ? (
+            <p class="muted">The link is incomplete, or the report or this address was removed from it. If you still get emails, ask the person who set up the report.</p>
+          ) : (
+            <>
+              <p>
+                {props.state === "unsubscribed" ? "We won't send " : "You will get "}
+                <strong>{props.dashboardName}</strong> reports of {props.productName} to <strong>{props.email}</strong>
+                {props.state === "unsubscribed" ? " any more." : " again, on its schedule."} Other recipients are not affected.
+              </p>
+              {props.resubscribe ? (
+                <form method="post" action={props.resubscribe.action}>
+                  <input type="hidden" name="r" value={props.resubscribe.r} />
+                  <input type="hidden" name="s" value={props.resubscribe.s} />
+                  <button type="submit" class="btn" data-testid="resubscribe">
+                    Changed your mind? Subscribe again
+                  </button>
+                </form>
+              ) : null}
+            </>
+          )}
+        </div>
+      </div>
+    </Layout>
+  );
+}
