@@ -3,6 +3,9 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser, screenshot } from "../helpers/browser";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { linkIn, startSmtpSink, type SmtpSink } from "../helpers/smtp";
+import { createUser } from "../../src/auth/users";
+import { createSession, SESSION_COOKIE } from "../../src/auth/session";
+import { createProduct } from "../../src/products/products";
 
 /**
  * In headless Chromium: register → open the mailed link (on a "phone") → sign in → the empty
@@ -132,6 +135,20 @@ describe("accounts in a browser", () => {
     await shot(wide.page, "13-reset-sent-1280-dark");
     await wide.page.goto(`${server.url}/verify-email/made-up-token`);
     await shot(wide.page, "14-link-invalid-1280-dark");
+    await wide.page.goto(`${server.url}/no-such-page`);
+    await shot(wide.page, "15-not-found-1280-dark");
+
+    // A user with products sees them listed on the home page, and in the header's switcher.
+    const owner = await createUser(server.deps.db, { email: "owner@browser.test", password: "correct horse battery", verified: true }, server.deps.clock.now());
+    for (const name of ["Acme web app", "Billing service", "Zed mobile"]) createProduct(server.deps.db, { ownerId: owner.id, name }, server.deps.clock.now());
+    const listed = await open({ width: 1280 });
+    await listed.context.addCookies([{ name: SESSION_COOKIE, value: createSession(server.deps.db, owner.id, server.deps.clock.now()).token, url: server.url }]);
+    await listed.page.goto(`${server.url}/`);
+    expect(await listed.page.locator("[data-testid=product-list] li").count()).toBe(3);
+    await listed.page.click("[data-testid=product-switcher] summary");
+    await shot(listed.page, "16-home-products-1280-light");
+    expect(listed.errors).toEqual([]);
+
     // Nothing overflows sideways at 375 px.
     await small.page.goto(`${server.url}/register`);
     expect(await small.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
