@@ -35,7 +35,7 @@ export function ReportCard(props: { ctx: ReportsContext; report: ReportWithRecip
       <ul class="recipient-list" aria-label="Recipients">
         {report.recipients.map((r) => (
           <li class={r.pausedAt ? "recipient is-unsubscribed" : "recipient"} data-testid="recipient">
-            {r.email}
+            <span class="recipient-email">{r.email}</span>
             {r.pausedAt ? <span class="badge">unsubscribed</span> : null}
           </li>
         ))}
