@@ -116,7 +116,7 @@ describe("dashboards in a browser", () => {
       await loaded(table);
       expect(await table.locator("tbody tr").count()).toBe(10); // a page of 10 (15 days × 2 plans)
       await table.getByRole("button", { name: "Next ›" }).click();
-      await expect(table.locator("[data-testid=table-page]").textContent()).resolves.toMatch(/2\s*\/\s*3/);
+      await table.locator("[data-testid=table-page]", { hasText: /2\s*\/\s*3/ }).waitFor();
       await table.locator("th button", { hasText: "Sum" }).click(); // sort by value, largest first
       await table.locator("th[aria-sort=descending]", { hasText: "Sum" }).waitFor();
       const sorted = (await table.locator("tbody td.num").allTextContents()).map(Number);
