@@ -42,8 +42,8 @@ type FlushContext = {
 const EMPTY_TAGS = "{}";
 
 /**
- * One request's share of a flush, inside the flush transaction. Anything it refuses (the series
- * limit) is thrown before it writes, so a refused request changes nothing.
+ * One request's share of a flush, inside the flush transaction. Anything it refuses (a deleted
+ * product, the series limit) is thrown before it writes, so a refused request changes nothing.
  */
 export function writeJob(job: Job, ctx: FlushContext) {
   // Writing after the delete would leave rows the purge job has already finished with.
