@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import * as v from "valibot";
 import type { Db } from "../db/connection";
 import { apiKeys } from "../db/schema";
@@ -45,11 +45,22 @@ export const maskKey = (key: Pick<ApiKey, "prefix" | "last4">) => `${key.prefix}
 /** The key a bearer token names, if it exists and is not revoked. One indexed lookup. */
 export function findActiveKey(db: Db, secret: string): ApiKey | undefined {
   if (!secret.startsWith(KEY_PREFIX) || secret.length > 100) return undefined;
-  return db
+  return activeKeyStatement(db).get({ hash: sha256Hex(secret) });
+}
+
+// Prepared once per database: this runs on every API request. No cache of answers, so a revoke
+// by this or any other process (the CLI) counts on the very next request.
+const activeKeyStatements = new WeakMap<Db, ReturnType<typeof prepareActiveKey>>();
+const prepareActiveKey = (db: Db) =>
+  db
     .select()
     .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, sha256Hex(secret)), isNull(apiKeys.revokedAt)))
-    .get();
+    .where(and(eq(apiKeys.keyHash, sql.placeholder("hash")), isNull(apiKeys.revokedAt)))
+    .prepare();
+function activeKeyStatement(db: Db) {
+  let statement = activeKeyStatements.get(db);
+  if (!statement) activeKeyStatements.set(db, (statement = prepareActiveKey(db)));
+  return statement;
 }
 
 export function revokeKey(db: Db, keyId: string, now: number, productId?: string): ApiKey {
