@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 const root = resolve(import.meta.dir, "..");
+export const SNAPSHOT_SUBSETS = ["latin-ext", "cyrillic", "greek", "vietnamese"] as const;
 export const VENDORED: [from: string, to: string][] = [
   ["node_modules/htmx.org/dist/htmx.min.js", "static/vendor/htmx.min.js"],
   ["node_modules/@alpinejs/csp/dist/cdn.min.js", "static/vendor/alpine-csp.min.js"],
@@ -15,6 +16,10 @@ export const VENDORED: [from: string, to: string][] = [
     [`node_modules/@fontsource/inter/files/inter-latin-${w}-normal.woff2`, `static/vendor/fonts/inter-latin-${w}-normal.woff2`],
     [`node_modules/@fontsource/inter/files/inter-latin-${w}-normal.woff`, `static/vendor/fonts/inter-latin-${w}-normal.woff`],
   ]),
+  // Report snapshots only (satori, .woff): glyphs beyond Latin-1 for names like "Łódź" or "Москва".
+  ...SNAPSHOT_SUBSETS.flatMap((subset) =>
+    [400, 600].map((w): [string, string] => [`node_modules/@fontsource/inter/files/inter-${subset}-${w}-normal.woff`, `static/vendor/fonts/inter-${subset}-${w}-normal.woff`]),
+  ),
 ];
 
 export function vendor() {

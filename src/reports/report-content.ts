@@ -92,7 +92,7 @@ function describeWidget(widget: Widget): string {
 function describeFilter(key: string, filter: TagFilter): string {
   if (typeof filter === "string") return `${key} = ${filter}`;
   if (Array.isArray(filter)) return `${key} = ${filter.join(" or ")}`;
-  return `${key} ≠ ${filter.not}`;
+  return `${key} is not ${filter.not}`; // "≠" is in no Inter subset: the PNG would show a box
 }
 
 function changeWords(n: Extract<WidgetData, { kind: "number" }>["number"], periodLabel: string): string {

@@ -95,5 +95,27 @@ export const FIXTURES: Record<string, SnapshotWidget> = {
     footer: "trial_converted · count · by day",
     body: { data: { kind: "line", chart: chartData(result({ series: [{ tags: {}, points: series(30, () => 0) }] })), empty: true }, periodLabel: "previous 30 days", metric: "trial_converted", filtered: false, compare: true },
   },
+  crowded: {
+    kind: "line",
+    title: "Weekly active organisations on the enterprise plan, split by every acquisition channel we track",
+    rangeLabel: "Last 30 days",
+    footer: "organisations_active · max · by day · plan = enterprise · region ≠ internal-testing · split by utm_source, utm_campaign",
+    body: {
+      data: {
+        kind: "line",
+        chart: chartData(
+          result({
+            metric: "organisations_active",
+            series: Array.from({ length: 10 }, (_, k) => ({ tags: { channel: `campaign-with-a-rather-long-name-${k + 1}` }, points: series(30, (i) => 20 + k * 7 + ((i * (k + 3)) % 11)) })),
+          }),
+        ),
+        empty: false,
+      },
+      periodLabel: "previous 30 days",
+      metric: "organisations_active",
+      filtered: true,
+      compare: true,
+    },
+  },
   problem: { kind: "table", title: "Broken widget", rangeLabel: "", footer: "Needs editing", body: { error: "granularity: Pick a granularity" } },
 };

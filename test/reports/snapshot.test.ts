@@ -2,9 +2,11 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { renderWidgetSnapshot, snapshotFonts } from "../../src/reports/snapshot";
+import satori from "satori";
+import { Resvg } from "@resvg/resvg-js";
+import { inlineSvgImages, renderWidgetSnapshot, snapshotFonts } from "../../src/reports/snapshot";
 import { niceTicks, tickIndices } from "../../views/snapshots/scale";
-import { snapshotHeight, FULL_WIDTH, HALF_WIDTH } from "../../views/snapshots/widget";
+import { snapshotHeight, widgetSnapshotTree, FULL_WIDTH, HALF_WIDTH } from "../../views/snapshots/widget";
 import { PALETTE } from "../../views/snapshots/tree";
 import { FIXTURES } from "./snapshot-fixtures";
 import { countPixels, decodePng, near } from "./png";
@@ -14,7 +16,8 @@ const ARTIFACTS = join(import.meta.dir, "../artifacts/reports");
 describe("widget snapshots", () => {
   test("fonts load through the assets module (what the compiled binary embeds), as .woff", async () => {
     const fonts = await snapshotFonts();
-    expect(fonts.map((f) => f.weight)).toEqual([400, 500, 600, 700]);
+    expect(fonts.filter((f) => f.name === "Inter").map((f) => f.weight)).toEqual([400, 500, 600, 700]);
+    expect(new Set(fonts.map((f) => f.name))).toEqual(new Set(["Inter", "Inter latin-ext", "Inter cyrillic", "Inter greek", "Inter vietnamese"]));
     for (const f of fonts) expect(new TextDecoder().decode(new Uint8Array(f.data).subarray(0, 4))).toBe("wOFF");
   });
 
@@ -53,6 +56,50 @@ describe("widget snapshots", () => {
     expect(countPixels(up, all, near("#dc2626", 30))).toBe(0);
     expect(countPixels(down, all, near("#dc2626", 30))).toBeGreaterThan(50);
     expect(countPixels(down, all, near("#059669", 30))).toBe(0);
+  }, 30_000);
+});
+
+describe("snapshot rendering details", () => {
+  test("charts inlined as nested <svg> draw exactly the pixels of satori's <image> form", async () => {
+    const fonts = await snapshotFonts();
+    for (const name of ["line", "grouped", "numberUp", "empty"]) {
+      const { tree, width, height } = widgetSnapshotTree(FIXTURES[name]!);
+      const svg = await satori(tree as never, { width, height, fonts });
+      const inlined = inlineSvgImages(svg);
+      expect(inlined).not.toContain("<image");
+      const opts = { fitTo: { mode: "zoom" as const, value: 2 }, font: { loadSystemFonts: false } };
+      const a = new Resvg(svg, opts).render().pixels;
+      const b = new Resvg(inlined, opts).render().pixels;
+      let differing = 0;
+      for (let i = 0; i < a.length; i += 4) if (Math.abs(a[i]! - b[i]!) + Math.abs(a[i + 1]! - b[i + 1]!) + Math.abs(a[i + 2]! - b[i + 2]!) > 30) differing++;
+      expect(differing).toBeLessThan(a.length / 4 / 1000);
+    }
+  }, 30_000);
+
+  test("names beyond Latin-1 (Łódź, Москва, Ελλάδα, Việt) are drawn from Inter's other subsets, not as boxes", async () => {
+    const card = (title: string) => renderWidgetSnapshot({ ...FIXTURES.numberUp!, title });
+    const ink = async (title: string, file: string) => {
+      const snap = await card(title);
+      writeFileSync(join(ARTIFACTS, `fixture-title-${file}.png`), snap.png);
+      const png = decodePng(snap.png);
+      return countPixels(png, { x0: 40, x1: 420, y0: 30, y1: 80 }, (r, g, b) => Math.max(r, g, b) < 100);
+    };
+    // Missing glyphs come out as filled boxes: far more ink than letters of the same count.
+    const intl = await ink("Łódź Москва Ελλάδα Việt", "intl");
+    const latin = await ink("Lodz Moskva Ellada Viet", "latin");
+    const boxes = await ink("東京東京 東京東京 東京東京 東京", "boxes");
+    expect(intl).toBeLessThan(latin * 1.25);
+    expect(boxes).toBeGreaterThan(latin * 1.3);
+  }, 30_000);
+
+  test("long titles, labels and footers are shortened with … and stay inside the card", async () => {
+    const png = decodePng((await renderWidgetSnapshot(FIXTURES.crowded!)).png);
+    // The 20 px padding on the right (inside the 1 px border) stays blank on every row.
+    expect(countPixels(png, { x0: png.width - 38, x1: png.width - 4, y0: 4, y1: png.height - 4 }, (r, g, b) => Math.min(r, g, b) < 200)).toBe(0);
+    const { tree } = widgetSnapshotTree(FIXTURES.crowded!);
+    const texts = JSON.stringify(tree);
+    expect(texts).toContain("…");
+    expect(texts).toContain("more"); // the legend says how many series it could not fit
   }, 30_000);
 });
 

@@ -1,4 +1,4 @@
-import { box, shape, svg, text, TOKENS, type Child, type Node } from "./tree";
+import { box, ellipsize, FONT_STACK, shape, svg, text, textWidth, TOKENS, type Child, type Node } from "./tree";
 
 /**
  * The card anatomy of a web widget (UI.md "Widget card"): title, the range on the right, the
@@ -12,6 +12,8 @@ export const FOOT_H = 16;
 export const GAP = 12;
 
 export function cardFrame(props: { width: number; height: number; title: string; aside?: string; footer: string; body: Child }): Node {
+  const inner = props.width - 2 * CARD_PAD_X - 2;
+  const titleWidth = inner - (props.aside ? textWidth(props.aside, 11) + 12 : 0);
   return box(
     {
       width: props.width,
@@ -22,16 +24,16 @@ export function cardFrame(props: { width: number; height: number; title: string;
       backgroundColor: TOKENS.bg,
       border: `1px solid ${TOKENS.border}`,
       borderRadius: 8,
-      fontFamily: "Inter",
+      fontFamily: FONT_STACK,
       color: TOKENS.text,
     },
     box(
       { height: HEAD_H, alignItems: "center", justifyContent: "space-between", gap: 12 },
-      text({ flex: 1, fontSize: 14, fontWeight: 600, letterSpacing: -0.1, overflow: "hidden", whiteSpace: "nowrap", textOverflow: "ellipsis" }, props.title),
+      text({ flex: 1, fontSize: 14, fontWeight: 600, letterSpacing: -0.1, whiteSpace: "nowrap" }, ellipsize(props.title, titleWidth, 14)),
       props.aside ? text({ fontSize: 11, fontWeight: 500, color: TOKENS.muted, flexShrink: 0 }, props.aside) : null,
     ),
     box({ flex: 1, marginTop: GAP, marginBottom: GAP, flexDirection: "column", position: "relative" }, props.body),
-    text({ height: FOOT_H, fontSize: 11, color: TOKENS.muted, overflow: "hidden", whiteSpace: "nowrap", textOverflow: "ellipsis" }, props.footer),
+    text({ height: FOOT_H, fontSize: 11, color: TOKENS.muted, whiteSpace: "nowrap" }, ellipsize(props.footer, inner, 11)),
   );
 }
 
@@ -50,7 +52,7 @@ export function emptyBody(props: { metric: string; filtered: boolean; compact?: 
     box(
       { fontSize: 13, color: TOKENS.text, textAlign: "center" },
       text({}, "No data for "),
-      text({ fontWeight: 600, marginLeft: 4, marginRight: 4, maxWidth: 220, overflow: "hidden", whiteSpace: "nowrap", textOverflow: "ellipsis" }, props.metric),
+      text({ fontWeight: 600, marginLeft: 4, marginRight: 4, whiteSpace: "nowrap" }, ellipsize(props.metric, 220, 13)),
       text({}, " in this range."),
     ),
     props.compact ? null : text({ fontSize: 12, color: TOKENS.muted, textAlign: "center" }, hint),

@@ -1,7 +1,7 @@
 import type { ChartData } from "../../src/dashboards/widget-data";
 import { wallAt } from "../../src/query/time";
 import { axisLabel, niceTicks, tickIndices } from "./scale";
-import { box, seriesColor, shape, svg, text, textWidth, TOKENS, type Node } from "./tree";
+import { box, ellipsize, seriesColor, shape, svg, text, textWidth, TOKENS, type Node } from "./tree";
 
 /**
  * The line chart of a widget as our own SVG: light gridlines at nice ticks, y labels on the left,
@@ -63,7 +63,7 @@ export function lineBody(chart: ChartData, width: number, height: number): Node 
   return box(
     { width, height, flexDirection: "column" },
     box({ width, height: chartH, position: "relative" }, svg(width, chartH, defs, grid, lines), yText, xText),
-    legend ? legendRow(chart.series.map((s) => s.label)) : null,
+    legend ? legendRow(chart.series.map((s) => s.label), width) : null,
   );
 }
 
@@ -96,17 +96,27 @@ function seriesShapes(values: (number | null)[], xAt: (i: number) => number, yAt
   return out;
 }
 
-function legendRow(labels: string[]): Node {
-  return box(
-    { height: LEGEND_H, alignItems: "flex-end", gap: 14, overflow: "hidden" },
-    labels.slice(0, 8).map((label, i) =>
+/** Swatch + label per series, as many as fit on one line, then "+N more". */
+function legendRow(labels: string[], width: number): Node {
+  const items: Node[] = [];
+  let used = 0;
+  for (const [i, label] of labels.entries()) {
+    const shown = ellipsize(label, 140, 11);
+    const w = 16 + textWidth(shown, 11) + 14;
+    if (used + w > width - 70 && i < labels.length - 1) {
+      items.push(text({ fontSize: 11, color: TOKENS.muted }, `+${labels.length - i} more`));
+      break;
+    }
+    used += w;
+    items.push(
       box(
         { alignItems: "center", gap: 6, fontSize: 11, color: TOKENS.text },
         box({ width: 10, height: 3, borderRadius: 2, backgroundColor: seriesColor(i) }),
-        text({ maxWidth: 140, overflow: "hidden", whiteSpace: "nowrap", textOverflow: "ellipsis" }, label),
+        text({ whiteSpace: "nowrap" }, shown),
       ),
-    ),
-  );
+    );
+  }
+  return box({ height: LEGEND_H, alignItems: "flex-end", gap: 14 }, items);
 }
 
 /** A time label in the product's zone at the chart's granularity: "14:00", "8 Mar", "Mar 2026". */

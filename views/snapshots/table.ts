@@ -1,7 +1,7 @@
 import type { Granularity } from "../../src/query/types";
 import type { TableData } from "../../src/dashboards/widget-data";
 import { formatBucket, formatNumber } from "../widgets/format";
-import { box, text, TOKENS, type Node } from "./tree";
+import { box, ellipsize, text, TOKENS, type Node } from "./tree";
 
 /** The table widget's first page (the web card's default sort): buckets × series as rows. */
 export const TABLE_HEAD_H = 28;
@@ -17,22 +17,20 @@ export function tableBody(table: TableData, granularity: Granularity | null, wid
   const cell = (i: number, numeric: boolean) => ({
     width: widths[i]!,
     justifyContent: numeric ? "flex-end" : "flex-start",
-    overflow: "hidden",
     whiteSpace: "nowrap",
-    textOverflow: "ellipsis",
     paddingRight: numeric ? 0 : 12,
   });
   const head = box(
     // border-box: a row's bottom border is inside its height, so the card's size is exact.
     { height: TABLE_HEAD_H, boxSizing: "border-box", alignItems: "center", borderBottom: `1px solid ${TOKENS.border}` },
-    table.columns.map((col, i) => text({ ...cell(i, col.numeric), fontSize: 11, fontWeight: 600, color: TOKENS.muted }, col.label)),
+    table.columns.map((col, i) => text({ ...cell(i, col.numeric), fontSize: 11, fontWeight: 600, color: TOKENS.muted }, ellipsize(col.label, widths[i]! - 12, 11))),
   );
   const rows = table.rows.map((row, r) =>
     box(
       { height: TABLE_ROW_H, boxSizing: "border-box", alignItems: "center", borderBottom: r === table.rows.length - 1 ? "none" : `1px solid ${TOKENS.grid}`, fontSize: 12 },
       table.columns.map((col, i) => {
         const content = col.key === "time" ? (row.time ? formatBucket(row.time, granularity) : "") : col.key === "group" ? (row.group ?? "") : formatNumber(row.value);
-        return text({ ...cell(i, col.numeric), fontWeight: col.numeric ? 500 : 400, color: col.numeric && row.value === null ? TOKENS.muted : TOKENS.text }, content);
+        return text({ ...cell(i, col.numeric), fontWeight: col.numeric ? 500 : 400, color: col.numeric && row.value === null ? TOKENS.muted : TOKENS.text }, ellipsize(content, widths[i]! - 12, 12));
       }),
     ),
   );
