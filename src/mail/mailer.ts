@@ -6,7 +6,8 @@ import type { Clock } from "../lib/clock";
 import { newId } from "../lib/tokens";
 
 export type MailAttachment = { filename: string; content: Uint8Array | Buffer; contentType: string; cid?: string };
-export type Mail = { to: string | string[]; subject: string; text: string; html?: string; attachments?: MailAttachment[] };
+/** `headers`: extra message headers, e.g. List-Unsubscribe on report mails (RFC 2369 / 8058). */
+export type Mail = { to: string | string[]; subject: string; text: string; html?: string; attachments?: MailAttachment[]; headers?: Record<string, string> };
 export type Mailer = { send(mail: Mail): Promise<{ delivered: boolean }>; close(): void };
 
 /**
@@ -45,6 +46,7 @@ export function createMailer(opts: { smtpUrl?: string; from: string; db: Db; log
           text: mail.text,
           html: mail.html,
           attachments: mail.attachments?.map((a) => ({ filename: a.filename, content: Buffer.from(a.content), contentType: a.contentType, cid: a.cid })),
+          headers: mail.headers,
         });
         record(mail, "sent");
         return { delivered: true };

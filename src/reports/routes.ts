@@ -150,6 +150,16 @@ export function reportRoutes(deps: Deps) {
     );
   });
 
+  // RFC 8058 one-click: the mail client POSTs "List-Unsubscribe=One-Click" to the link itself,
+  // from its own servers (no Origin, no cookie). The signature in the URL is the authority.
+  r.post("/reports/unsubscribe", (c) => {
+    const rid = c.req.query("r") ?? "";
+    const found = recipientPage(rid, c.req.query("s") ?? "");
+    if (!found) return c.text("This unsubscribe link does not work.", 404);
+    setRecipientPaused(deps.db, rid, true, now());
+    return c.text(`Unsubscribed ${found.recipient.email}.`);
+  });
+
   r.post("/reports/resubscribe", async (c) => {
     const { r: rid, s: sig } = await formFields(c, "r", "s");
     const found = recipientPage(rid, sig);

@@ -168,6 +168,17 @@ describe("report job", () => {
       ["ann@example.com", false],
       ["ben@example.com", true],
     ]);
+    // The mail client's own button: RFC 8058 one-click POST to the List-Unsubscribe URL.
+    const annMail = mailsTo("ann@example.com")[0]!;
+    // mailparser groups List-* headers: { unsubscribe: { url }, "unsubscribe-post": { name } }.
+    const list = annMail.headers.get("list") as { unsubscribe: { url: string }; "unsubscribe-post": { name: string } };
+    expect(list["unsubscribe-post"].name).toBe("List-Unsubscribe=One-Click");
+    const oneClick = list.unsubscribe.url;
+    expect(oneClick).toContain(`r=${annId}`);
+    const posted = await fetch(oneClick, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
+    expect(posted.status).toBe(200);
+    expect(getReport(server.deps.db, seed.product.id, seed.dashboard.id, report.id).recipients.every((r) => r.pausedAt !== null)).toBe(true);
+    await fetch(`${server.url}/reports/resubscribe`, { method: "POST", body: new URLSearchParams({ r: annId, s: new URL(oneClick).searchParams.get("s")! }) });
     // "Subscribe again" on the confirmation page.
     const params = new URL(link).searchParams;
     const again = await fetch(`${server.url}/reports/resubscribe`, { method: "POST", body: new URLSearchParams({ r: params.get("r")!, s: params.get("s")! }) });

@@ -38,6 +38,8 @@ export function reportEmail(props: ReportEmailProps): Mail {
     text: reportText(props),
     html: "<!doctype html>" + String(<ReportHtml {...props} />),
     attachments: content.widgets.map((w, i) => ({ filename: `${i + 1}-${slug(w.title)}.png`, content: w.snapshot.png, contentType: "image/png", cid: w.cid })),
+    // Mail clients show their own "Unsubscribe" button; one-click means a POST to the same URL (RFC 8058).
+    headers: { "List-Unsubscribe": `<${props.unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
   };
 }
 
