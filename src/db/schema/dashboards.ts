@@ -77,7 +77,7 @@ export const reportDeliveries = sqliteTable(
     id: text("id").primaryKey(),
     reportId: text("report_id").notNull().references(() => reports.id, { onDelete: "cascade" }),
     productId: text("product_id").notNull().references(() => products.id, { onDelete: "cascade" }),
-    scheduledFor: integer("scheduled_for").notNull(), // 0 for "send test now"
+    scheduledFor: integer("scheduled_for").notNull(), // the run's instant; for "send test now" (is_test = 1) when it was asked for
     isTest: integer("is_test").notNull().default(0),
     status: text("status").notNull(),
     attempts: integer("attempts").notNull().default(0),
