@@ -42,13 +42,19 @@ export async function runDueReports(deps: Deps): Promise<{ attempted: number }> 
   }
   const busy = inFlight.get(deps.db) ?? new Set<string>();
   inFlight.set(deps.db, busy);
+  // A test send cut off by a crash is not repeated minutes later out of the blue: it is marked failed.
+  deps.db
+    .update(reportDeliveries)
+    .set({ status: "failed", error: "The server stopped while sending this test", updatedAt: now })
+    .where(and(eq(reportDeliveries.isTest, 1), eq(reportDeliveries.status, "pending"), lte(reportDeliveries.updatedAt, now - PENDING_LEASE_MS)))
+    .run();
   const again = deps.db
     .select({ id: reportDeliveries.id })
     .from(reportDeliveries)
     .where(
       or(
         and(eq(reportDeliveries.status, "retrying"), lte(reportDeliveries.nextAttemptAt, now)),
-        and(eq(reportDeliveries.status, "pending"), lte(reportDeliveries.updatedAt, now - PENDING_LEASE_MS)),
+        and(eq(reportDeliveries.status, "pending"), eq(reportDeliveries.isTest, 0), lte(reportDeliveries.updatedAt, now - PENDING_LEASE_MS)),
       ),
     )
     .all();

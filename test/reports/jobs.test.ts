@@ -171,7 +171,7 @@ describe("report job", () => {
     // The mail client's own button: RFC 8058 one-click POST to the List-Unsubscribe URL.
     const annMail = mailsTo("ann@example.com")[0]!;
     // mailparser groups List-* headers: { unsubscribe: { url }, "unsubscribe-post": { name } }.
-    const list = annMail.headers.get("list") as { unsubscribe: { url: string }; "unsubscribe-post": { name: string } };
+    const list = annMail.headers.get("list") as unknown as { unsubscribe: { url: string }; "unsubscribe-post": { name: string } };
     expect(list["unsubscribe-post"].name).toBe("List-Unsubscribe=One-Click");
     const oneClick = list.unsubscribe.url;
     expect(oneClick).toContain(`r=${annId}`);
