@@ -126,6 +126,15 @@ describe("report job", () => {
     expect(mailsTo("ben@example.com")).toHaveLength(1);
     expect(mailsTo("ann@example.com")).toHaveLength(0);
     expect(deliveries(report.id).map((d) => d.status)).toEqual(["sent"]);
+    // A test send cut off the same way is marked failed, not sent again minutes later.
+    server.deps.db
+      .insert(reportDeliveries)
+      .values({ id: "crashed-test", reportId: report.id, productId: seed.product.id, scheduledFor: RUN, isTest: 1, status: "pending", attempts: 1, createdAt: RUN, updatedAt: RUN })
+      .run();
+    smtp.messages.length = 0;
+    await tick(RUN + 12 * MIN);
+    expect(smtp.messages).toHaveLength(0);
+    expect(deliveries(report.id).find((d) => d.isTest)!.status).toBe("failed");
     deleteReport(server.deps.db, seed.product.id, seed.dashboard.id, report.id);
   }, 60_000);
 
