@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
-import { parseOptions, USAGE } from "./lib/options";
+import { parseOptions, USAGE, type Phase } from "./lib/options";
 import { vendor } from "../scripts/vendor";
 import { pointsOf } from "./lib/points";
 import { cleanup, freePort, installCleanupHandlers, pinning, pinnedToServerCore, pinSelfToLoadCore, spawnTracked, tempDir, waitForHttp } from "./lib/procs";
@@ -41,7 +41,9 @@ async function main(): Promise<number> {
   installCleanupHandlers();
   pinSelfToLoadCore();
   vendor(); // fonts for the widget PNG, static files for pages (what `npm start` does first)
-  const git = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: REPO }).stdout.toString().trim();
+  // BENCH_GIT_REV names the commit when the tree is an export without .git (a clean copy of HEAD).
+  const git = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: REPO, stderr: "ignore" }).stdout.toString().trim() || process.env.BENCH_GIT_REV || "unknown";
+  const runs = (p: Phase) => !opts.only || opts.only.has(p);
   const rec = new Recorder({ profile: opts.profile, points: opts.points, rounds: opts.rounds, batch: opts.batch, concurrency: opts.concurrency, git, bun: Bun.version, cpu: cpus()[0]?.model, cores: availableParallelism(), pinning });
   const n = opts.points;
   const point = pointsOf(n);
@@ -83,7 +85,7 @@ async function main(): Promise<number> {
     httpIngester({ key: "ingest.ours.normal", label: "batched ingest over HTTP, ours, LITEKPI_SYNC=normal", note: OUR_DURABILITY.normal, target: oursNormal.ingestTarget("main"), ...c }),
     httpIngester({ key: "ingest.ours.shuffled", label: "batched ingest over HTTP, ours, shuffled timestamps", note: OUR_DURABILITY.full, target: ours.ingestTarget("shuffled"), shuffled: true, ...c })] : []),
     ...peers.map((p) => httpIngester({ key: `ingest.${p.name}`, label: `batched ingest, ${p.label} (line protocol)`, note: p.durability, target: p.target, encode: toLineProtocol, ...c })),
-  ];
+  ].filter((i) => runs("ingest") || i.key === "ingest.ours.full" || (runs("queries") && peers.some((p) => i.key === `ingest.${p.name}`)));
 
   phase(`batched ingest: ${ingesters.length} systems × ${opts.rounds} rounds`);
   for (let r = 0; r < opts.rounds; r++) {
@@ -95,9 +97,9 @@ async function main(): Promise<number> {
   const loaded = ours.memory();
   if (loaded) rec.add("ours.loaded_rss_mb", loaded.rssMb, "MB", `our server's RSS after ingesting ${(2 * n).toLocaleString("en")} points`, "main + shuffled products");
 
-  phase("single-point POSTs");
+  if (runs("single")) phase("single-point POSTs");
   const bodies = singleBodies(point, 2 * n);
-  for (let r = 0; r < (haveIngest ? opts.rounds : 0); r++) {
+  for (let r = 0; r < (haveIngest && runs("single") ? opts.rounds : 0); r++) {
     await singleRound(rec, {
       round: r,
       runs: [
@@ -111,29 +113,42 @@ async function main(): Promise<number> {
     });
   }
 
-  phase("queries");
   const ref = new Reference(ours.dbPath);
-  await checkPeerTotals(rec, ref, ours.products.main!.id, peers);
-  for (let r = 0; r < opts.rounds; r++) await queryRound(rec, { ours, productId: ours.products.main!.id, ref, peers, runs: opts.queryRuns, n });
-  await queryMatrix(rec, { ours, productId: ours.products.main!.id, ref, runs: 3 });
+  if (runs("queries")) {
+    phase("queries");
+    await checkPeerTotals(rec, ref, ours.products.main!.id, peers);
+    for (let r = 0; r < opts.rounds; r++) await queryRound(rec, { ours, productId: ours.products.main!.id, ref, peers, runs: opts.queryRuns, n });
+    await queryMatrix(rec, { ours, productId: ours.products.main!.id, ref, runs: 3 });
+  }
 
-  phase("queries during ingest (R7)");
-  const source = mixedSource(point, 3 * n, opts.batch);
-  for (let r = 0; r < opts.rounds; r++) await mixedRound(rec, { ours, source, concurrency: opts.concurrency, seconds: opts.mixedSeconds });
-  if (!rec.values("mixed.ingest.loaded").length) rec.note("R7: needs POST /api/v1/query — n/a");
+  if (runs("mixed")) {
+    phase("queries during ingest (R7)");
+    const source = mixedSource(point, 3 * n, opts.batch);
+    for (let r = 0; r < opts.rounds; r++) await mixedRound(rec, { ours, source, concurrency: opts.concurrency, seconds: opts.mixedSeconds });
+    if (!rec.values("mixed.ingest.loaded").length) rec.note("R7: needs POST /api/v1/query — n/a");
+  }
 
-  phase("CSV export (R9)");
-  for (let r = 0; r < Math.min(2, opts.rounds); r++) if (!(await exportRound(rec, { ours, n }))) break;
-  if (!rec.values("csv.seconds").length) rec.note("R9: GET /api/v1/export.csv not built yet — n/a");
+  if (runs("export")) {
+    phase("CSV export (R9)");
+    for (let r = 0; r < Math.min(2, opts.rounds); r++) if (!(await exportRound(rec, { ours, n }))) break;
+    if (!rec.values("csv.seconds").length) rec.note("R9: GET /api/v1/export.csv not built yet — n/a");
+  }
   ref.close();
 
-  phase("dashboard page (R10), widget PNG (R8), tracker size");
-  const dashboardPath = await createBenchDashboard(ours);
-  for (let r = 0; r < opts.rounds; r++) if (!(await dashboardRound(rec, { ours, path: dashboardPath, runs: opts.queryRuns }))) break;
-  await extrasRound(rec, { ours, dashboardPath, rounds: opts.rounds, runs: opts.queryRuns });
+  const dashboardPath = runs("dashboard") || runs("png") ? await createBenchDashboard(ours) : null;
+  if (runs("dashboard")) {
+    phase("dashboard page (R10)");
+    for (let r = 0; r < opts.rounds; r++) if (!(await dashboardRound(rec, { ours, path: dashboardPath, runs: opts.queryRuns }))) break;
+  }
+  if (runs("png")) {
+    phase("widget PNG (R8), tracker size");
+    await extrasRound(rec, { ours, dashboardPath, rounds: opts.rounds, runs: opts.queryRuns });
+  }
 
-  phase("start-up");
-  for (let r = 0; r < opts.rounds; r++) await startupRound(rec);
+  if (runs("startup")) {
+    phase("start-up");
+    for (let r = 0; r < opts.rounds; r++) await startupRound(rec);
+  }
 
   await Promise.all([ours.stop(), oursNormal.stop(), sqliteCeiling.stop(), storageCeiling?.stop(), ...peers.map((p) => p.stop())]);
   const { text, verdicts } = renderTables(rec);

@@ -12,8 +12,13 @@ export type Options = {
   mixedSeconds: number;
   queryRuns: number;
   peers: boolean;
+  /** Phases to run; the data they need is always ingested (ours and the peers). */
+  only: Set<Phase> | null;
   check: boolean;
 };
+
+export const PHASES = ["ingest", "single", "queries", "mixed", "export", "dashboard", "png", "startup"] as const;
+export type Phase = (typeof PHASES)[number];
 
 const PROFILES = {
   quick: { points: 200_000, rounds: 2, singleSeconds: 2, mixedSeconds: 2, queryRuns: 5 },
@@ -26,7 +31,14 @@ export const USAGE = `Usage: bun run bench [--quick | --full] [--check] [--no-pe
   (default)   ≤ 5 minutes: ${PROFILES.default.points.toLocaleString("en")} points, ${PROFILES.default.rounds} rounds
   --full      ${PROFILES.full.points.toLocaleString("en")} points, ${PROFILES.full.rounds} rounds
   --check     exit 1 when a goal marked must fails
-  --no-peers  skip InfluxDB and VictoriaMetrics even when installed`;
+  --no-peers  skip InfluxDB and VictoriaMetrics even when installed
+  --only P,…  run only these phases (${PHASES.join(", ")}); e.g. R5 over 10M points:
+              bun run bench --points 10000000 --rounds 1 --only queries`;
+
+function phase(name: string): Phase {
+  if (!(PHASES as readonly string[]).includes(name)) throw new Error(`unknown phase ${name} (one of ${PHASES.join(", ")})`);
+  return name as Phase;
+}
 
 export function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
@@ -36,6 +48,7 @@ export function parseOptions(argv: string[]): Options {
       full: { type: "boolean" },
       check: { type: "boolean" },
       "no-peers": { type: "boolean" },
+      only: { type: "string" },
       points: { type: "string" },
       rounds: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -66,5 +79,6 @@ export function parseOptions(argv: string[]): Options {
     queryRuns: p.queryRuns,
     peers: !values["no-peers"],
     check: Boolean(values.check),
+    only: values.only ? new Set(values.only.split(",").map((p) => phase(p.trim()))) : null,
   };
 }
