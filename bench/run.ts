@@ -95,7 +95,8 @@ async function main(): Promise<number> {
     log(`  round ${r + 1}: ${ingesters.map((i) => `${i.key.replace("ingest.", "")} ${(rec.values(i.key).at(-1)! / 1000).toFixed(0)}k/s`).join(", ")}`);
   }
   const loaded = ours.memory();
-  if (loaded) rec.add("ours.loaded_rss_mb", loaded.rssMb, "MB", `our server's RSS after ingesting ${(2 * n).toLocaleString("en")} points`, "main + shuffled products");
+  const intoOurs = ingesters.filter((i) => i.key === "ingest.ours.full" || i.key === "ingest.ours.shuffled").length * n;
+  if (loaded && intoOurs) rec.add("ours.loaded_rss_mb", loaded.rssMb, "MB", `our server's RSS after ingesting ${intoOurs.toLocaleString("en")} points`, "synchronous=FULL server");
 
   if (runs("single")) phase("single-point POSTs");
   const bodies = singleBodies(point, 2 * n);
