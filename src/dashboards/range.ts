@@ -58,6 +58,11 @@ export function instantsToDates(from: string, to: string, timeZone: string): { f
 }
 
 /** Describes a range for people: "Last 7 days", "1 Mar – 31 Mar 2026". */
+/** "Last 7 days" → "previous 7 days": the comparison a number card and a report card name. */
+export function previousLabel(rangeLabel: string): string {
+  return rangeLabel.startsWith("Last ") ? `previous ${rangeLabel.slice(5)}` : "previous period";
+}
+
 export function describeRange(r: ResolvedRange, timeZone: string): string {
   if ("range" in r) {
     const m = /^(\d+)(h|d|w|mo|y)$/.exec(r.range);

@@ -15,7 +15,7 @@ import { addWidget, getWidget, removeWidget, reorderWidgets, updateWidget, type 
 import { blankFormValues, formErrorsOf, formValuesOf, readWidgetForm, widgetInputFromForm, type FormErrors, type WidgetFormValues } from "./widget-form";
 import { loadWidgetData, type TableSort } from "./widget-data";
 import { exportCsvUrl, widgetQuery } from "./widget-query";
-import { describeRange, effectiveRange } from "./range";
+import { describeRange, effectiveRange, previousLabel } from "./range";
 import { OobAppend, WidgetCard, WidgetSlot, type CardBody, type WidgetUrls } from "../../views/pages/dashboards/widget-card";
 import { FilterRowFields, TagOptions, WidgetForm } from "../../views/pages/dashboards/widget-form";
 import { randomToken } from "../lib/tokens";
@@ -181,7 +181,3 @@ function tableState(c: Context) {
   return { page: Number(params.page), sort, params, given: c.req.query("page") !== undefined || !!by };
 }
 
-/** "Last 7 days" → "previous 7 days"; a custom range compares with the period just before it. */
-function previousLabel(rangeLabel: string): string {
-  return rangeLabel.startsWith("Last ") ? `previous ${rangeLabel.slice(5)}` : "previous period";
-}

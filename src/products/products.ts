@@ -3,6 +3,7 @@ import * as v from "valibot";
 import type { Db } from "../db/connection";
 import { memberships, products, users } from "../db/schema";
 import { parseOrThrow } from "../auth/users";
+import { rescheduleProductReports } from "../reports/reports";
 import { notFound } from "../lib/errors";
 import { randomToken, newId } from "../lib/tokens";
 
@@ -42,13 +43,20 @@ export function createProduct(db: Db, input: { ownerId: string; name: string; ti
   return product;
 }
 
-/** Rename and/or move to another time zone (owners only; the route checks the permission). */
-export function updateProduct(db: Db, id: string, input: { name: string; timezone: string }): Product {
+/**
+ * Rename and/or move to another time zone (owners only; the route checks the permission).
+ * Reports are scheduled in local time, so a new zone moves their next runs in the same transaction.
+ */
+export function updateProduct(db: Db, id: string, input: { name: string; timezone: string }, now: number): Product {
   const name = parseOrThrow(ProductNameSchema, input.name, "name");
   const timezone = parseOrThrow(TimeZoneSchema, input.timezone, "timezone");
-  const updated = db.update(products).set({ name, timezone }).where(eq(products.id, id)).returning().get();
-  if (!updated) throw notFound();
-  return updated;
+  return db.transaction(() => {
+    const before = getProduct(db, id);
+    const updated = db.update(products).set({ name, timezone }).where(eq(products.id, id)).returning().get();
+    if (!before || !updated) throw notFound();
+    if (before.timezone !== timezone) rescheduleProductReports(db, updated, now);
+    return updated;
+  });
 }
 
 export function getProduct(db: Db, id: string): Product | undefined {

@@ -74,7 +74,7 @@ export function productRoutes(deps: Deps) {
 
   r.post("/products/:productId/settings", ...member, requirePermission(canManageProduct, "Only the product's owner can rename the product or change its time zone."), async (c) => {
     const form = await formFields(c, "name", "timezone");
-    const updated = tryField(() => updateProduct(deps.db, c.get("product").id, form));
+    const updated = tryField(() => updateProduct(deps.db, c.get("product").id, form, deps.clock.now()));
     if (!updated.ok) {
       const section = () => GeneralSection({ product: c.get("product"), canEdit: true, values: form, errors: updated.errors });
       return pageOrSection(c, section, () => generalPage(c, section()), 422);

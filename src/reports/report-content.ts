@@ -2,7 +2,7 @@ import type { Deps } from "../deps";
 import type { Dashboard } from "../dashboards/dashboards";
 import { listWidgets, type Widget } from "../dashboards/widgets";
 import { loadWidgetData, type WidgetData } from "../dashboards/widget-data";
-import { describeRange, effectiveRange } from "../dashboards/range";
+import { describeRange, effectiveRange, previousLabel } from "../dashboards/range";
 import { runQuery } from "../query/run";
 import { formatInZone, wallAt } from "../query/time";
 import type { QueryInput, TagFilter } from "../query/types";
@@ -77,7 +77,6 @@ export async function snapshotWidget(widget: Widget, run: Run, opts: { dashboard
 }
 
 /** "previous 7 days" for "Last 7 days": the words the web card uses beside a change. */
-const previousLabel = (rangeLabel: string) => (rangeLabel.startsWith("Last ") ? `previous ${rangeLabel.slice(5)}` : "previous period");
 
 /** "signups · sum · by day · country = US · split by plan" (the range is in the card's header). */
 function describeWidget(widget: Widget): string {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql, isNull } from "drizzle-orm";
 import * as v from "valibot";
 import type { Db } from "../db/connection";
 import { dashboards, products, reportDeliveries, reportRecipients, reports } from "../db/schema";
@@ -159,6 +159,18 @@ export function setReportPaused(db: Db, product: { id: string; timezone: string 
   const set = paused ? { pausedAt: report.pausedAt ?? now, updatedAt: now } : { pausedAt: null, nextRunAt: nextRunAfter(report as Schedule, product.timezone, now), updatedAt: now };
   db.update(reports).set(set).where(eq(reports.id, reportId)).run();
   return getReport(db, product.id, dashboardId, reportId);
+}
+
+/**
+ * A product moved to another time zone: every active report's next run is recomputed from now in
+ * the new zone (a schedule says "09:00 local", so the instant changes with the zone).
+ */
+export function rescheduleProductReports(db: Db, product: { id: string; timezone: string }, now: number): number {
+  const active = db.select().from(reports).where(and(eq(reports.productId, product.id), isNull(reports.pausedAt))).all();
+  for (const report of active) {
+    db.update(reports).set({ nextRunAt: nextRunAfter(report as Schedule, product.timezone, now), updatedAt: now }).where(eq(reports.id, report.id)).run();
+  }
+  return active.length;
 }
 
 /** Its recipients and delivery log go with it (ON DELETE CASCADE); the job finds nothing due any more. */

@@ -5,6 +5,7 @@ import { fixedClock } from "../../src/lib/clock";
 import { reportDeliveries, reports } from "../../src/db/schema";
 import { createReport, deleteReport, getReport, setReportPaused, type ReportWithRecipients } from "../../src/reports/reports";
 import { claimDueRuns } from "../../src/reports/jobs";
+import { updateProduct } from "../../src/products/products";
 import { startFlakySmtp, type FlakySmtp } from "./flaky-smtp";
 import { seedReportDashboard, DAY } from "./setup";
 
@@ -54,6 +55,16 @@ describe("report job", () => {
   const deliveries = (reportId: string) =>
     server.deps.db.select().from(reportDeliveries).where(eq(reportDeliveries.reportId, reportId)).orderBy(reportDeliveries.scheduledFor).all();
   const mailsTo = (email: string) => smtp.messages.filter((m) => addressesOf(m).includes(email));
+
+  test("moving the product to another time zone moves its reports' next run to 09:00 in the new zone", () => {
+    const moved = newReport(["zone@example.com"]);
+    expect(moved.nextRunAt).toBe(RUN); // 09:00 Berlin
+    const product = updateProduct(server.deps.db, seed.product.id, { name: seed.product.name, timezone: "America/New_York" }, T0);
+    expect(getReport(server.deps.db, seed.product.id, seed.dashboard.id, moved.id).nextRunAt).toBe(Date.parse("2026-03-10T13:00:00Z")); // 09:00 EDT
+    updateProduct(server.deps.db, seed.product.id, { name: product.name, timezone: seed.product.timezone }, T0);
+    expect(getReport(server.deps.db, seed.product.id, seed.dashboard.id, moved.id).nextRunAt).toBe(RUN);
+    deleteReport(server.deps.db, seed.product.id, seed.dashboard.id, moved.id);
+  });
 
   test("a due run is sent to every recipient once; later ticks and a stale watermark never send it again", async () => {
     report = newReport();
