@@ -38,18 +38,18 @@ export const hourly30 = (filters: Record<string, string> = {}) => ({
 });
 
 export async function queryRound(rec: Recorder, o: { ours: Ours; productId: string; ref: Reference; peers: Peer[]; runs: number; n: number }) {
-  const note = `${o.n.toLocaleString("en")} points, 720 buckets, median of ${o.runs}`;
+  const note = (runs: number) => `${o.n.toLocaleString("en")} points, 720 buckets, median of ${runs}`;
   const probe = await ourQuery(o.ours, "main", hourly30());
   if (probe) {
     const r = await repeat(() => ourQuery(o.ours, "main", hourly30()), o.runs);
-    rec.add("query.hourly30.ours", r.p50, "ms", "30-day hourly sum, ours (HTTP, rollups)", note);
+    rec.add("query.hourly30.ours", r.p50, "ms", "30-day hourly sum, ours (HTTP, rollups)", note(r.n));
   }
   const ids = o.ref.seriesIds(o.productId, METRIC, {});
   const raw = await repeat(async () => o.ref.hourlySumRaw(ids, SPAN_START, SPAN_END), o.runs);
-  rec.add("query.hourly30.raw", raw.p50, "ms", "30-day hourly sum from raw rows (SQL on the same file)", note);
+  rec.add("query.hourly30.raw", raw.p50, "ms", "30-day hourly sum from raw rows (SQL on the same file)", note(raw.n));
   for (const peer of o.peers) {
     const r = await repeat(() => peer.hourlySum(), o.runs);
-    rec.add(`query.hourly30.${peer.name}`, r.p50, "ms", `30-day hourly sum, ${peer.label}`, note);
+    rec.add(`query.hourly30.${peer.name}`, r.p50, "ms", `30-day hourly sum, ${peer.label}`, note(r.n));
   }
 }
 
