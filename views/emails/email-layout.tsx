@@ -18,7 +18,8 @@ export const EMAIL_TOKENS = {
 } as const;
 const t = EMAIL_TOKENS;
 
-export function EmailLayout(props: { title: string; preheader?: string; baseUrl: string; footer?: Child; children: Child }) {
+/** `compact`: narrower gutters for content-heavy mails (reports carry 600 px of widget images). */
+export function EmailLayout(props: { title: string; preheader?: string; baseUrl: string; footer?: Child; compact?: boolean; children: Child }) {
   return (
     <html lang="en">
       <head>
@@ -34,7 +35,7 @@ export function EmailLayout(props: { title: string; preheader?: string; baseUrl:
         ) : null}
         <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style={`background:${t.bg}`}>
           <tr>
-            <td align="center" style="padding:32px 16px">
+            <td align="center" style={`padding:32px ${props.compact ? 8 : 16}px`}>
               <table role="presentation" width="600" cellpadding="0" cellspacing="0" style="width:100%;max-width:600px">
                 <tr>
                   <td style="padding:0 0 16px 4px">
@@ -43,7 +44,7 @@ export function EmailLayout(props: { title: string; preheader?: string; baseUrl:
                   </td>
                 </tr>
                 <tr>
-                  <td style={`background:${t.card};border:1px solid ${t.border};border-radius:8px;padding:32px`}>{props.children}</td>
+                  <td style={`background:${t.card};border:1px solid ${t.border};border-radius:8px;padding:${props.compact ? 24 : 32}px`}>{props.children}</td>
                 </tr>
                 <tr>
                   <td style={`padding:16px 4px 0;font-size:12px;line-height:1.5;color:${t.muted}`}>

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Mail } from "../../src/mail/mailer";
+import { EMAIL_TOKENS, EmailLayout } from "./email-layout";
 import type { ReportContent, ReportWidget } from "../../src/reports/report-content";
 
 /**
@@ -9,15 +10,7 @@ import type { ReportContent, ReportWidget } from "../../src/reports/report-conte
  * and a plain-text twin with the numbers. No external assets: clients that block remote images
  * still show inline ones.
  */
-const T = {
-  bg: "#f7f8fa",
-  card: "#ffffff",
-  border: "#e4e7ec",
-  text: "#111827",
-  muted: "#6b7280",
-  accent: "#4f46e5",
-  font: "Inter,system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif",
-};
+const T = EMAIL_TOKENS;
 const GAP = 16;
 
 export type ReportEmailProps = {
@@ -52,72 +45,44 @@ function ReportHtml(props: ReportEmailProps) {
     .slice(0, 3)
     .join(" · ");
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light" />
-        <title>{`${content.dashboardName} · ${content.productName}`}</title>
-      </head>
-      <body style={`margin:0;padding:0;background:${T.bg};font-family:${T.font};color:${T.text};-webkit-font-smoothing:antialiased`}>
-        {preheader ? <div style="display:none;max-height:0;overflow:hidden;opacity:0;color:transparent">{preheader}</div> : null}
-        <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style={`background:${T.bg}`}>
-          <tr>
-            <td align="center" style="padding:32px 8px">
-              <table role="presentation" width="600" cellpadding="0" cellspacing="0" style="width:100%;max-width:600px">
-                <tr>
-                  <td style="padding:0 0 16px 4px">
-                    <span style={`display:inline-block;width:22px;height:22px;border-radius:6px;background:${T.accent};vertical-align:middle`}></span>
-                    <span style={`margin-left:8px;font-size:15px;font-weight:700;color:${T.text};vertical-align:middle`}>LiteKPI</span>
-                  </td>
-                </tr>
-                <tr>
-                  <td style={`background:${T.card};border:1px solid ${T.border};border-radius:8px;padding:24px`}>
-                    {props.isTest ? (
-                      <p style={`margin:0 0 16px;padding:8px 12px;border-radius:6px;background:#eef2ff;color:${T.accent};font-size:13px;font-weight:600`}>
-                        Test send — the schedule's next run is unchanged.
-                      </p>
-                    ) : null}
-                    <p style={`margin:0 0 4px;font-size:13px;font-weight:600;color:${T.accent}`}>{content.productName}</p>
-                    <h1 style={`margin:0 0 6px;font-size:22px;line-height:1.3;font-weight:600;color:${T.text}`}>{content.dashboardName}</h1>
-                    <p style={`margin:0 0 20px;font-size:13px;line-height:1.5;color:${T.muted}`}>{meta}</p>
-                    {content.widgets.length ? (
-                      <WidgetRows widgets={content.widgets} />
-                    ) : (
-                      <p style={`margin:0 0 16px;font-size:15px;color:${T.muted}`}>This dashboard has no widgets yet. Add some on the dashboard and the next report shows them.</p>
-                    )}
-                    <table role="presentation" cellpadding="0" cellspacing="0" style="margin:8px 0 0">
-                      <tr>
-                        <td style={`border-radius:6px;background:${T.accent}`}>
-                          <a href={content.dashboardUrl} style="display:inline-block;padding:11px 18px;font-size:14px;font-weight:600;color:#ffffff;text-decoration:none;border-radius:6px">
-                            Open the live dashboard
-                          </a>
-                        </td>
-                      </tr>
-                    </table>
-                  </td>
-                </tr>
-                <tr>
-                  <td style={`padding:16px 4px 0;font-size:12px;line-height:1.6;color:${T.muted}`}>
-                    You get this report ({lowerFirst(props.scheduleLabel)}, {content.timezone.replaceAll("_", " ")} time) as {props.to}.{" "}
-                    <a href={props.unsubscribeUrl} style={`color:${T.muted};text-decoration:underline`}>
-                      Unsubscribe
-                    </a>{" "}
-                    stops it for this address only.
-                    <br />
-                    Sent by LiteKPI at{" "}
-                    <a href={props.baseUrl} style={`color:${T.muted}`}>
-                      {props.baseUrl}
-                    </a>
-                    .
-                  </td>
-                </tr>
-              </table>
-            </td>
-          </tr>
-        </table>
-      </body>
-    </html>
+    <EmailLayout
+      title={`${content.dashboardName} · ${content.productName}`}
+      preheader={preheader || undefined}
+      baseUrl={props.baseUrl}
+      compact
+      footer={
+        <>
+          You get this report ({lowerFirst(props.scheduleLabel)}, {content.timezone.replaceAll("_", " ")} time) as {props.to}.{" "}
+          <a href={props.unsubscribeUrl} style={`color:${T.muted};text-decoration:underline`}>
+            Unsubscribe
+          </a>{" "}
+          stops it for this address only.
+        </>
+      }
+    >
+      {props.isTest ? (
+        <p style={`margin:0 0 16px;padding:8px 12px;border-radius:6px;background:#eef2ff;color:${T.accent};font-size:13px;font-weight:600`}>
+          Test send — the schedule's next run is unchanged.
+        </p>
+      ) : null}
+      <p style={`margin:0 0 4px;font-size:13px;font-weight:600;color:${T.accent}`}>{content.productName}</p>
+      <h1 style={`margin:0 0 6px;font-size:22px;line-height:1.3;font-weight:600;color:${T.text}`}>{content.dashboardName}</h1>
+      <p style={`margin:0 0 20px;font-size:13px;line-height:1.5;color:${T.muted}`}>{meta}</p>
+      {content.widgets.length ? (
+        <WidgetRows widgets={content.widgets} />
+      ) : (
+        <p style={`margin:0 0 16px;font-size:15px;color:${T.muted}`}>This dashboard has no widgets yet. Add some on the dashboard and the next report shows them.</p>
+      )}
+      <table role="presentation" cellpadding="0" cellspacing="0" style="margin:8px 0 0">
+        <tr>
+          <td style={`border-radius:6px;background:${T.accent}`}>
+            <a href={content.dashboardUrl} style="display:inline-block;padding:11px 18px;font-size:14px;font-weight:600;color:#ffffff;text-decoration:none;border-radius:6px">
+              Open the live dashboard
+            </a>
+          </td>
+        </tr>
+      </table>
+    </EmailLayout>
   );
 }
 
