@@ -5,7 +5,7 @@ import { Fold } from "./fold";
 import { resolveQuery, type ResolvedQuery } from "./parse";
 import { planSegments, SOURCE_WIDTH, type Segment, type Source } from "./plan";
 import { aggregateSql, allTagsIdSql, countSql, RAW_UNITS, seriesCountSql, seriesIds, type AggRow, type RawUnit, type SeriesSet } from "./sql";
-import { bucketStarts, formatInZone } from "./time";
+import { bucketStarts, formatAllInZone, formatInZone } from "./time";
 import type { QueryResult } from "./types";
 
 /**
@@ -38,7 +38,7 @@ export function runQuery(db: { $client: Database }, product: QueryProduct, input
       for (const row of rows) if (!read.only || inSegments(read.only, row.b)) fold.add(row);
     }
   }
-  const labels = starts.map((s) => formatInZone(q.zone, s));
+  const labels = formatAllInZone(q.zone, starts);
   const series = fold.series({ aggregation: q.aggregation, groupBy: q.groupBy, limit: q.groupLimit, labels });
   const result: QueryResult = {
     metric: q.metric,

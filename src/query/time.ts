@@ -1,5 +1,5 @@
 import type { Granularity } from "./types";
-import { offsetAt, transitionsIn } from "./zone";
+import { offsetAt, offsetSpan, transitionsIn } from "./zone";
 
 /**
  * Calendar arithmetic in a time zone: bucket boundaries, `t` labels and `range` shorthands.
@@ -73,6 +73,36 @@ export function formatInZone(zone: string, ms: number, withMs = false): string {
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => pad(i));
+// 10000-01-01T00:00:00Z: past it (and before 1970) toISOString's layout changes; those take formatInZone.
+const ISO_PLAIN_END = 253_402_300_800_000;
+
+/**
+ * formatInZone for many instants (bucket labels), with equal output: the zone's offset is looked
+ * up once per span it holds, the date part built once per local day, the clock part from a table.
+ */
+export function formatAllInZone(zone: string, list: number[]): string[] {
+  const out = new Array<string>(list.length);
+  let span = { offset: 0, from: Infinity, until: -Infinity };
+  let day = NaN, prefix = "", suffixOf = NaN, suffix = "";
+  for (let i = 0; i < list.length; i++) {
+    const ms = list[i]!;
+    if (!(ms >= span.from && ms < span.until)) span = offsetSpan(zone, ms);
+    const off = span.offset;
+    const local = ms + off;
+    if (!(local >= 0 && local < ISO_PLAIN_END) || off % MINUTE !== 0) {
+      out[i] = formatInZone(zone, ms);
+      continue;
+    }
+    const d = Math.floor(local / DAY);
+    if (d !== day) (day = d), (prefix = new Date(d * DAY).toISOString().slice(0, 11));
+    if (off !== suffixOf) (suffixOf = off), (suffix = formatInZone(zone, ms).slice(19));
+    const sec = Math.floor((local - d * DAY) / 1000);
+    out[i] = prefix + TWO_DIGITS[Math.floor(sec / 3600)]! + ":" + TWO_DIGITS[Math.floor(sec / 60) % 60]! + ":" + TWO_DIGITS[sec % 60]! + suffix;
+  }
+  return out;
+}
+
 /** How many buckets [from, to) needs at most; checked before any are made. */
 export function estimateBuckets(granularity: Granularity, from: number, to: number): number {
   const span = Math.max(0, to - from);
@@ -94,8 +124,10 @@ function clockStarts(zone: string, unit: number, from: number, to: number): numb
   const transitions = transitionsIn(zone, first, to);
   const out = [first];
   let next = 0; // index into transitions
+  let span = offsetSpan(zone, first); // offsetAt, looked up once per span the offset holds
   for (let cur = first; ; ) {
-    const aligned = cur - mod(cur + offsetAt(zone, cur), unit) + unit;
+    if (!(cur >= span.from && cur < span.until)) span = offsetSpan(zone, cur);
+    const aligned = cur - mod(cur + span.offset, unit) + unit;
     while (next < transitions.length && transitions[next]! <= cur) next++;
     const t = next < transitions.length ? transitions[next]! : Infinity;
     cur = Math.min(aligned, t);

@@ -113,6 +113,19 @@ export function offsetAt(zone: string, ms: number): number {
   return t.offsets[i]!;
 }
 
+/**
+ * The offset at `ms` and the span [from, until) it holds unchanged (within its UTC year's table):
+ * callers walking many nearby instants (720 hourly labels) look the zone up once per span.
+ */
+export function offsetSpan(zone: string, ms: number): { offset: number; from: number; until: number } {
+  if (FIXED_ZERO.has(zone)) return { offset: 0, from: -Infinity, until: Infinity };
+  const year = yearOf(ms);
+  const t = yearTable(zone, year);
+  let i = t.starts.length - 1;
+  while (i > 0 && t.starts[i]! > ms) i--;
+  return { offset: t.offsets[i]!, from: i === 0 ? yearStart(year) : t.starts[i]!, until: i + 1 < t.starts.length ? t.starts[i + 1]! : yearStart(year + 1) };
+}
+
 /** Instants T in (a, b] where the offset changes (T is the first instant with the new offset). */
 export function transitionsIn(zone: string, a: number, b: number): number[] {
   if (FIXED_ZERO.has(zone) || b <= a) return [];
