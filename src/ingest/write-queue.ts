@@ -61,8 +61,8 @@ const MAX_GATHER_MS = 8;
 const IDLE_MS = 5;
 // api_keys.last_used_at is written at most this often per key.
 const LAST_USED_EVERY_MS = 60_000;
-// Rows per multi-row INSERT into points (fewer native calls per point).
-const POINTS_CHUNK = 128;
+// Rows per multi-row INSERT into points, largest first (fewer native calls per point).
+const POINTS_CHUNKS = [128, 16, 1] as const;
 
 /**
  * THE write path (DESIGN.md "Write path"). Requests enqueue validated records and wait; a flush
@@ -74,8 +74,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
   const sqlite = deps.db.$client;
   const registry = new SeriesRegistry(sqlite, deps.config.maxSeriesPerProduct);
   const rollups = createRollupWriter(sqlite);
-  const insertPoint = sqlite.prepare("INSERT INTO points (series_id, ts_ms, value) VALUES (?, ?, ?)");
-  const insertPoints = sqlite.prepare(`INSERT INTO points (series_id, ts_ms, value) VALUES ${Array(POINTS_CHUNK).fill("(?, ?, ?)").join(", ")}`);
+  const insertPoints = POINTS_CHUNKS.map((n) => sqlite.prepare(`INSERT INTO points (series_id, ts_ms, value) VALUES ${Array(n).fill("(?, ?, ?)").join(", ")}`));
   const touchKey = sqlite.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?");
   const statements = {
     insertEvent: sqlite.prepare(
@@ -203,19 +202,16 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
   }
 
   function insertRows(groups: SeriesRows[]): number {
-    const args: number[] = new Array(POINTS_CHUNK * 3);
-    let n = 0;
-    let total = 0;
+    const args: number[] = [];
     for (const g of groups) {
-      for (let i = 0; i < g.t.length; i++) {
-        args[n++] = g.s;
-        args[n++] = g.t[i]!;
-        args[n++] = g.v[i]!;
-        if (n === args.length) insertPoints.run(...args), (n = 0);
-      }
-      total += g.t.length;
+      for (let i = 0; i < g.t.length; i++) args.push(g.s, g.t[i]!, g.v[i]!);
     }
-    for (let i = 0; i < n; i += 3) insertPoint.run(args[i]!, args[i + 1]!, args[i + 2]!);
+    const total = args.length / 3;
+    let at = 0;
+    for (let c = 0; c < POINTS_CHUNKS.length; c++) {
+      const n = POINTS_CHUNKS[c]!;
+      for (; at + n <= total; at += n) insertPoints[c]!.run(...args.slice(at * 3, (at + n) * 3));
+    }
     return total;
   }
 
