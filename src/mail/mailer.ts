@@ -1,4 +1,4 @@
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { Db } from "../db/connection";
 import { outbox } from "../db/schema";
 import type { Logger } from "../lib/log";
@@ -16,7 +16,11 @@ export type Mailer = { send(mail: Mail): Promise<{ delivered: boolean }>; close(
  * A failed send throws (callers decide whether to retry) and is recorded in the outbox.
  */
 export function createMailer(opts: { smtpUrl?: string; from: string; db: Db; log: Logger; clock: Clock }): Mailer {
-  const transport = opts.smtpUrl ? nodemailer.createTransport(opts.smtpUrl) : null;
+  // nodemailer (~70 ms to import) loads at the first mail, not at boot.
+  const smtpUrl = opts.smtpUrl;
+  let transport: Promise<Transporter> | null = null;
+  let closed = false;
+  const open = () => (transport ??= import("nodemailer").then((m) => m.default.createTransport(smtpUrl!)));
   const record = (mail: Mail, status: string, error?: string) =>
     opts.db
       .insert(outbox)
@@ -33,13 +37,14 @@ export function createMailer(opts: { smtpUrl?: string; from: string; db: Db; log
       .run();
   return {
     async send(mail) {
-      if (!transport) {
+      if (!smtpUrl) {
         opts.log.info("mail (no SMTP_URL set; not sent)", { to: mail.to, subject: mail.subject, text: mail.text });
         record(mail, "logged");
         return { delivered: false };
       }
       try {
-        await transport.sendMail({
+        if (closed) throw new Error("the mailer is closed");
+        await (await open()).sendMail({
           from: opts.from,
           to: mail.to,
           subject: mail.subject,
@@ -56,7 +61,8 @@ export function createMailer(opts: { smtpUrl?: string; from: string; db: Db; log
       }
     },
     close() {
-      transport?.close();
+      closed = true;
+      void transport?.then((t) => t.close());
     },
   };
 }

@@ -1,5 +1,3 @@
-import satori from "satori";
-import { renderAsync } from "@resvg/resvg-js";
 import { assetBytes, listAssets } from "../lib/assets";
 import { widgetSnapshotTree, type SnapshotWidget } from "../../views/snapshots/widget";
 import type { Node } from "../../views/snapshots/tree";
@@ -44,9 +42,19 @@ export function snapshotFonts(): Promise<Font[]> {
 
 export type Snapshot = { png: Uint8Array; width: number; height: number; ms: number };
 
+/**
+ * satori and resvg are loaded at the first snapshot, not at boot: importing satori alone takes
+ * ~200 ms, most of a cold start, and only report runs need it. The specifiers are literal, so
+ * `bun build --compile` still bundles both into the binary.
+ */
+let loading: Promise<{ satori: typeof import("satori").default; renderAsync: typeof import("@resvg/resvg-js").renderAsync }> | null = null;
+const renderers = () =>
+  (loading ??= Promise.all([import("satori"), import("@resvg/resvg-js")]).then(([s, r]) => ({ satori: s.default, renderAsync: r.renderAsync })));
+
 /** A satori tree of `width`×`height` CSS px → PNG of twice that. */
 export async function renderPng(tree: Node, width: number, height: number): Promise<Snapshot> {
   const started = performance.now();
+  const { satori, renderAsync } = await renderers();
   const svg = inlineSvgImages(await satori(tree as never, { width, height, fonts: await snapshotFonts() }));
   // renderAsync rasterises on libuv's thread pool: a report never stalls requests for its PNGs.
   // All text is paths already, so resvg need not scan the system's fonts (~3 ms a card).
