@@ -67,6 +67,12 @@ export function aggregateSql(source: Source, set: SeriesSet, groupBy: string[], 
   params.push(...where.params);
   const keys = groupBy.map((_, i) => `k${i}`);
   const raw = source === "points" && rawUnit !== 1;
+  // One rollup series and no group keys: (series_id, bucket_start) is the key, so each row is its
+  // own group and is read as it is (GROUP BY would cost a sorter pass, half the read of 720 rows).
+  if (set.kind === "one" && source !== "points" && !groupBy.length) {
+    const sql = `SELECT r.${time} AS b, r.count AS c, r.sum AS s, r.min AS lo, r.max AS hi FROM ${table} r WHERE ${where.sql} AND r.${time} >= ? AND r.${time} < ?`;
+    return { sql, params: where.params };
+  }
   // rawUnit is one of RAW_UNITS (never user input); SQLite's % truncates, hence the double mod for times before 1970.
   const slice = raw ? `r.${time} - ((r.${time} % ${rawUnit}) + ${rawUnit}) % ${rawUnit}` : `r.${time}`;
   const sql =
