@@ -12,15 +12,30 @@ export const OTHER = "__other__";
 
 export class Fold {
   private readonly groups = new Map<string, Group>();
+  // Without group keys there is one group: dense columns per bucket (no cell objects, no Map).
+  private readonly dense: { c: Float64Array; s: Float64Array; lo: Float64Array; hi: Float64Array } | null;
+  private hint = 0; // rows mostly arrive in time order: try the last row's bucket first
 
   constructor(
     private readonly bounds: number[], // bucket i is [bounds[i], bounds[i+1])
     private readonly groupKeys: number,
-  ) {}
+  ) {
+    const n = Math.max(0, bounds.length - 1);
+    this.dense = groupKeys === 0 ? { c: new Float64Array(n), s: new Float64Array(n), lo: new Float64Array(n).fill(Infinity), hi: new Float64Array(n).fill(-Infinity) } : null;
+  }
 
   add(row: AggRow) {
     const i = this.bucketOf(row.b);
     if (i < 0) return;
+    const d = this.dense;
+    if (d) {
+      // Same additions in the same order as merge(): equal sums; lo/hi start at ±Infinity.
+      d.c[i] += row.c;
+      d.s[i] += row.s;
+      if (row.lo < d.lo[i]!) d.lo[i] = row.lo;
+      if (row.hi > d.hi[i]!) d.hi[i] = row.hi;
+      return;
+    }
     let key = "";
     const values: string[] = [];
     for (let k = 0; k < this.groupKeys; k++) {
@@ -39,13 +54,16 @@ export class Fold {
   private bucketOf(t: number): number {
     const b = this.bounds;
     if (b.length < 2 || t < b[0]! || t >= b[b.length - 1]!) return -1;
+    const h = this.hint;
+    if (b[h]! <= t && t < b[h + 1]!) return h;
+    if (h + 2 < b.length && b[h + 1]! <= t && t < b[h + 2]!) return (this.hint = h + 1);
     let lo = 0, hi = b.length - 2;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (b[mid]! <= t) lo = mid;
       else hi = mid - 1;
     }
-    return lo;
+    return (this.hint = lo);
   }
 
   /**
@@ -60,6 +78,11 @@ export class Fold {
       groupBy.forEach((k, i) => (tags[k] = values[i]!));
       return { tags, points: labels.map((t, i) => ({ t, v: valueOf(aggregation, cells.get(i)) })) };
     };
+    if (this.dense) {
+      const { c, s, lo, hi } = this.dense;
+      const points = labels.map((t, i) => ({ t, v: valueOf(aggregation, c[i] ? { c: c[i]!, s: s[i]!, lo: lo[i]!, hi: hi[i]! } : undefined) }));
+      return [{ tags: {}, points }];
+    }
     if (!groupBy.length) return [toSeries([], this.groups.get("")?.cells ?? new Map())];
     const rank = (g: Group) => (aggregation === "sum" ? g.s : g.c);
     const ordered = [...this.groups.values()].sort((a, b) => rank(b) - rank(a) || compareValues(a.values, b.values));
