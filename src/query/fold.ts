@@ -30,8 +30,8 @@ export class Fold {
     const d = this.dense;
     if (d) {
       // Same additions in the same order as merge(): equal sums; lo/hi start at ±Infinity.
-      d.c[i] += row.c;
-      d.s[i] += row.s;
+      d.c[i] = d.c[i]! + row.c;
+      d.s[i] = d.s[i]! + row.s;
       if (row.lo < d.lo[i]!) d.lo[i] = row.lo;
       if (row.hi > d.hi[i]!) d.hi[i] = row.hi;
       return;
