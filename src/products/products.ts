@@ -1,4 +1,4 @@
-import { and, eq, asc } from "drizzle-orm";
+import { and, eq, asc, sql } from "drizzle-orm";
 import * as v from "valibot";
 import type { Db } from "../db/connection";
 import { memberships, products, users } from "../db/schema";
@@ -59,8 +59,20 @@ export function updateProduct(db: Db, id: string, input: { name: string; timezon
   });
 }
 
+// Every product-scoped request looks its product up: one prepared statement per database rather
+// than drizzle building and SQLite compiling the query each time (~35 µs of a query API call).
+const prepareGetProduct = (db: Db) =>
+  db
+    .select()
+    .from(products)
+    .where(eq(products.id, sql.placeholder("id")))
+    .prepare();
+const getProductStatements = new WeakMap<Db, ReturnType<typeof prepareGetProduct>>();
+
 export function getProduct(db: Db, id: string): Product | undefined {
-  return db.select().from(products).where(eq(products.id, id)).get();
+  let st = getProductStatements.get(db);
+  if (!st) getProductStatements.set(db, (st = prepareGetProduct(db)));
+  return st.get({ id });
 }
 
 /** Products a user can see (owned and shared), with their role, by name. */
