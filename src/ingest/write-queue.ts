@@ -51,8 +51,11 @@ export type WriteQueueDeps = {
   onClose?(fn: () => void | Promise<void>): void;
 };
 
-// A flush stops taking whole requests past this many points (the rest go in the next one).
-const MAX_FLUSH_POINTS = 20_000;
+// A flush stops taking whole requests past this many points (the rest go in the next one, after
+// a turn of the event loop). A flush blocks the thread, so this bounds how long a query waits
+// behind ingestion: 2000 measured R7 p99 5-7x idle against 9-24x at 20_000, with no loss of
+// ingest rate (the commit's fixed cost is already small next to 2000 points).
+const MAX_FLUSH_POINTS = 2_000;
 // Under load, wait for more requests to share a commit (and its fsync): as long as the last
 // flush took, within these bounds, so slow commits (a slow disk) gather bigger batches.
 const MIN_GATHER_MS = 1;
