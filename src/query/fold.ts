@@ -29,7 +29,8 @@ export class Fold {
     if (i < 0) return;
     const d = this.dense;
     if (d) {
-      // Same additions in the same order as merge(): equal sums; lo/hi start at ±Infinity.
+      // Same additions in the same order as merge(): equal sums; lo/hi start at ±Infinity. A
+      // one-series read may omit columns its aggregation never reads (NaN there is never shown).
       d.c[i] = d.c[i]! + row.c;
       d.s[i] = d.s[i]! + row.s;
       if (row.lo < d.lo[i]!) d.lo[i] = row.lo;

@@ -33,7 +33,7 @@ export function runQuery(db: { $client: Database }, product: QueryProduct, input
     const reads = planReads(planSegments(bounds, opts), sets);
     guardScan(sqlite, reads, opts.maxScanRows ?? MAX_SCAN_ROWS);
     for (const read of reads) {
-      const { sql, params } = aggregateSql(read.source, read.set, q.groupBy, read.source === "points" ? rawUnit(bounds, read) : 1);
+      const { sql, params } = aggregateSql(read.source, read.set, q.groupBy, read.source === "points" ? rawUnit(bounds, read) : 1, q.aggregation);
       const rows = statement(sqlite, sql, q.conditions.length === 0, (st) => st.all(...params, read.from, read.to)) as AggRow[];
       for (const row of rows) if (!read.only || inSegments(read.only, row.b)) fold.add(row);
     }

@@ -1,5 +1,6 @@
 import { ALL_TAGS_HASH } from "../db/schema/data";
 import type { Source } from "./plan";
+import type { Aggregation } from "./types";
 
 /**
  * The SQL of the query engine. Every value from a query travels as a bound parameter; the only
@@ -53,7 +54,7 @@ function seriesWhere(set: SeriesSet): Fragment {
  * Raw points are grouped by `rawUnit`-wide UTC slices (the caller picks a width no query bucket
  * edge falls inside) and each slice reports its earliest time, which lies in the right bucket.
  */
-export function aggregateSql(source: Source, set: SeriesSet, groupBy: string[], rawUnit: RawUnit = 1): Fragment {
+export function aggregateSql(source: Source, set: SeriesSet, groupBy: string[], rawUnit: RawUnit = 1, aggregation?: Aggregation): Fragment {
   const { table, time, agg } = TABLES[source];
   const where = seriesWhere(set);
   const params: Param[] = [];
@@ -69,8 +70,10 @@ export function aggregateSql(source: Source, set: SeriesSet, groupBy: string[], 
   const raw = source === "points" && rawUnit !== 1;
   // One rollup series and no group keys: (series_id, bucket_start) is the key, so each row is its
   // own group and is read as it is (GROUP BY would cost a sorter pass, half the read of 720 rows).
+  // Only the columns the aggregation reads (a third less to copy out); count tells empty buckets.
   if (set.kind === "one" && source !== "points" && !groupBy.length) {
-    const sql = `SELECT r.${time} AS b, r.count AS c, r.sum AS s, r.min AS lo, r.max AS hi FROM ${table} r WHERE ${where.sql} AND r.${time} >= ? AND r.${time} < ?`;
+    const cols = aggregation ? ONE_SERIES_COLUMNS[aggregation] : "r.count AS c, r.sum AS s, r.min AS lo, r.max AS hi";
+    const sql = `SELECT r.${time} AS b, ${cols} FROM ${table} r WHERE ${where.sql} AND r.${time} >= ? AND r.${time} < ?`;
     return { sql, params: where.params };
   }
   // rawUnit is one of RAW_UNITS (never user input); SQLite's % truncates, hence the double mod for times before 1970.
@@ -81,6 +84,14 @@ export function aggregateSql(source: Source, set: SeriesSet, groupBy: string[], 
     ` GROUP BY ${[...keys, slice].join(", ")}`;
   return { sql, params };
 }
+
+const ONE_SERIES_COLUMNS: Record<Aggregation, string> = {
+  sum: "r.count AS c, r.sum AS s",
+  avg: "r.count AS c, r.sum AS s",
+  count: "r.count AS c",
+  min: "r.count AS c, r.min AS lo",
+  max: "r.count AS c, r.max AS hi",
+};
 
 export const RAW_UNITS = [86_400_000, 3_600_000, 60_000, 1] as const;
 export type RawUnit = (typeof RAW_UNITS)[number];
