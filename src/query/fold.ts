@@ -1,4 +1,4 @@
-import type { Aggregation, QuerySeries } from "./types";
+import type { Aggregation, QueryPoint, QuerySeries } from "./types";
 import type { AggRow } from "./sql";
 
 /**
@@ -80,8 +80,15 @@ export class Fold {
       return { tags, points: labels.map((t, i) => ({ t, v: valueOf(aggregation, cells.get(i)) })) };
     };
     if (this.dense) {
+      // valueOf() per bucket, read straight from the columns (no cell object per bucket).
       const { c, s, lo, hi } = this.dense;
-      const points = labels.map((t, i) => ({ t, v: valueOf(aggregation, c[i] ? { c: c[i]!, s: s[i]!, lo: lo[i]!, hi: hi[i]! } : undefined) }));
+      const empty = aggregation === "sum" || aggregation === "count" ? 0 : null;
+      const col = aggregation === "sum" ? s : aggregation === "count" ? c : aggregation === "min" ? lo : aggregation === "max" ? hi : null;
+      const points = new Array<QueryPoint>(labels.length);
+      for (let i = 0; i < labels.length; i++) {
+        const n = c[i]!;
+        points[i] = { t: labels[i]!, v: n === 0 ? empty : col ? col[i]! : s[i]! / n };
+      }
       return [{ tags: {}, points }];
     }
     if (!groupBy.length) return [toSeries([], this.groups.get("")?.cells ?? new Map())];
