@@ -13,7 +13,8 @@ export function bearerToken(header: string | undefined): string | null {
 
 /**
  * `Authorization: Bearer <key>`: 401 when missing, unknown or revoked; 403 when the key lacks
- * `scope`. One indexed hash lookup per request, so a revoke by any process counts at once.
+ * `scope`. Active keys are cached in memory, but the cache is checked against api_keys changes
+ * by any process on every request (findActiveKey), so a revoke counts on the very next request.
  * With `optional`, a request without a bearer token passes on (a signed-in member may use the
  * same route; THE access check then decides).
  */

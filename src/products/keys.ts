@@ -65,7 +65,7 @@ export function findActiveKey(db: Db, secret: string): ApiKey | undefined {
   // Only found keys are kept (unknown tokens are not a cache anyone can fill).
   if (key) {
     if (cache.byHash.size >= MAX_CACHED_KEYS) cache.byHash.clear();
-    cache.byHash.set(hash, key);
+    cache.byHash.set(hash, Object.freeze(key)); // shared by every request that sends it
   }
   return key;
 }
