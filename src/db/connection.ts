@@ -28,7 +28,9 @@ export function closeDatabase(db: Db) {
   const sqlite = db.$client;
   try {
     sqlite.exec("PRAGMA optimize");
-    sqlite.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    // PASSIVE never waits on another connection: a CLI command exiting next to a running server
+    // must not stall its writes. The last connection to close checkpoints and removes the WAL anyway.
+    sqlite.exec("PRAGMA wal_checkpoint(PASSIVE)");
   } finally {
     sqlite.close();
   }
