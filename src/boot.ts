@@ -10,15 +10,16 @@ import { randomToken } from "./lib/tokens";
 import { createMailer } from "./mail/mailer";
 import { createScheduler } from "./jobs/scheduler";
 import { registerJobs } from "./jobs/index";
-import { createWriteQueue } from "./ingest/write-queue";
+import { createWriteQueue } from "./writer/queue";
 
 /** config → data dir → secret → database → migrations → services. Used by main, the CLI and tests. */
-export async function createDeps(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Promise<Deps> {
+export async function createDeps(config: Config, opts: { clock?: Clock; log?: Logger; onWriterFatal?: (err: Error) => void } = {}): Promise<Deps> {
   const log = opts.log ?? createLogger(config.logLevel);
   const clock = opts.clock ?? systemClock;
   mkdirSync(config.dataDir, { recursive: true });
   const secret = config.secret ?? loadOrCreateSecret(config.dataDir);
-  const db = openDatabase(join(config.dataDir, "litekpi.db"), { sync: config.sync });
+  const dbPath = join(config.dataDir, "litekpi.db");
+  const db = openDatabase(dbPath, { sync: config.sync });
   const { applied } = await migrate(db.$client);
   if (applied.length) log.info("migrations applied", { applied });
   const life = lifecycle();
@@ -26,8 +27,15 @@ export async function createDeps(config: Config, opts: { clock?: Clock; log?: Lo
   // Registered first so they run last: the database closes after every other service drained.
   life.onClose(() => closeDatabase(db));
   life.onClose(() => mailer.close());
-  // The queue drains (SIGTERM finishes queued writes) after jobs stop and before the database closes.
-  const queue = createWriteQueue({ db, clock, log, config, onClose: life.onClose });
+  // The writer thread drains (SIGTERM commits queued writes) after jobs stop and before the
+  // database closes; it starts at the first write (main starts it at once when serving).
+  const queue = createWriteQueue({
+    init: { dbPath, sync: config.sync, maxSeriesPerProduct: config.maxSeriesPerProduct, logLevel: config.logLevel },
+    log,
+    clock,
+    onFatal: opts.onWriterFatal ?? (() => {}),
+  });
+  life.onClose(() => queue.close());
   const deps: Deps = { config: { ...config, secret }, db, clock, log, mailer, scheduler: null as never, queue, onClose: life.onClose, close: life.close };
   deps.scheduler = createScheduler(deps);
   registerJobs(deps.scheduler);

@@ -4,7 +4,7 @@ import type { Clock } from "./lib/clock";
 import type { Logger } from "./lib/log";
 import type { Mailer } from "./mail/mailer";
 import type { Scheduler } from "./jobs/scheduler";
-import type { WriteQueue } from "./ingest/write-queue";
+import type { WriteQueue } from "./writer/queue";
 
 /**
  * Everything the app needs, built once in main (or by the test helper) and passed explicitly.
@@ -19,7 +19,7 @@ export type Deps = {
   mailer: Mailer;
   /** Background jobs (src/jobs/index.ts); started by main when serving, by tests only on demand. */
   scheduler: Scheduler;
-  /** THE write path for data (points, events): group commit with rollups (src/ingest/write-queue.ts). */
+  /** THE write path for data tables: the writer thread and its group commit (src/writer/). */
   queue: WriteQueue;
   onClose(fn: () => void | Promise<void>): void;
   close(): Promise<void>;

@@ -21,7 +21,9 @@ export async function runMain(argv: string[]): Promise<number | "serving"> {
   }
   if (argv.length > 0) return runCli(argv, config);
 
-  const deps = await createDeps(config);
+  // A writer thread that dies cannot acknowledge anything more: stop loudly, never pretend.
+  const deps = await createDeps(config, { onWriterFatal: () => process.exit(70) });
+  await deps.queue.start();
   const server = startServer(deps);
   deps.scheduler.start();
   deps.log.info("litekpi listening", { url: server.url, dataDir: config.dataDir });

@@ -1,5 +1,5 @@
 import type { ItemError } from "../lib/errors";
-import type { EventRecord } from "./write-queue";
+import type { EventRecord } from "../writer/batch";
 import { isObject, MAX_NAME, nameProblem } from "./names";
 import { EVENTS, itemsOf, readTimestamp } from "./payload";
 

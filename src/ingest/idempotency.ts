@@ -3,7 +3,7 @@ import * as v from "valibot";
 import type { Database, Statement } from "bun:sqlite";
 import type { Deps } from "../deps";
 import { AppError } from "../lib/errors";
-import type { Answer, IdempotencyRecord } from "./write-queue";
+import type { Answer } from "../writer/batch";
 
 /**
  * Idempotency-Key (DESIGN.md, Settled details): per product, kept 24 h. The first answer is
@@ -25,7 +25,7 @@ export type IdempotencyGate = {
     productId: string,
     key: string,
     body: { mode: string; bytes: Uint8Array },
-    exec: (record: Omit<IdempotencyRecord<never>, "answer">) => Promise<Answer>,
+    exec: (record: { key: string; bodyHash: string }) => Promise<Answer>,
   ): Promise<Answer & { replayed: boolean }>;
 };
 
@@ -63,18 +63,13 @@ export function createIdempotencyGate(sqlite: Database, clock: { now(): number }
   };
 }
 
-/** The job (src/jobs/index.ts): forget keys older than 24 h, in small batches. */
-export async function expireIdempotencyKeys(deps: Pick<Deps, "db" | "clock">): Promise<number> {
-  const sqlite = deps.db.$client;
+/** The job (src/jobs/index.ts): forget keys older than 24 h, in small batches through the writer. */
+export async function expireIdempotencyKeys(deps: Pick<Deps, "queue" | "clock">): Promise<number> {
   const cutoff = deps.clock.now() - IDEMPOTENCY_TTL_MS;
-  const del = sqlite.prepare(
-    "DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE created_at <= ? LIMIT 2000)",
-  );
   let total = 0;
   for (;;) {
-    const { changes } = del.run(cutoff);
-    total += changes;
-    if (changes < 2000) return total;
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    const n = await deps.queue.expireIdempotency(cutoff, 2000);
+    total += n;
+    if (n < 2000) return total;
   }
 }

@@ -3,7 +3,7 @@ import { AppError, type ItemError } from "../lib/errors";
 import { parseEvents } from "./events-payload";
 import type { IdempotencyGate } from "./idempotency";
 import { bodyFault, EVENTS, parsePoints, POINTS, type Kind } from "./payload";
-import type { Answer, EventsResult, PointsResult } from "./write-queue";
+import { answerFor, type Answer } from "../writer/batch";
 
 /**
  * The ingestion use cases, apart from HTTP: a read body in, an answer out. Validation happens
@@ -22,30 +22,29 @@ export type IngestAnswer = Answer & { replayed: boolean };
 
 export function ingestPoints(deps: Pick<Deps, "queue" | "clock">, gate: IdempotencyGate, input: IngestInput): Promise<IngestAnswer> {
   return once(gate, input, async (record) => {
-    const { points, errors } = parsePoints(parseJson(input.text, POINTS), deps.clock.now());
-    const answer = (r: PointsResult) => answerWith({ accepted: r.accepted }, errors, POINTS);
+    const now = deps.clock.now();
+    const { points, errors } = parsePoints(parseJson(input.text, POINTS), now);
     refuseUnlessPartial(errors, input.partial, POINTS);
-    if (points.length === 0 && !record) return answer({ accepted: 0 });
+    if (points.length === 0 && !record) return answerFor("points", { accepted: 0 }, errors);
     const result = await deps.queue.submitPoints(input.productId, points, {
       apiKeyId: input.apiKeyId ?? undefined,
-      idempotency: record && { ...record, answer },
+      idempotency: record && { ...record, errors },
     });
-    return answer(result);
+    return answerFor("points", result, errors);
   });
 }
 
 export function ingestEvents(deps: Pick<Deps, "queue" | "clock">, gate: IdempotencyGate, input: IngestInput): Promise<IngestAnswer> {
   return once(gate, input, async (record) => {
-    const { events, errors } = parseEvents(parseJson(input.text, EVENTS), deps.clock.now());
-    // A repeated event id is not an error: `duplicates` says how many were already stored.
-    const answer = (r: EventsResult) => answerWith(r.duplicates ? r : { accepted: r.accepted }, errors, EVENTS);
+    const now = deps.clock.now();
+    const { events, errors } = parseEvents(parseJson(input.text, EVENTS), now);
     refuseUnlessPartial(errors, input.partial, EVENTS);
-    if (events.length === 0 && !record) return answer({ accepted: 0, duplicates: 0 });
+    if (events.length === 0 && !record) return answerFor("events", { accepted: 0, duplicates: 0 }, errors);
     const result = await deps.queue.submitEvents(input.productId, events, {
       apiKeyId: input.apiKeyId ?? undefined,
-      idempotency: record && { ...record, answer },
+      idempotency: record && { ...record, errors },
     });
-    return answer(result);
+    return answerFor("events", result, errors);
   });
 }
 
@@ -73,7 +72,3 @@ function refuseUnlessPartial(errors: ItemError[], partial: boolean, kind: Kind) 
   });
 }
 
-function answerWith(result: object, errors: ItemError[], kind: Kind): Answer {
-  if (errors.length === 0) return { status: 200, body: result };
-  return { status: 207, body: { ...result, error: kind.code, errors } };
-}

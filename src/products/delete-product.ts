@@ -1,10 +1,9 @@
 import { eq } from "drizzle-orm";
-import type { Database } from "bun:sqlite";
 import type { Db } from "../db/connection";
 import { productPurges, products } from "../db/schema";
 import { notFound } from "../lib/errors";
 import type { Clock } from "../lib/clock";
-import type { WriteQueue } from "../ingest/write-queue";
+import type { WriteQueue } from "../writer/queue";
 
 /**
  * FR-2.5, in two steps (DESIGN.md, Settled details):
@@ -18,8 +17,8 @@ import type { WriteQueue } from "../ingest/write-queue";
  *    small transactions: other products' ingestion flushes interleave instead of waiting behind one
  *    huge DELETE.
  *
- * The purge finds its tables itself (any table with a `product_id` column, and any with a
- * `series_id` column for the product's series), so a table added later cannot be forgotten.
+ * The writer thread runs each batch (src/writer/purge.ts), so the purge is one more writer of
+ * data tables through the one write path.
  */
 export function deleteProduct(db: Db, productId: string, now: number) {
   db.transaction((tx) => {
@@ -27,57 +26,6 @@ export function deleteProduct(db: Db, productId: string, now: number) {
     if (!gone) throw notFound();
     tx.insert(productPurges).values({ productId, requestedAt: now }).onConflictDoNothing().run();
   });
-}
-
-type Table = { name: string; keyColumns: string[] };
-export type PurgePlan = { seriesKeyed: Table[]; productKeyed: Table[] };
-
-const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
-
-/** Which tables hold rows of a product, read from the schema itself (sqlite_master + table_info). */
-export function planPurge(sqlite: Database): PurgePlan {
-  const tables = sqlite
-    .query("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_\\_%' ESCAPE '\\'")
-    .all() as { name: string; sql: string }[];
-  const plan: PurgePlan = { seriesKeyed: [], productKeyed: [] };
-  for (const t of tables) {
-    if (t.name === "products" || t.name === "product_purges") continue;
-    const columns = sqlite.query(`SELECT name, pk FROM pragma_table_info(?)`).all(t.name) as { name: string; pk: number }[];
-    const names = columns.map((c) => c.name);
-    // Rows are deleted by rowid, or by primary key where the table is WITHOUT ROWID (rollups).
-    const withoutRowid = /\)\s*WITHOUT\s+ROWID\s*;?\s*$/i.test(t.sql);
-    const keyColumns = withoutRowid ? columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name) : ["rowid"];
-    if (t.name !== "series" && names.includes("series_id")) plan.seriesKeyed.push({ name: t.name, keyColumns });
-    else if (names.includes("product_id")) plan.productKeyed.push({ name: t.name, keyColumns });
-  }
-  // The series rows go last: until then they are how the series-keyed rows are found.
-  plan.productKeyed.sort((a, b) => Number(a.name === "series") - Number(b.name === "series"));
-  return plan;
-}
-
-/**
- * Deletes at most `batchSize` rows of one table for the product, in one short transaction.
- * Returns how many went; 0 means nothing of the product is left anywhere.
- */
-export function purgeBatch(sqlite: Database, plan: PurgePlan, productId: string, batchSize: number): number {
-  return sqlite.transaction(() => {
-    for (const t of plan.seriesKeyed) {
-      const n = deleteSome(sqlite, t, `series_id IN (SELECT id FROM series WHERE product_id = ?)`, productId, batchSize);
-      if (n > 0) return n;
-    }
-    for (const t of plan.productKeyed) {
-      const n = deleteSome(sqlite, t, `product_id = ?`, productId, batchSize);
-      if (n > 0) return n;
-    }
-    return 0;
-  })();
-}
-
-function deleteSome(sqlite: Database, t: Table, where: string, productId: string, limit: number): number {
-  const keys = t.keyColumns.map(quote).join(", ");
-  const target = t.keyColumns.length === 1 ? keys : `(${keys})`;
-  const sql = `DELETE FROM ${quote(t.name)} WHERE ${target} IN (SELECT ${keys} FROM ${quote(t.name)} WHERE ${where} LIMIT ?)`;
-  return sqlite.query(sql).run(productId, limit).changes;
 }
 
 export const PURGE_BATCH_SIZE = 2000;
@@ -95,28 +43,25 @@ export const PURGE_GRACE_MS = 10 * 60_000;
  * mid-purge resumes.
  */
 export async function purgeDeletedProducts(
-  deps: { db: Db; clock: Clock; queue: Pick<WriteQueue, "flushNow" | "forgetProduct"> },
+  deps: { db: Db; clock: Clock; queue: Pick<WriteQueue, "flushNow" | "forgetProduct" | "purgeBatch"> },
   opts: { batchSize?: number } = {},
 ): Promise<{ products: number; rows: number }> {
   const { db } = deps;
-  const sqlite = db.$client;
   const pending = db.select().from(productPurges).all();
   if (!pending.length) return { products: 0, rows: 0 };
-  const plan = planPurge(sqlite);
   let rows = 0;
   const sweep = async (productId: string) => {
     for (;;) {
-      const n = purgeBatch(sqlite, plan, productId, opts.batchSize ?? PURGE_BATCH_SIZE);
+      const n = await deps.queue.purgeBatch(productId, opts.batchSize ?? PURGE_BATCH_SIZE);
       if (n === 0) return;
       rows += n;
-      await new Promise((resolve) => setTimeout(resolve, 0));
     }
   };
   for (const { productId, requestedAt } of pending) {
     await sweep(productId);
     await deps.queue.flushNow(); // whatever was already queued for it is on disk now …
     await sweep(productId); // … and gone again
-    deps.queue.forgetProduct(productId);
+    await deps.queue.forgetProduct(productId);
     if (deps.clock.now() - requestedAt >= PURGE_GRACE_MS) db.delete(productPurges).where(eq(productPurges.productId, productId)).run();
   }
   return { products: pending.length, rows };

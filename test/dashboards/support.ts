@@ -1,6 +1,6 @@
 import type { BrowserContext } from "playwright-core";
 import { createSession, SESSION_COOKIE } from "../../src/auth/session";
-import type { PointRecord } from "../../src/ingest/write-queue";
+import type { PointRecord } from "../../src/writer/batch";
 import { makeProductWithKeys } from "../helpers/factories";
 import type { TestServer } from "../helpers/server";
 

@@ -6,7 +6,8 @@ import { makeUser, signIn } from "./support";
 import { productTables, rowsOfProduct, seedDataPlane, seedEveryProductTable, seriesIdsOf } from "./seed";
 import { addMember } from "../../src/teams/memberships";
 import { createInvite } from "../../src/teams/invites";
-import { deleteProduct, planPurge, purgeBatch, purgeDeletedProducts, PURGE_GRACE_MS } from "../../src/products/delete-product";
+import { deleteProduct, purgeDeletedProducts, PURGE_GRACE_MS } from "../../src/products/delete-product";
+import { planPurge, purgeBatch } from "../../src/writer/purge";
 import { fixedClock } from "../../src/lib/clock";
 
 async function tenant(server: TestServer, name: string, points = 50) {

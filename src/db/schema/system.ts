@@ -24,3 +24,12 @@ export const jobs = sqliteTable("jobs", {
   lastError: text("last_error"),
   runs: integer("runs").notNull().default(0),
 });
+
+/**
+ * One row the writer thread rewrites to test that a write reaches the disk again after one
+ * failed (a full disk): /healthz turns 200 by itself once space returns.
+ */
+export const writerProbe = sqliteTable("writer_probe", {
+  id: integer("id").primaryKey(),
+  at: integer("at").notNull(),
+});

@@ -1,0 +1,145 @@
+import type { ItemError } from "../lib/errors";
+import { canonicalTags } from "./series-registry";
+
+/**
+ * What crosses from the HTTP thread to the writer thread (DESIGN.md "Write path", wave 2): plain
+ * data that structured clone copies, never a closure. The HTTP thread validates and builds a
+ * batch; the writer commits it and answers by sequence number.
+ */
+
+/** A validated point, ready to store. `tags` are checked (string → string, ≤ 20 keys). */
+export type PointRecord = { metric: string; value: number; tsMs: number; tags: Record<string, string> };
+/** A validated event; properties/context are JSON text (or null). */
+export type EventRecord = {
+  name: string;
+  namespace: string | null;
+  tsMs: number;
+  id: string | null;
+  userId: string | null;
+  sessionId: string | null;
+  visitorId: string | null;
+  properties: string | null;
+  context: string | null;
+};
+export type PointsResult = { accepted: number };
+export type EventsResult = { accepted: number; duplicates: number };
+/** What a request answered; an idempotent one is stored in the same transaction as its writes. */
+export type Answer = { status: number; body: unknown };
+
+/**
+ * The Idempotency-Key record of a batch. The stored answer is computed in the writer from the
+ * batch's result and `errors` (the items `?partial=1` refused) by `answerFor`, the same function
+ * the HTTP thread answers with — so replay and first answer cannot differ.
+ */
+export type IdempotencyStamp = { key: string; bodyHash: string; errors: ItemError[] };
+
+type BatchBase = {
+  productId: string;
+  /** The request's clock reading (series created_at, idempotency and last-used stamps). */
+  now: number;
+  /** Stamped into api_keys.last_used_at at most once a minute. */
+  apiKeyId: string | null;
+  idempotency: IdempotencyStamp | null;
+};
+
+/**
+ * Points in columns: the distinct series of the request once (metric + canonical tags), then
+ * one slot index, timestamp and value per point in typed arrays, which structured clone copies
+ * as memory rather than walking 1000 objects.
+ */
+export type PointsBatch = BatchBase & {
+  kind: "points";
+  series: { metric: string; canonical: string; tags: Record<string, string> }[];
+  slot: Uint32Array;
+  ts: Float64Array;
+  value: Float64Array;
+};
+export type EventsBatch = BatchBase & { kind: "events"; events: EventRecord[] };
+export type WriteBatch = PointsBatch | EventsBatch;
+export type BatchResult = PointsResult | EventsResult;
+
+/** The codes of an ingestion kind's per-item errors (DESIGN.md, Settled details). */
+export const ERROR_CODES = { points: "invalid_points", events: "invalid_events" } as const;
+
+/** 200 with the result, or 207 with the errors of the items `?partial=1` left out. */
+export function answerFor(kind: WriteBatch["kind"], result: BatchResult, errors: ItemError[]): Answer {
+  // A repeated event id is not an error: `duplicates` says how many were already stored.
+  const body = "duplicates" in result && result.duplicates === 0 ? { accepted: result.accepted } : { ...result };
+  if (errors.length === 0) return { status: 200, body };
+  return { status: 207, body: { ...body, error: ERROR_CODES[kind], errors } };
+}
+
+type Slot = { index: number };
+/** Per request: metric → tag key → tag value → … → slot. Walking maps of strings that JSON.parse
+ * made beats building and hashing one key string per point (measured ~40 ns against ~130 ns). */
+type Trie = Map<string, Trie | Slot>;
+const LEAF = "\u0000"; // tag keys never contain it
+
+/** Columns of a request's points; two spellings (key orders) of one tag set share a slot. */
+export function pointsColumns(points: PointRecord[]): Pick<PointsBatch, "series" | "slot" | "ts" | "value"> {
+  const n = points.length;
+  const series: PointsBatch["series"] = [];
+  const byCanonical = new Map<string, number>();
+  const slot = new Uint32Array(n);
+  const ts = new Float64Array(n);
+  const value = new Float64Array(n);
+  const root: Trie = new Map();
+  for (let i = 0; i < n; i++) {
+    const p = points[i]!;
+    let node = root.get(p.metric) as Trie | undefined;
+    if (!node) root.set(p.metric, (node = new Map()));
+    for (const k in p.tags) {
+      let byValue = node.get(k) as Trie | undefined;
+      if (!byValue) node.set(k, (byValue = new Map()));
+      const v = p.tags[k]!;
+      let next = byValue.get(v) as Trie | undefined;
+      if (!next) byValue.set(v, (next = new Map()));
+      node = next;
+    }
+    let leaf = node.get(LEAF) as Slot | undefined;
+    if (!leaf) {
+      const canonical = canonicalTags(p.tags);
+      const key = p.metric + LEAF + canonical;
+      let index = byCanonical.get(key);
+      if (index === undefined) {
+        index = series.length;
+        series.push({ metric: p.metric, canonical, tags: p.tags });
+        byCanonical.set(key, index);
+      }
+      node.set(LEAF, (leaf = { index }));
+    }
+    slot[i] = leaf.index;
+    ts[i] = p.tsMs;
+    value[i] = p.value;
+  }
+  return { series, slot, ts, value };
+}
+
+/** How an error crosses back from the writer (an AppError's class does not survive cloning). */
+export type WireError = { status: number; code: string; message: string; field?: string; retryAfter?: number };
+
+/** Main thread → writer. */
+export type ToWriter =
+  | { type: "batches"; items: { seq: number; batch: WriteBatch }[] }
+  | { type: "op"; seq: number; op: WriterOp }
+  | { type: "touch"; keyId: string; now: number }
+  | { type: "close" };
+/** Maintenance that writes data tables, run by the writer between flushes. */
+export type WriterOp =
+  | { kind: "purge"; productId: string; batchSize: number }
+  | { kind: "expire-idempotency"; cutoff: number; limit: number }
+  | { kind: "forget-product"; productId: string }
+  | { kind: "probe" };
+/** Writer → main thread. */
+export type FromWriter =
+  | { type: "ready" }
+  | {
+      type: "done";
+      results: ({ seq: number; ok: true; value: unknown } | { seq: number; ok: false; error: WireError })[];
+      health: WriterHealth;
+      stats: { flushes: number; points: number };
+    }
+  | { type: "closed"; flushes: number; points: number }
+  | { type: "fatal"; message: string };
+/** Whether the last write reached the disk (a full disk or an I/O error says why not). */
+export type WriterHealth = { ok: true } | { ok: false; code: "storage_unavailable"; reason: string };

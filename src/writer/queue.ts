@@ -1,0 +1,228 @@
+import type { Logger } from "../lib/log";
+import type { Clock } from "../lib/clock";
+import { AppError } from "../lib/errors";
+import type { ItemError } from "../lib/errors";
+import {
+  pointsColumns,
+  type EventRecord,
+  type EventsResult,
+  type FromWriter,
+  type PointRecord,
+  type PointsResult,
+  type ToWriter,
+  type WireError,
+  type WriteBatch,
+  type WriterHealth,
+  type WriterOp,
+} from "./batch";
+import type { WriterInit } from "./thread";
+
+export type SubmitOptions = { apiKeyId?: string; idempotency?: { key: string; bodyHash: string; errors: ItemError[] } };
+
+/** THE write path for data tables, as the HTTP thread sees it: submit, and wait for COMMIT. */
+export type WriteQueue = {
+  /** Resolves after the COMMIT that stored the points (so an answered request is on disk). */
+  submitPoints(productId: string, points: PointRecord[], opts?: SubmitOptions): Promise<PointsResult>;
+  /** Events with an `id` the product already has are not stored again (counted as duplicates). */
+  submitEvents(productId: string, events: EventRecord[], opts?: SubmitOptions): Promise<EventsResult>;
+  /** Resolves once everything submitted before it is committed (or refused). */
+  flushNow(): Promise<void>;
+  /** Deletes at most `batchSize` data rows of a deleted product; 0 = none left. */
+  purgeBatch(productId: string, batchSize: number): Promise<number>;
+  /** Deletes at most `limit` idempotency keys created at or before `cutoff`. */
+  expireIdempotency(cutoff: number, limit: number): Promise<number>;
+  /** Drop cached series ids of a product whose data was purged. */
+  forgetProduct(productId: string): Promise<void>;
+  /** A key was used by a request that writes nothing: last_used_at within a second, at most once a minute. */
+  touchKey(keyId: string, now: number): void;
+  /** Whether the last write reached the disk; `probe` tries a real write now. */
+  health(): WriterHealth;
+  probe(): Promise<WriterHealth>;
+  /** Starts the writer thread now (otherwise at the first write). */
+  start(): Promise<void>;
+  /** Stop taking writes, commit what is queued, close the writer's connection. */
+  close(): Promise<void>;
+  stats(): { flushes: number; points: number; inflight: number };
+};
+
+export type WriteQueueDeps = {
+  init: Omit<WriterInit, "logLevel"> & { logLevel: WriterInit["logLevel"] };
+  log: Logger;
+  /** Stamps each batch (series created_at, idempotency and last-used times): tests fix it. */
+  clock: Clock;
+  /** The writer thread died: nothing more can be acknowledged (main exits the process). */
+  onFatal(err: Error): void;
+};
+
+type Waiter = { resolve(value: unknown): void; reject(err: unknown): void };
+
+const shuttingDown = () => new AppError(503, "shutting_down", "The server is shutting down; retry in a moment", { headers: { "Retry-After": "1" } });
+
+/**
+ * The HTTP thread's side of the writer (src/writer/thread.ts). Batches submitted within one turn
+ * of the event loop go to the writer in one message; each waits for its answer by sequence
+ * number, which the writer sends only after COMMIT. A writer thread that dies fails every
+ * waiting request (nothing is acknowledged that was not committed) and calls onFatal.
+ */
+export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
+  let worker: Worker | null = null;
+  let starting: Promise<Worker> | null = null;
+  let outbox: { seq: number; batch: WriteBatch }[] = [];
+  let posting = false;
+  const waiters = new Map<number, Waiter>();
+  let seq = 0;
+  let health: WriterHealth = { ok: true };
+  let stats = { flushes: 0, points: 0 };
+  let dead: Error | null = null;
+  let closed = false;
+  let closing: Promise<void> | null = null;
+  let onClosed: (() => void) | null = null;
+
+  function start(): Promise<Worker> {
+    starting ??= new Promise<Worker>((resolve, reject) => {
+      // Bun resolves this URL in development and inside the compiled binary (scripts/build.ts
+      // lists the thread as an entry point).
+      const w = new Worker(new URL("./thread.ts", import.meta.url).href);
+      w.onmessage = (event: MessageEvent<FromWriter>) => {
+        const msg = event.data;
+        if (msg.type === "ready") return resolve((worker = w));
+        if (msg.type === "done") {
+          health = msg.health;
+          stats = msg.stats;
+          for (const r of msg.results) {
+            const waiter = waiters.get(r.seq);
+            if (!waiter) continue;
+            waiters.delete(r.seq);
+            if (r.ok) waiter.resolve(r.value);
+            else waiter.reject(fromWire(r.error));
+          }
+        } else if (msg.type === "closed") {
+          stats = { flushes: msg.flushes, points: msg.points };
+          onClosed?.();
+        }
+      };
+      w.onerror = (event) => {
+        event.preventDefault?.();
+        die(new Error(`the writer thread failed: ${event.message}`), reject);
+      };
+      w.addEventListener("close", () => {
+        if (!closed) die(new Error("the writer thread exited"), reject);
+      });
+      w.postMessage({ type: "init", init: deps.init });
+    });
+    return starting;
+  }
+
+  function die(err: Error, reject: (err: unknown) => void) {
+    if (dead) return;
+    dead = err;
+    health = { ok: false, code: "storage_unavailable", reason: err.message };
+    deps.log.error("writer thread died; no further write can be acknowledged", { err });
+    const failure = writerDown();
+    for (const w of waiters.values()) w.reject(failure);
+    waiters.clear();
+    reject(err);
+    deps.onFatal(err);
+  }
+
+  const writerDown = () => new AppError(503, "storage_unavailable", "Nothing was stored: the writer is not running.", { headers: { "Retry-After": "30" } });
+
+  function enqueue<R>(send: (seq: number) => void): Promise<R> {
+    if (dead) return Promise.reject(writerDown());
+    if (closed) return Promise.reject(shuttingDown());
+    const id = ++seq;
+    const promise = new Promise<R>((resolve, reject) => waiters.set(id, { resolve: resolve as (v: unknown) => void, reject }));
+    send(id);
+    return promise;
+  }
+
+  function submit<R>(batch: WriteBatch): Promise<R> {
+    return enqueue<R>((id) => {
+      outbox.push({ seq: id, batch });
+      if (posting) return;
+      posting = true;
+      // One message per turn of the event loop, holding every batch of that turn.
+      setImmediate(() => void postOutbox());
+    });
+  }
+
+  async function postOutbox() {
+    const w = worker ?? (await start().catch(() => null));
+    posting = false;
+    const items = outbox;
+    outbox = [];
+    if (w && items.length) send(w, { type: "batches", items });
+  }
+
+  const send = (w: Worker, msg: ToWriter) => w.postMessage(msg);
+
+  function op<R>(o: WriterOp): Promise<R> {
+    return enqueue<R>((id) => {
+      void (async () => {
+        await flushOutbox();
+        const w = worker ?? (await start().catch(() => null));
+        if (w) send(w, { type: "op", seq: id, op: o });
+      })();
+    });
+  }
+
+  /** Batches waiting for this turn's post go first, so an op sees them committed. */
+  async function flushOutbox() {
+    if (outbox.length) await postOutbox();
+  }
+
+  const queue: WriteQueue = {
+    submitPoints: (productId, points, opts = {}) =>
+      submit({ kind: "points", productId, now: deps.clock.now(), apiKeyId: opts.apiKeyId ?? null, idempotency: opts.idempotency ?? null, ...pointsColumns(points) }),
+    submitEvents: (productId, events, opts = {}) =>
+      submit({ kind: "events", productId, now: deps.clock.now(), apiKeyId: opts.apiKeyId ?? null, idempotency: opts.idempotency ?? null, events }),
+    flushNow: async () => {
+      if (!worker && !starting) return;
+      await op({ kind: "forget-product", productId: "" });
+    },
+    purgeBatch: (productId, batchSize) => op<number>({ kind: "purge", productId, batchSize }),
+    expireIdempotency: (cutoff, limit) => op<number>({ kind: "expire-idempotency", cutoff, limit }),
+    forgetProduct: (productId) => op<void>({ kind: "forget-product", productId }),
+    touchKey(keyId, now) {
+      if (dead || closed) return;
+      void start().then((w) => send(w, { type: "touch", keyId, now })).catch(() => {});
+    },
+    health: () => health,
+    probe: async () => {
+      if (dead) return health;
+      try {
+        return await op<WriterHealth>({ kind: "probe" });
+      } catch {
+        return health;
+      }
+    },
+    start: async () => {
+      await start();
+    },
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        if (!starting || dead) return;
+        const w = await start().catch(() => null);
+        if (!w) return;
+        await flushOutbox();
+        await new Promise<void>((resolve) => {
+          onClosed = resolve;
+          send(w, { type: "close" });
+        });
+        w.terminate();
+        deps.log.info("write queue drained", stats);
+      })();
+      return closing;
+    },
+    stats: () => ({ ...stats, inflight: waiters.size }),
+  };
+  return queue;
+}
+
+function fromWire(e: WireError): AppError {
+  return new AppError(e.status, e.code, e.message, {
+    ...(e.field ? { field: e.field } : {}),
+    ...(e.retryAfter ? { headers: { "Retry-After": String(e.retryAfter) } } : {}),
+  });
+}
