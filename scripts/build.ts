@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { vendor } from "./vendor";
-import { EMBEDDED_FOLDERS } from "../src/lib/assets";
+import { EMBEDDED_FOLDERS, WORKER_ENTRIES } from "../src/lib/assets";
 
 const root = resolve(import.meta.dir, "..");
 const genDir = join(root, "src/generated");
@@ -40,7 +40,9 @@ const lines = [
 writeFileSync(join(genDir, "entry.ts"), lines.join("\n") + "\n");
 
 rmSync(outfile, { force: true });
-const proc = Bun.spawnSync([process.execPath, "build", "--compile", "--minify", join(genDir, "entry.ts"), "--outfile", outfile], {
+// The writer thread is a Worker: its entry must be listed to be inside the binary.
+const workers = WORKER_ENTRIES.map((f) => join(root, "src", f));
+const proc = Bun.spawnSync([process.execPath, "build", "--compile", "--minify", join(genDir, "entry.ts"), ...workers, "--outfile", outfile], {
   cwd: root,
   stdout: "inherit",
   stderr: "inherit",

@@ -60,5 +60,16 @@ export function listAssets(folder: string): string[] {
   return out.sort();
 }
 
+/**
+ * Worker entry points (src-relative, e.g. "writer/thread.ts"). The build lists each as an entry
+ * of the binary, where Bun stores it as `/$bunfs/root/<path>.js` (entries are named relative to
+ * their common folder, src/); in development it is the source file.
+ */
+export const WORKER_ENTRIES = ["writer/thread.ts"] as const;
+export function workerUrl(entry: (typeof WORKER_ENTRIES)[number]): string {
+  if (embedded) return `/$bunfs/root/${entry.replace(/\.ts$/, ".js")}`;
+  return Bun.pathToFileURL(join(repoRoot, "src", entry)).href;
+}
+
 /** The folders the build embeds; scripts/build.ts reads this list. */
 export const EMBEDDED_FOLDERS = ["static", "migrations"] as const;

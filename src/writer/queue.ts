@@ -1,6 +1,7 @@
 import type { Logger } from "../lib/log";
 import type { Clock } from "../lib/clock";
 import { AppError } from "../lib/errors";
+import { workerUrl } from "../lib/assets";
 import type { ItemError } from "../lib/errors";
 import {
   pointsColumns,
@@ -80,9 +81,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
 
   function start(): Promise<Worker> {
     starting ??= new Promise<Worker>((resolve, reject) => {
-      // Bun resolves this URL in development and inside the compiled binary (scripts/build.ts
-      // lists the thread as an entry point).
-      const w = new Worker(new URL("./thread.ts", import.meta.url).href);
+      const w = new Worker(workerUrl("writer/thread.ts"));
       w.onmessage = (event: MessageEvent<FromWriter>) => {
         const msg = event.data;
         if (msg.type === "ready") return resolve((worker = w));
