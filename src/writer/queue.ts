@@ -53,6 +53,8 @@ export type WriteQueueDeps = {
   clock: Clock;
   /** The writer thread died: nothing more can be acknowledged (main exits the process). */
   onFatal(err: Error): void;
+  /** The thread's entry (tests start one that fails on purpose); the real one by default. */
+  entry?: string;
 };
 
 type Waiter = { resolve(value: unknown): void; reject(err: unknown): void };
@@ -81,7 +83,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
 
   function start(): Promise<Worker> {
     starting ??= new Promise<Worker>((resolve, reject) => {
-      const w = new Worker(workerUrl("writer/thread.ts"));
+      const w = new Worker(deps.entry ?? workerUrl("writer/thread.ts"));
       w.onmessage = (event: MessageEvent<FromWriter>) => {
         const msg = event.data;
         if (msg.type === "ready") return resolve((worker = w));
@@ -120,6 +122,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
     const failure = writerDown();
     for (const w of waiters.values()) w.reject(failure);
     waiters.clear();
+    onClosed?.();
     reject(err);
     deps.onFatal(err);
   }

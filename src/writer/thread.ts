@@ -6,6 +6,8 @@
  * that arrive meanwhile form the next group by themselves.
  */
 import type { Database } from "bun:sqlite";
+import { statfsSync } from "node:fs";
+import { dirname } from "node:path";
 import { openDatabase, closeDatabase } from "../db/connection";
 import { createLogger, type LogLevel } from "../lib/log";
 import { createFlusher, storageProblem, toWire, type FlushItem, type FlushResult, type Flusher } from "./flush";
@@ -16,14 +18,17 @@ export type WriterInit = { dbPath: string; sync: "full" | "normal"; maxSeriesPer
 
 // A flush takes whole batches up to this many points; the rest go in the next transaction.
 const MAX_FLUSH_POINTS = 20_000;
+// A flush of MAX_FLUSH_POINTS writes up to ~2 MiB of WAL; below twice that, storage stays unhealthy.
+const MIN_FREE_BYTES = 4 * 1024 * 1024;
 // Last-used stamps of keys that write nothing (read keys) wait at most this long for a flush.
 const TOUCH_FLUSH_MS = 1_000;
 
 declare const self: Worker;
 
 let sqlite: Database;
+let dataDir = ".";
 let flusher: Flusher;
-let plan: PurgePlan | null = null;
+let plan: { schema: number; plan: PurgePlan } | null = null;
 let log = createLogger("info");
 let pending: FlushItem[] = [];
 let ops: { seq: number; op: WriterOp }[] = [];
@@ -38,6 +43,7 @@ self.onmessage = (event: MessageEvent<ToWriter | { type: "init"; init: WriterIni
   switch (msg.type) {
     case "init":
       log = createLogger(msg.init.logLevel);
+      dataDir = dirname(msg.init.dbPath);
       sqlite = openDatabase(msg.init.dbPath, { sync: msg.init.sync }).$client;
       flusher = createFlusher(sqlite, { maxSeriesPerProduct: msg.init.maxSeriesPerProduct });
       post({ type: "ready" });
@@ -85,7 +91,13 @@ function run() {
   if (results.length) post({ type: "done", results, health: flusher.health(), stats: flusher.stats() });
   if (closing) {
     if (touchTimer) clearTimeout(touchTimer);
-    closeDatabase({ $client: sqlite } as never);
+    try {
+      closeDatabase({ $client: sqlite } as never);
+    } catch (err) {
+      // Everything acknowledged is committed already; a checkpoint that fails (a full disk)
+      // is redone from the WAL by the next open.
+      log.warn("writer: closing the database failed", { err });
+    }
     post({ type: "closed", ...flusher.stats() }); // the main thread terminates this worker
   }
 }
@@ -96,18 +108,24 @@ function runOp(seq: number, op: WriterOp): FlushResult {
   try {
     switch (op.kind) {
       case "purge":
-        plan ??= planPurge(sqlite);
-        return { seq, ok: true, value: purgeBatch(sqlite, plan, op.productId, op.batchSize) };
+        return { seq, ok: true, value: purgeBatch(sqlite, purgePlan(), op.productId, op.batchSize) };
       case "expire-idempotency":
         return { seq, ok: true, value: expireIdempotencyBatch(sqlite, op.cutoff, op.limit) };
       case "forget-product":
         flusher.forgetProduct(op.productId);
         return { seq, ok: true, value: null };
-      case "probe":
-        // A write transaction that touches nothing would not need space; a real page write does.
+      case "probe": {
+        // One row fits in a page the WAL may already have, so the disk must also have room for a
+        // whole flush before writes count as working again.
+        const free = freeBytes(dataDir);
+        if (free < MIN_FREE_BYTES) {
+          flusher.recordProbe(Object.assign(new Error("disk full"), { code: "SQLITE_FULL" }));
+          return { seq, ok: true, value: flusher.health() };
+        }
         sqlite.exec("BEGIN IMMEDIATE; INSERT INTO writer_probe (id, at) VALUES (1, unixepoch()) ON CONFLICT (id) DO UPDATE SET at = excluded.at; COMMIT");
         flusher.recordProbe(null);
         return { seq, ok: true, value: flusher.health() };
+      }
     }
   } catch (err) {
     if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
@@ -116,4 +134,20 @@ function runOp(seq: number, op: WriterOp): FlushResult {
     if (!storage) log.error("writer operation failed", { op: op.kind, err });
     return { seq, ok: false, error: toWire(err, storage) };
   }
+}
+
+function freeBytes(dir: string): number {
+  try {
+    const s = statfsSync(dir);
+    return Number(s.bavail) * Number(s.bsize);
+  } catch {
+    return Infinity; // no statfs here: let the write itself decide
+  }
+}
+
+/** The purge plan, read again whenever the schema changed (a table added is never missed). */
+function purgePlan(): PurgePlan {
+  const schema = (sqlite.query("PRAGMA schema_version").get() as { schema_version: number }).schema_version;
+  if (plan?.schema !== schema) plan = { schema, plan: planPurge(sqlite) };
+  return plan.plan;
 }

@@ -40,7 +40,13 @@ async function readAcks(stream: ReadableStream<Uint8Array>, acks: Map<number, nu
   }
 }
 
-test("SIGKILL mid-stream: every acknowledged point survives, no batch is half-stored, integrity_check ok", async () => {
+type Moment = (ctx: { dbPath: string }) => Promise<void>;
+
+/**
+ * Streams numbered batches into a server, SIGKILLs it at `moment`, restarts it on the same files
+ * and checks: every acknowledged point survived, no batch is half-stored, rollups match.
+ */
+async function crashAndCheck(moment: Moment) {
   const dir = tempDir();
   cleanups.push(dir.remove);
   const setup = await createDeps(loadConfig({ DATA_DIR: dir.path, LOG_LEVEL: "silent" }), { log: createLogger("silent") });
@@ -58,6 +64,7 @@ test("SIGKILL mid-stream: every acknowledged point survives, no batch is half-st
   const reading = readAcks(ingester.stdout, acks);
   while (acks.size < 300) await Bun.sleep(10);
 
+  await moment({ dbPath: join(dir.path, "litekpi.db") });
   server.kill("SIGKILL"); // mid-stream: requests are in flight and in the queue
   await server.exited;
   await Bun.sleep(100);
@@ -90,4 +97,28 @@ test("SIGKILL mid-stream: every acknowledged point survives, no batch is half-st
   const raw = [...stored.values()].reduce((a, b) => a + b, 0);
   const rolled = db.query(`SELECT sum(r.count) AS n FROM rollup_1d r JOIN series s ON s.id = r.series_id WHERE s.product_id = ? AND s.tags_hash = '*'`).get(product.id) as { n: number };
   expect(rolled.n).toBe(raw);
+}
+
+test("SIGKILL mid-stream: every acknowledged point survives, no batch is half-stored, integrity_check ok", async () => {
+  await crashAndCheck(async () => {});
+}, 90_000);
+
+test("SIGKILL while the writer thread holds its flush transaction: the same guarantees", async () => {
+  await crashAndCheck(async ({ dbPath }) => {
+    // The writer holds the write lock only inside a flush: when another connection cannot take
+    // it (busy_timeout 0), a flush is under way in the writer thread, and the kill lands in it.
+    const probe = new Database(dbPath);
+    cleanups.push(() => probe.close());
+    probe.exec("PRAGMA busy_timeout = 0");
+    for (let tries = 0; tries < 100_000; tries++) {
+      try {
+        probe.exec("BEGIN IMMEDIATE");
+        probe.exec("ROLLBACK");
+      } catch (err) {
+        if ((err as { code?: string }).code?.startsWith("SQLITE_BUSY")) return;
+        throw err;
+      }
+    }
+    throw new Error("the writer never held its transaction while we looked");
+  });
 }, 90_000);
