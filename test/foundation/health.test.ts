@@ -8,7 +8,7 @@ describe("health and basics", () => {
   });
   afterAll(() => server.stop());
 
-  test("GET /healthz answers 200 { ok: true, storage: "sqlite" } when the database answers and writes reach the disk", async () => {
+  test('GET /healthz answers 200 { ok: true, storage: "sqlite" } when the database answers and writes reach the disk', async () => {
     const res = await server.fetch("/healthz");
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, storage: "sqlite" });
