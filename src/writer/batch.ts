@@ -118,9 +118,50 @@ export function pointsColumns(points: PointRecord[]): Pick<PointsBatch, "series"
 /** How an error crosses back from the writer (an AppError's class does not survive cloning). */
 export type WireError = { status: number; code: string; message: string; field?: string; retryAfter?: number };
 
+/**
+ * One turn's batches on the wire: everything but the point columns as one JSON string, and the
+ * columns of all its points concatenated into three typed arrays whose memory is transferred,
+ * not copied. Measured: structured clone of 27 small batch objects with their own typed arrays
+ * took ~1.1 ms per message on a busy core; a string and three transferred buffers take µs.
+ */
+export type PackedBatches = { json: string; slot: Uint32Array; ts: Float64Array; value: Float64Array };
+type PackedMeta = { seq: number; batch: Omit<PointsBatch, "slot" | "ts" | "value"> & { at: number; n: number } } | { seq: number; batch: EventsBatch };
+
+export function packBatches(items: { seq: number; batch: WriteBatch }[]): PackedBatches {
+  let total = 0;
+  for (const { batch } of items) if (batch.kind === "points") total += batch.slot.length;
+  const slot = new Uint32Array(total);
+  const ts = new Float64Array(total);
+  const value = new Float64Array(total);
+  let at = 0;
+  const meta: PackedMeta[] = items.map(({ seq, batch }) => {
+    if (batch.kind !== "points") return { seq, batch };
+    const { slot: s, ts: t, value: v, ...rest } = batch;
+    slot.set(s, at);
+    ts.set(t, at);
+    value.set(v, at);
+    const entry = { seq, batch: { ...rest, at, n: s.length } };
+    at += s.length;
+    return entry;
+  });
+  return { json: JSON.stringify(meta), slot, ts, value };
+}
+
+export function unpackBatches(packed: PackedBatches): { seq: number; batch: WriteBatch }[] {
+  const meta = JSON.parse(packed.json) as PackedMeta[];
+  return meta.map(({ seq, batch }) => {
+    if (batch.kind !== "points") return { seq, batch };
+    const { at, n, ...rest } = batch as PackedMeta["batch"] & { at: number; n: number };
+    return {
+      seq,
+      batch: { ...(rest as Omit<PointsBatch, "slot" | "ts" | "value">), slot: packed.slot.subarray(at, at + n), ts: packed.ts.subarray(at, at + n), value: packed.value.subarray(at, at + n) },
+    };
+  });
+}
+
 /** Main thread → writer. */
 export type ToWriter =
-  | { type: "batches"; items: { seq: number; batch: WriteBatch }[] }
+  | { type: "batches"; packed: PackedBatches }
   | { type: "op"; seq: number; op: WriterOp }
   | { type: "touch"; keyId: string; now: number }
   | { type: "close" };

@@ -4,6 +4,7 @@ import { AppError } from "../lib/errors";
 import { workerUrl } from "../lib/assets";
 import type { ItemError } from "../lib/errors";
 import {
+  packBatches,
   pointsColumns,
   type EventRecord,
   type EventsResult,
@@ -153,7 +154,9 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
     posting = false;
     const items = outbox;
     outbox = [];
-    if (w && items.length) send(w, { type: "batches", items });
+    if (!w || !items.length) return;
+    const packed = packBatches(items);
+    w.postMessage({ type: "batches", packed } satisfies ToWriter, [packed.slot.buffer, packed.ts.buffer, packed.value.buffer]);
   }
 
   const send = (w: Worker, msg: ToWriter) => w.postMessage(msg);

@@ -12,7 +12,7 @@ import { openDatabase, closeDatabase } from "../db/connection";
 import { createLogger, type LogLevel } from "../lib/log";
 import { createFlusher, storageProblem, toWire, type FlushItem, type FlushResult, type Flusher } from "./flush";
 import { expireIdempotencyBatch, planPurge, purgeBatch, type PurgePlan } from "./purge";
-import type { FromWriter, ToWriter, WriterOp } from "./batch";
+import { unpackBatches, type FromWriter, type ToWriter, type WriterOp } from "./batch";
 
 export type WriterInit = { dbPath: string; sync: "full" | "normal"; maxSeriesPerProduct: number; logLevel: LogLevel };
 
@@ -49,7 +49,7 @@ self.onmessage = (event: MessageEvent<ToWriter | { type: "init"; init: WriterIni
       post({ type: "ready" });
       return;
     case "batches":
-      for (const item of msg.items) pending.push(item);
+      for (const item of unpackBatches(msg.packed)) pending.push(item);
       return schedule();
     case "op":
       ops.push({ seq: msg.seq, op: msg.op });
