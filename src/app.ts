@@ -10,6 +10,7 @@ import { csrfProtection } from "./auth/csrf";
 import { authRoutes } from "./auth/routes";
 import { homeRoutes } from "./http/home-routes";
 import { ingestRoutes } from "./ingest/routes";
+import { createIngestHandler, type IngestHandler } from "./ingest/handler";
 import { productRoutes } from "./products/routes";
 import { queryRoutes } from "./query/routes";
 import { dashboardRoutes } from "./dashboards/routes";
@@ -20,7 +21,7 @@ import { reportRoutes } from "./reports/routes";
  * reads globals. Product-scoped routes name their parameter `:productId` (the one access check
  * and the cross-tenant route walker key on it).
  */
-export function createApp(deps: Deps) {
+export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   const app = new Hono<AppEnv>();
   app.use(
     secureHeaders({
@@ -42,7 +43,7 @@ export function createApp(deps: Deps) {
   app.route("/", healthRoutes(deps));
   app.route("/", staticRoutes());
   // Ingestion is keyed by bearer tokens only: mounted before the session (and any CSRF) middleware.
-  app.route("/", ingestRoutes(deps));
+  app.route("/", ingestRoutes(opts.ingest ?? createIngestHandler(deps)));
   // Every state-changing request below must come from our own pages (Origin / Sec-Fetch-Site),
   // unless it carries a bearer key or is the public tracker or a webhook: see src/auth/csrf.ts.
   app.use(csrfProtection(deps));

@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
 import { AppError, unauthorized } from "../lib/errors";
-import { findActiveKey, type KeyScope } from "../products/keys";
+import { findActiveKey, type ApiKey, type KeyScope } from "../products/keys";
 
 /** The bearer token of a request, if it sent one. */
 export function bearerToken(header: string | undefined): string | null {
@@ -20,15 +20,19 @@ export function bearerToken(header: string | undefined): string | null {
  */
 export function apiKeyAuth(deps: Deps, scope: KeyScope, opts: { optional?: boolean } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const token = bearerToken(c.req.header("Authorization"));
-    if (!token) {
-      if (opts.optional) return next();
-      throw unauthorized("Send your API key as: Authorization: Bearer lk_…");
-    }
-    const key = findActiveKey(deps.db, token);
-    if (!key) throw unauthorized("Unknown or revoked API key");
-    if (key.scope !== scope) throw new AppError(403, "insufficient_scope", `This key has scope "${key.scope}"; this endpoint needs a "${scope}" key`);
-    c.set("apiKey", key);
+    const header = c.req.header("Authorization");
+    if (!bearerToken(header) && opts.optional) return next();
+    c.set("apiKey", authenticateKey(deps, header, scope));
     await next();
   };
+}
+
+/** The active key an Authorization header names, with `scope`; else 401 or 403. */
+export function authenticateKey(deps: Pick<Deps, "db">, header: string | null | undefined, scope: KeyScope): ApiKey {
+  const token = bearerToken(header ?? undefined);
+  if (!token) throw unauthorized("Send your API key as: Authorization: Bearer lk_…");
+  const key = findActiveKey(deps.db, token);
+  if (!key) throw unauthorized("Unknown or revoked API key");
+  if (key.scope !== scope) throw new AppError(403, "insufficient_scope", `This key has scope "${key.scope}"; this endpoint needs a "${scope}" key`);
+  return key;
 }

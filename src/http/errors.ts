@@ -8,16 +8,25 @@ import { sendFragment, sendPage } from "./render";
 /** Where a JSON answer is wanted rather than a page. */
 export const wantsJson = (c: Context) => c.req.path.startsWith("/api/") || (c.req.header("Accept") ?? "").startsWith("application/json");
 
+/** Any thrown value as the AppError to answer with; an unexpected one is logged first. */
+export function toAppError(err: unknown, log: Logger, where: { method: string; path: string }): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof HTTPException) return new AppError(err.status, err.status === 413 ? "payload_too_large" : "http_error", err.message || "Request failed");
+  log.error("unhandled error", { ...where, err });
+  return new AppError(500, "internal_error", "Something went wrong on our side; it has been logged.");
+}
+
+/** The API's JSON error answer, for handlers that run outside Hono (src/ingest/handler.ts). */
+export function apiErrorResponse(appError: AppError): Response {
+  return Response.json(appError.toJSON(), { status: appError.status, headers: { ...API_HEADERS, ...appError.extra.headers } });
+}
+
+/** Headers of every JSON answer that skips Hono's secure-headers middleware. */
+export const API_HEADERS = { "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store" } as const;
+
 /** THE place an error becomes a response: JSON for the API, a page (or an HTMX fragment) otherwise. */
 export function handleError(err: Error, c: Context, log: Logger): Response | Promise<Response> {
-  let appError: AppError;
-  if (err instanceof AppError) appError = err;
-  else if (err instanceof HTTPException) {
-    appError = new AppError(err.status, err.status === 413 ? "payload_too_large" : "http_error", err.message || "Request failed");
-  } else {
-    log.error("unhandled error", { method: c.req.method, path: c.req.path, err });
-    appError = new AppError(500, "internal_error", "Something went wrong on our side; it has been logged.");
-  }
+  const appError = toAppError(err, log, { method: c.req.method, path: c.req.path });
   for (const [k, value] of Object.entries(appError.extra.headers ?? {})) c.header(k, value);
   const status = appError.status as 400;
   if (wantsJson(c)) return c.json(appError.toJSON(), status);

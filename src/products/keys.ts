@@ -44,20 +44,20 @@ export const maskKey = (key: Pick<ApiKey, "prefix" | "last4">) => `${key.prefix}
 
 /**
  * The key a bearer token names, if it exists and is not revoked. Active keys are cached per
- * database; the cache is dropped whenever api_keys may have changed: by another process (the
- * CLI) — `PRAGMA data_version` moves on any other connection's commit — or by this one (a
- * TEMP trigger counts revokes, regenerations and cascade deletes on this connection). Both are
- * read in one statement per request, so a revoke still counts on the very next request.
+ * database; the cache is dropped whenever api_keys may have changed: triggers move the counter
+ * in api_key_epoch on every revoke, regeneration, scope change and (cascade) delete, by any
+ * connection — this one, the writer thread's, the CLI's. It is read in one statement per
+ * request, so a revoke still counts on the very next request. (`PRAGMA data_version` moves on
+ * every commit of the writer thread, which would empty the cache a hundred times a second.)
  */
 export function findActiveKey(db: Db, secret: string): ApiKey | undefined {
   if (!secret.startsWith(KEY_PREFIX) || secret.length > 100) return undefined;
   const hash = sha256Hex(secret);
   const cache = keyCache(db);
-  const { n, v } = cache.stamp.get() as { n: number; v: number };
-  if (n !== cache.changes || v !== cache.dataVersion) {
+  const { n } = cache.stamp.get() as { n: number };
+  if (n !== cache.changes) {
     cache.byHash.clear();
     cache.changes = n;
-    cache.dataVersion = v;
   }
   let key = cache.byHash.get(hash);
   if (key) return key;
@@ -76,7 +76,6 @@ type KeyCache = {
   stamp: ReturnType<Db["$client"]["prepare"]>;
   byHash: Map<string, ApiKey>;
   changes: number;
-  dataVersion: number;
 };
 const keyCaches = new WeakMap<Db, KeyCache>();
 const prepareActiveKey = (db: Db) =>
@@ -88,20 +87,12 @@ const prepareActiveKey = (db: Db) =>
 function keyCache(db: Db): KeyCache {
   let cache = keyCaches.get(db);
   if (!cache) {
-    // TEMP objects live only on this connection; an update of last_used_at alone does not count.
-    db.$client.exec(`
-      CREATE TEMP TABLE IF NOT EXISTS api_key_changes (n INTEGER NOT NULL);
-      INSERT INTO temp.api_key_changes SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM temp.api_key_changes);
-      CREATE TEMP TRIGGER IF NOT EXISTS api_key_changed_update AFTER UPDATE OF key_hash, revoked_at, scope, product_id ON api_keys
-        BEGIN UPDATE temp.api_key_changes SET n = n + 1; END;
-      CREATE TEMP TRIGGER IF NOT EXISTS api_key_changed_delete AFTER DELETE ON api_keys
-        BEGIN UPDATE temp.api_key_changes SET n = n + 1; END;`);
     cache = {
       lookup: prepareActiveKey(db),
-      stamp: db.$client.prepare("SELECT n, (SELECT data_version FROM pragma_data_version) AS v FROM temp.api_key_changes"),
+      // An update of last_used_at alone does not move it (the triggers name their columns).
+      stamp: db.$client.prepare("SELECT n FROM api_key_epoch WHERE id = 1"),
       byHash: new Map(),
       changes: -1,
-      dataVersion: -1,
     };
     keyCaches.set(db, cache);
   }

@@ -33,3 +33,14 @@ export const writerProbe = sqliteTable("writer_probe", {
   id: integer("id").primaryKey(),
   at: integer("at").notNull(),
 });
+
+/**
+ * A counter that triggers (migration 0002) move on every api_keys change that can end a key:
+ * revoke, regenerate, scope or product change, delete (also by cascade). The key cache compares
+ * it on each request, so a revoke by any connection — the CLI's, another thread's — counts on
+ * the very next request, while the writer's last_used_at stamps leave the cache warm.
+ */
+export const apiKeyEpoch = sqliteTable("api_key_epoch", {
+  id: integer("id").primaryKey(),
+  n: integer("n").notNull(),
+});

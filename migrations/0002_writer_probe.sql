@@ -1,4 +1,0 @@
-CREATE TABLE `writer_probe` (
-	`id` integer PRIMARY KEY NOT NULL,
-	`at` integer NOT NULL
-);
