@@ -6,7 +6,8 @@
  * that arrive meanwhile form the next group by themselves.
  */
 import type { Database } from "bun:sqlite";
-import { statfsSync } from "node:fs";
+import { readlinkSync, statfsSync } from "node:fs";
+import { setPriority } from "node:os";
 import { dirname } from "node:path";
 import { openDatabase, closeDatabase } from "../db/connection";
 import { createLogger, type LogLevel } from "../lib/log";
@@ -20,6 +21,9 @@ export type WriterInit = { dbPath: string; sync: "full" | "normal"; maxSeriesPer
 const MAX_FLUSH_POINTS = 20_000;
 // A flush of MAX_FLUSH_POINTS writes up to ~2 MiB of WAL; below twice that, storage stays unhealthy.
 const MIN_FREE_BYTES = 4 * 1024 * 1024;
+// The writer's nice value: on a shared core the HTTP thread (requests, queries) goes first; a
+// waiting request leaves the HTTP thread idle, so the writer still gets the core when it matters.
+const WRITER_NICE = 5;
 // Last-used stamps of keys that write nothing (read keys) wait at most this long for a flush.
 const TOUCH_FLUSH_MS = 1_000;
 
@@ -44,6 +48,7 @@ self.onmessage = (event: MessageEvent<ToWriter | { type: "init"; init: WriterIni
     case "init":
       log = createLogger(msg.init.logLevel);
       dataDir = dirname(msg.init.dbPath);
+      lowerThreadPriority();
       sqlite = openDatabase(msg.init.dbPath, { sync: msg.init.sync }).$client;
       flusher = createFlusher(sqlite, { maxSeriesPerProduct: msg.init.maxSeriesPerProduct });
       post({ type: "ready" });
@@ -150,4 +155,14 @@ function purgePlan(): PurgePlan {
   const schema = (sqlite.query("PRAGMA schema_version").get() as { schema_version: number }).schema_version;
   if (plan?.schema !== schema) plan = { schema, plan: planPurge(sqlite) };
   return plan.plan;
+}
+
+/** Linux gives each thread its own nice value (setpriority on the thread id); elsewhere a no-op. */
+function lowerThreadPriority() {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (Number.isInteger(tid)) setPriority(tid, WRITER_NICE);
+  } catch {
+    // not Linux, or no /proc: the writer keeps the process's priority
+  }
 }
