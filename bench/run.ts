@@ -21,6 +21,7 @@ import { singleBodies, singleGenerator, singleRound } from "./scenarios/single";
 import { checkPeerTotals, queryMatrix, queryRound } from "./scenarios/queries";
 import { mixedRound, mixedSource } from "./scenarios/mixed";
 import { exportRound } from "./scenarios/export";
+import { storageRound } from "./scenarios/storage";
 import { startupRound } from "./scenarios/startup";
 import { extrasRound } from "./scenarios/extras";
 import { createBenchDashboard, dashboardRound } from "./scenarios/dashboard";
@@ -53,11 +54,11 @@ async function main(): Promise<number> {
   phase("starting systems");
   const ours = await startOurs({ sync: "full", products: ["main", "shuffled", "single", "mixed"] });
   const oursNormal = await startOurs({ sync: "normal", products: ["main", "single"] });
-  const haveQueue = existsSync(join(REPO, "src/ingest/write-queue.ts"));
+  const haveQueue = existsSync(join(REPO, "src/writer/queue.ts"));
   const ceilingDir = tempDir("ceilings");
   const sqliteCeiling = await startWorker("sqlite-ceiling.ts", { DIR: ceilingDir, SYNC: "full", N: String(n) });
   const storageCeiling = haveQueue ? await startWorker("storage-ceiling.ts", { DIR: ceilingDir, SYNC: "full", N: String(n) }) : null;
-  if (!storageCeiling) rec.note("in-process storage ceiling: src/ingest/write-queue.ts not built yet — n/a");
+  if (!storageCeiling) rec.note("in-process storage ceiling: src/writer/queue.ts not built yet — n/a");
   const barePort = freePort();
   const bare = spawnTracked(pinnedToServerCore([process.execPath, join(REPO, "bench/workers/bare-serve.ts")]), { env: { ...process.env, PORT: String(barePort) } });
   await waitForHttp(`http://127.0.0.1:${barePort}/`, { proc: bare });
@@ -93,6 +94,7 @@ async function main(): Promise<number> {
     await ingestRound(rec, ingesters, r, from, to);
     log(`  round ${r + 1}: ${ingesters.map((i) => `${i.key.replace("ingest.", "")} ${(rec.values(i.key).at(-1)! / 1000).toFixed(0)}k/s`).join(", ")}`);
   }
+  if (runs("ingest")) await storageRound(rec, { ours, peers, peerPoints: n });
   const loaded = ours.memory();
   const intoOurs = ingesters.filter((i) => i.key === "ingest.ours.full" || i.key === "ingest.ours.shuffled").length * n;
   if (loaded && intoOurs) rec.add("ours.loaded_rss_mb", loaded.rssMb, "MB", `our server's RSS after ingesting ${intoOurs.toLocaleString("en")} points`, "synchronous=FULL server");

@@ -16,6 +16,8 @@ export type Peer = {
   label: string;
   durability: string;
   pid: number;
+  /** Where it keeps its data (R11 reads the bytes on disk). */
+  dataDir: string;
   target: Target;
   encode(points: BenchPoint[]): string;
   /** Makes everything written visible to queries (VictoriaMetrics buffers ~1 s). */
@@ -92,6 +94,7 @@ bind-address = "127.0.0.1:${rpc}"
   return peer(proc, {
     name: "influxdb",
     label: "InfluxDB 1.x",
+    dataDir: dir,
     durability: "WAL fsync per write request (wal-fsync-delay=0s), tsm1 inmem index",
     target: { name: "influxdb", url: `${url}/write?db=bench&precision=ms`, headers: { "content-type": "text/plain" } },
     flush: async () => {},
@@ -128,6 +131,7 @@ export async function startVictoriaMetrics(): Promise<Peer | string> {
   const step = "3600";
   return peer(proc, {
     name: "victoriametrics",
+    dataDir: dir,
     label: "VictoriaMetrics",
     durability: "no fsync per request: acked points sit in memory ~1 s before they reach disk",
     target: { name: "victoriametrics", url: `${url}/write?precision=ms`, headers: { "content-type": "text/plain" } },
