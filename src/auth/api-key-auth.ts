@@ -22,7 +22,10 @@ export function apiKeyAuth(deps: Deps, scope: KeyScope, opts: { optional?: boole
   return async (c, next) => {
     const header = c.req.header("Authorization");
     if (!bearerToken(header) && opts.optional) return next();
-    c.set("apiKey", authenticateKey(deps, header, scope));
+    const key = authenticateKey(deps, header, scope);
+    c.set("apiKey", key);
+    // Ingest keys are stamped by the flush that stores their batch; other keys write nothing.
+    deps.queue.touchKey(key.id, deps.clock.now());
     await next();
   };
 }

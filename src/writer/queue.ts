@@ -60,6 +60,8 @@ export type WriteQueueDeps = {
 
 type Waiter = { resolve(value: unknown): void; reject(err: unknown): void };
 
+const TOUCH_EVERY_MS = 60_000;
+
 const shuttingDown = () => new AppError(503, "shutting_down", "The server is shutting down; retry in a moment", { headers: { "Retry-After": "1" } });
 
 /**
@@ -81,6 +83,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
   let closed = false;
   let closing: Promise<void> | null = null;
   let onClosed: (() => void) | null = null;
+  const touched = new Map<string, number>();
 
   function start(): Promise<Worker> {
     starting ??= new Promise<Worker>((resolve, reject) => {
@@ -189,7 +192,10 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
     expireIdempotency: (cutoff, limit) => op<number>({ kind: "expire-idempotency", cutoff, limit }),
     forgetProduct: (productId) => op<void>({ kind: "forget-product", productId }),
     touchKey(keyId, now) {
-      if (dead || closed) return;
+      // The writer stamps at most once a minute per key anyway; this spares the message too.
+      if (dead || closed || now - (touched.get(keyId) ?? -Infinity) < TOUCH_EVERY_MS) return;
+      if (touched.size >= 10_000) touched.clear();
+      touched.set(keyId, now);
       void start().then((w) => send(w, { type: "touch", keyId, now })).catch(() => {});
     },
     health: () => health,

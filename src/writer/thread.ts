@@ -89,8 +89,9 @@ function run() {
     for (const r of out) if (!r.ok && r.error.status >= 500) log.error("write flush failed", { error: r.error, batches: items.length });
     results.push(...out);
   }
-  if (flusher.hasTouches() && (!touchTimer || closing)) results.push(...flusher.flush([]));
   const todo = ops;
+  // Stamps wait for company up to TOUCH_FLUSH_MS, except before an op (flushNow) or at close.
+  if (flusher.hasTouches() && (!touchTimer || closing || todo.length)) results.push(...flusher.flush([]));
   ops = [];
   for (const { seq, op } of todo) results.push(runOp(seq, op));
   if (results.length) post({ type: "done", results, health: flusher.health(), stats: flusher.stats() });
