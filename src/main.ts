@@ -2,6 +2,7 @@ import { loadConfig, ConfigError } from "./config";
 import { createDeps } from "./boot";
 import { startServer } from "./server";
 import { runCli } from "./cli";
+import { storageProblem } from "./writer/flush";
 
 /**
  * `litekpi` with no command serves; with a command it runs the CLI (src/cli.ts).
@@ -21,9 +22,17 @@ export async function runMain(argv: string[]): Promise<number | "serving"> {
   }
   if (argv.length > 0) return runCli(argv, config);
 
-  // A writer thread that dies cannot acknowledge anything more: stop loudly, never pretend.
-  const deps = await createDeps(config, { onWriterFatal: () => process.exit(70) });
-  await deps.queue.start();
+  let deps;
+  try {
+    // A writer thread that dies cannot acknowledge anything more: stop loudly, never pretend.
+    deps = await createDeps(config, { onWriterFatal: () => process.exit(70) });
+    await deps.queue.start();
+  } catch (err) {
+    const cause = dataDirProblem(err);
+    if (!cause) throw err;
+    process.stderr.write(`litekpi: cannot use DATA_DIR=${config.dataDir}: ${cause}\n`);
+    return 1;
+  }
   const server = startServer(deps);
   deps.scheduler.start();
   deps.log.info("litekpi listening", { url: server.url, dataDir: config.dataDir });
@@ -43,6 +52,27 @@ export async function runMain(argv: string[]): Promise<number | "serving"> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
   return "serving";
+}
+
+/**
+ * Why the data directory cannot hold the database, when that is what failed at start-up (a
+ * read-only file system, no permission, a file where the directory should be), else null.
+ */
+function dataDirProblem(err: unknown): string | null {
+  const code = (err as { code?: unknown })?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (typeof code !== "string") return null;
+  const fsCauses: Record<string, string> = {
+    EROFS: "the file system is read-only",
+    EACCES: "permission denied",
+    EPERM: "operation not permitted",
+    ENOTDIR: "a path component is a file, not a directory",
+    EEXIST: "a file is in the way of the directory",
+    ENOSPC: "the disk is full",
+  };
+  if (fsCauses[code]) return `${fsCauses[code]} (${message})`;
+  const sqlite = storageProblem(err);
+  return sqlite ? `${sqlite} (${message})` : null;
 }
 
 if (import.meta.main) {

@@ -34,4 +34,29 @@ describe("the server process", () => {
     expect(code).not.toBe(0);
     expect(await new Response(proc.stderr).text()).toContain("PORT");
   });
+
+  test("a DATA_DIR that cannot hold the database stops start-up with one line naming DATA_DIR and the cause", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.remove);
+    const cases: { name: string; dataDir: string; cause: RegExp }[] = [];
+    // A file where the directory should be: nothing can be created under it.
+    const file = `${dir.path}/not-a-dir`;
+    await Bun.write(file, "x");
+    cases.push({ name: "a file", dataDir: `${file}/data`, cause: /not a directory|ENOTDIR/i });
+    // A read-only file system (needs root for the mount; CI runs as root).
+    const ro = `${dir.path}/ro`;
+    await Bun.write(`${ro}/.keep`, "");
+    if (process.getuid?.() === 0 && Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", ro]).exitCode === 0) {
+      cleanups.unshift(() => Bun.spawnSync(["umount", "-l", ro])); // before the temp dir goes
+      cases.push({ name: "read-only", dataDir: ro, cause: /read-only/i });
+    }
+    for (const c of cases) {
+      const proc = Bun.spawn([BUN, "src/main.ts"], { cwd: REPO, env: { ...process.env, PORT: "0", DATA_DIR: c.dataDir, LOG_LEVEL: "silent" }, stdout: "pipe", stderr: "pipe" });
+      const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+      expect([c.name, code]).toEqual([c.name, 1]);
+      expect(stderr).toContain(`DATA_DIR=${c.dataDir}`);
+      expect(stderr).toMatch(c.cause);
+      expect(stderr).not.toContain("    at "); // a message, not a stack trace
+    }
+  });
 });
