@@ -1,16 +1,14 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/connection";
 import { users } from "../db/schema";
-import { AppError } from "../lib/errors";
 import { createUser, type User } from "./users";
 import { consumeEmailToken, createEmailToken } from "./email-tokens";
 
 /**
  * FR-1.1/1.2: a new account starts unverified and gets a verification token (24 h) to mail.
- * Validation (email shape, password length) and "email taken" come from createUser as field errors.
+ * Validation (email shape, password length, name) and "email taken" come from createUser as field errors.
  */
 export async function registerUser(db: Db, input: { email: string; password: string; name?: string }, now: number): Promise<{ user: User; token: string }> {
-  if ((input.name?.trim().length ?? 0) > 100) throw new AppError(400, "invalid_input", "Use at most 100 characters", { field: "name" });
   const user = await createUser(db, { email: input.email, password: input.password, name: input.name, verified: false }, now);
   return { user, token: createEmailToken(db, user.id, "verify", now) };
 }

@@ -4,7 +4,7 @@ import type { AppEnv } from "../http/context";
 import { sendPage } from "../http/render";
 import { AppError } from "../lib/errors";
 import { formFields } from "../products/route-helpers";
-import { MIN_PASSWORD_LENGTH } from "./users";
+import { MIN_PASSWORD_LENGTH } from "../lib/validate";
 import { checkResetToken, requestPasswordReset, resetPassword } from "./password-reset";
 import { sendResetMail } from "./auth-mail";
 import { retryMessage, takeAuthAttempt } from "./rate-limits";

@@ -6,7 +6,7 @@ import { AppError } from "../lib/errors";
 import { formFields } from "../products/route-helpers";
 import { clearSessionCookie } from "./middleware";
 import { invalidateSession } from "./session";
-import { MIN_PASSWORD_LENGTH } from "./users";
+import { MIN_PASSWORD_LENGTH } from "../lib/validate";
 import { checkCredentials } from "./login";
 import { registerUser } from "./registration";
 import { sendVerificationMail } from "./auth-mail";

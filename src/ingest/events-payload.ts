@@ -1,6 +1,6 @@
 import type { ItemError } from "../lib/errors";
 import type { EventRecord } from "./write-queue";
-import { isObject, MAX_NAME, nameProblem } from "./names";
+import { isObject, MAX_NAME, nameProblem } from "../lib/names";
 import { EVENTS, itemsOf, readTimestamp } from "./payload";
 
 /**

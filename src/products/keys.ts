@@ -2,7 +2,8 @@ import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import * as v from "valibot";
 import type { Db } from "../db/connection";
 import { apiKeys } from "../db/schema";
-import { parseOrThrow } from "../auth/users";
+import { parseOrThrow } from "../lib/validate";
+import { displayNameSchema } from "../lib/names";
 import { notFound } from "../lib/errors";
 import { newId, randomToken, sha256Hex } from "../lib/tokens";
 
@@ -11,7 +12,7 @@ export type ApiKey = typeof apiKeys.$inferSelect;
 export const KEY_PREFIX = "lk_";
 
 export const ScopeSchema = v.picklist(["ingest", "read"], "Scope must be ingest or read");
-export const KeyNameSchema = v.pipe(v.string(), v.trim(), v.maxLength(100, "Use at most 100 characters"));
+export const KeyNameSchema = displayNameSchema(100, { required: false });
 
 /** 32 bytes from the CSPRNG (NFR-2.1), base32: `lk_` + 52 characters. Only its SHA-256 is stored. */
 export function createKey(

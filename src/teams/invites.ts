@@ -1,7 +1,8 @@
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "../db/connection";
 import { invites, products, users } from "../db/schema";
-import { EmailSchema, findUserByEmail, parseOrThrow, type User } from "../auth/users";
+import { findUserByEmail, type User } from "../auth/users";
+import { EmailSchema, parseOrThrow } from "../lib/validate";
 import { AppError, conflict, notFound } from "../lib/errors";
 import { newId, randomToken, sha256Hex } from "../lib/tokens";
 import { addMember, isMember } from "./memberships";
