@@ -62,6 +62,46 @@ export function tagValueProblem(v: unknown): string | null {
   return textProblem(v, "tag values");
 }
 
+/**
+ * The first value in parsed JSON that would not be stored as sent: a number JSON.parse turned
+ * into ±Infinity (`1e309`; JSON.stringify writes null) or a string or key with a lone surrogate
+ * (SQLite's UTF-8 gets U+FFFD). Answers the dotted path under `field` and the reason, or null.
+ * Breadth-first over reused arrays, not recursion: a 1 MB body can nest far deeper than the stack.
+ */
+const walkValues: unknown[] = [];
+const walkKeys: (string | number)[] = [];
+const walkParents: number[] = [];
+
+export function jsonValueProblem(root: unknown, field: string): { field: string; message: string } | null {
+  if (root === null || (typeof root !== "object" && typeof root !== "number" && typeof root !== "string")) return null;
+  walkValues.push(root);
+  walkKeys.push(field);
+  walkParents.push(-1);
+  let found: { at: number; message: string } | null = null;
+  for (let i = 0; i < walkValues.length && !found; i++) {
+    const x = walkValues[i];
+    if (typeof x === "number") {
+      if (!Number.isFinite(x)) found = { at: i, message: "numbers must be finite (a value like 1e309 overflows to Infinity, which JSON cannot store)" };
+    } else if (typeof x === "string") {
+      if (!x.isWellFormed()) found = { at: i, message: `strings ${LONE_SURROGATE}` };
+    } else if (Array.isArray(x)) {
+      for (let j = 0; j < x.length; j++) walkValues.push(x[j]), walkKeys.push(j), walkParents.push(i);
+    } else if (x !== null && typeof x === "object") {
+      for (const k in x) {
+        if (!k.isWellFormed()) {
+          found = { at: i, message: `keys ${LONE_SURROGATE}` };
+          break;
+        }
+        walkValues.push((x as Record<string, unknown>)[k]), walkKeys.push(k), walkParents.push(i);
+      }
+    }
+  }
+  let path = "";
+  for (let i = found ? found.at : -1; i >= 0; i = walkParents[i]!) path = path ? `${walkKeys[i]}.${path}` : String(walkKeys[i]);
+  walkValues.length = walkKeys.length = walkParents.length = 0;
+  return found ? { field: path, message: found.message } : null;
+}
+
 /** A plain JSON object (not null, not an array). */
 export const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 
