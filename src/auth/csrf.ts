@@ -8,12 +8,13 @@ import { bearerToken } from "./api-key-auth";
  * CSRF protection by origin (the OWASP "verify origin with standard headers" defence).
  *
  * The rule: a state-changing request (not GET/HEAD/OPTIONS) is refused when the browser says it
- * comes from somewhere else — an Origin that is neither BASE_URL's origin nor the origin it was
- * sent to (`Origin: null`, what sandboxed frames send, never matches), or, without an Origin, a
- * Sec-Fetch-Site other than "same-origin". Either header saying "same origin" is enough: behind
- * a TLS proxy without BASE_URL the Origin (https) differs from the URL the server saw (http).
- * A request with neither header is not a browser's cross-site request (browsers send Origin on
- * every cross-site POST), so scripts and tests with a cookie but no Origin are let through.
+ * comes from somewhere else. An Origin header decides alone: it must be BASE_URL's origin or the
+ * origin the request was sent to (`Origin: null`, what sandboxed frames send, never matches), and
+ * a mismatch is refused whatever Sec-Fetch-Site claims (issue 13: keep the rule strict; behind a
+ * TLS proxy set BASE_URL, which links in mail need anyway). Without an Origin, Sec-Fetch-Site
+ * must be "same-origin". A request with neither header is not a browser's cross-site request
+ * (browsers send Origin on every cross-site POST), so scripts and tests with a cookie but no
+ * Origin are let through.
  *
  * Exempt, because no cookie authenticates them and they are cross-site by design:
  *  - requests carrying `Authorization: Bearer …` (API keys; a browser never adds that header to
@@ -34,7 +35,7 @@ export function csrfProtection(deps: Pick<Deps, "config">): MiddlewareHandler<Ap
     const origin = c.req.header("Origin");
     const fetchSite = c.req.header("Sec-Fetch-Site");
     const sameOrigin = origin !== undefined && (origin === new URL(deps.config.baseUrl).origin || origin === new URL(c.req.url).origin);
-    const allowed = sameOrigin || fetchSite === "same-origin" || (origin === undefined && fetchSite === undefined);
+    const allowed = origin !== undefined ? sameOrigin : fetchSite === "same-origin" || fetchSite === undefined;
     if (!allowed) {
       throw new AppError(403, "cross_site_request", "This request came from another site, so it was refused. Go back, reload the page and try again.");
     }

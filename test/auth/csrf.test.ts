@@ -29,6 +29,8 @@ describe("CSRF: state changes only from our own pages", () => {
     ["a sandboxed frame (Origin: null) signing the user out", "/logout", () => form({ Origin: "null" })],
     ["a cross-site request that sent only Sec-Fetch-Site", "/products", () => form({ "Sec-Fetch-Site": "cross-site" }, { name: "Pwned", timezone: "UTC" })],
     ["a sibling subdomain (same-site is not same-origin)", "/products", () => form({ Origin: "http://evil.127.0.0.1.nip.io", "Sec-Fetch-Site": "same-site" }, { name: "Pwned" })],
+    ["a mismatched Origin, even beside Sec-Fetch-Site: same-origin", "/products", () => form({ Origin: "https://evil.example", "Sec-Fetch-Site": "same-origin" }, { name: "Pwned", timezone: "UTC" })],
+    ["another scheme of our host (not our origin) claiming same-origin", "/products", () => form({ Origin: server.url.replace("http:", "https:"), "Sec-Fetch-Site": "same-origin" }, { name: "Pwned", timezone: "UTC" })],
     ["login CSRF (signing the victim into the attacker's account)", "/login", () => form({ Origin: "https://evil.example" }, { email: "a@b.c", password: "x" })],
     [
       "a cookie-authenticated query API call from another site",
@@ -52,11 +54,19 @@ describe("CSRF: state changes only from our own pages", () => {
     expect(res.status).toBe(200);
   });
 
-  test("our own pages pass: by Origin, or by Sec-Fetch-Site behind a proxy that changes the scheme", async () => {
+  test("our own pages pass: by Origin, by BASE_URL's origin behind a TLS proxy, or by Sec-Fetch-Site alone", async () => {
     const own = await server.fetch("/products", form({ Origin: server.url }, { name: "Mine", timezone: "UTC" }));
     expect(own.status).toBe(200);
-    const proxied = await server.fetch("/products", form({ Origin: server.url.replace("http:", "https:"), "Sec-Fetch-Site": "same-origin" }, { name: "Mine too", timezone: "UTC" }));
-    expect(proxied.status).toBe(200);
+    const fetchSiteOnly = await server.fetch("/products", form({ "Sec-Fetch-Site": "same-origin" }, { name: "Mine too", timezone: "UTC" }));
+    expect(fetchSiteOnly.status).toBe(200);
+    const proxied = await startTestServer({ env: { BASE_URL: "https://kpi.example" } });
+    try {
+      const c = `${SESSION_COOKIE}=${createSession(proxied.deps.db, (await makeProductWithKeys(proxied.deps)).user.id, proxied.deps.clock.now()).token}`;
+      const res = await proxied.fetch("/products", { ...form({ Origin: "https://kpi.example", "Sec-Fetch-Site": "same-origin" }, { name: "Behind a proxy", timezone: "UTC" }), headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: c, Origin: "https://kpi.example" } });
+      expect(res.status).toBe(200);
+    } finally {
+      await proxied.stop();
+    }
     const query = await server.fetch("/api/v1/query", { method: "POST", headers: { "Content-Type": "application/json", Cookie: cookie, Origin: server.url }, body: queryBody() });
     expect(query.status).toBe(200);
   });
