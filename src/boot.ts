@@ -11,6 +11,9 @@ import { createMailer } from "./mail/mailer";
 import { createScheduler } from "./jobs/scheduler";
 import { registerJobs } from "./jobs/index";
 import { createWriteQueue } from "./ingest/write-queue";
+import { createAuthLimits } from "./auth/rate-limits";
+import { createIngestLimits } from "./ingest/rate-limits";
+import { createKeyCache } from "./products/keys";
 
 /** config → data dir → secret → database → migrations → services. Used by main, the CLI and tests. */
 export async function createDeps(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Promise<Deps> {
@@ -28,7 +31,8 @@ export async function createDeps(config: Config, opts: { clock?: Clock; log?: Lo
   life.onClose(() => mailer.close());
   // The queue drains (SIGTERM finishes queued writes) after jobs stop and before the database closes.
   const queue = createWriteQueue({ db, clock, log, config, onClose: life.onClose });
-  const deps: Deps = { config: { ...config, secret }, db, clock, log, mailer, scheduler: null as never, queue, onClose: life.onClose, close: life.close };
+  const inMemory = { limits: { auth: createAuthLimits(config), ingest: createIngestLimits(config) }, keys: createKeyCache(db) };
+  const deps: Deps = { config: { ...config, secret }, db, clock, log, mailer, scheduler: null as never, queue, ...inMemory, onClose: life.onClose, close: life.close };
   deps.scheduler = createScheduler(deps);
   registerJobs(deps.scheduler);
   // Jobs stop (and finish a run in progress) before the services they use close.

@@ -25,7 +25,7 @@ export function apiKeyAuth(deps: Deps, scope: KeyScope, opts: { optional?: boole
       if (opts.optional) return next();
       throw unauthorized("Send your API key as: Authorization: Bearer lk_…");
     }
-    const key = findActiveKey(deps.db, token);
+    const key = findActiveKey(deps.keys, token);
     if (!key) throw unauthorized("Unknown or revoked API key");
     if (key.scope !== scope) throw new AppError(403, "insufficient_scope", `This key has scope "${key.scope}"; this endpoint needs a "${scope}" key`);
     c.set("apiKey", key);

@@ -10,7 +10,7 @@ import { MIN_PASSWORD_LENGTH } from "../lib/validate";
 import { checkCredentials } from "./login";
 import { registerUser } from "./registration";
 import { sendVerificationMail } from "./auth-mail";
-import { retryMessage, takeAuthAttempt } from "./rate-limits";
+import { recordLoginFailure, retryMessage, takeAuthAttempt, takeLoginAttempt } from "./rate-limits";
 import { formOrPage, oauthOptions, redirectAfterForm, requestIp, safeNext, startSession } from "./route-helpers";
 import { verifyRoutes } from "./verify-routes";
 import { resetRoutes } from "./reset-routes";
@@ -40,13 +40,17 @@ export function authRoutes(deps: Deps) {
     const props: LoginProps = { email: form.email.trim(), next: safeNext(form.next || c.req.query("next")), oauth };
     const show = (extra: Partial<LoginProps>, status: number) => formOrPage(c, () => LoginForm({ ...props, ...extra }), () => LoginPage({ ...props, ...extra }), status);
 
-    const wait = takeAuthAttempt(deps, requestIp(c, deps), form.email);
+    const ip = requestIp(c, deps);
+    const wait = takeLoginAttempt(deps, ip, form.email);
     if (wait) {
       c.header("Retry-After", String(wait));
       return show({ error: retryMessage(wait) }, 429);
     }
     const user = await checkCredentials(deps.db, form.email, form.password);
-    if (!user) return show({ error: BAD_CREDENTIALS }, 401);
+    if (!user) {
+      recordLoginFailure(deps, ip, form.email);
+      return show({ error: BAD_CREDENTIALS }, 401);
+    }
     startSession(c, deps, user.id);
     // An unverified account is signed in but every page sends it to "check your inbox"; an
     // invite link (next) is the exception, because accepting the invite proves the address.

@@ -44,16 +44,15 @@ export function createKey(
 export const maskKey = (key: Pick<ApiKey, "prefix" | "last4">) => `${key.prefix}…${key.last4}`;
 
 /**
- * The key a bearer token names, if it exists and is not revoked. Active keys are cached per
- * database; the cache is dropped whenever api_keys may have changed: by another process (the
+ * The key a bearer token names, if it exists and is not revoked. Active keys are cached (one
+ * cache per running app, `deps.keys`, built by createKeyCache); the cache is dropped whenever api_keys may have changed: by another process (the
  * CLI) — `PRAGMA data_version` moves on any other connection's commit — or by this one (a
  * TEMP trigger counts revokes, regenerations and cascade deletes on this connection). Both are
  * read in one statement per request, so a revoke still counts on the very next request.
  */
-export function findActiveKey(db: Db, secret: string): ApiKey | undefined {
+export function findActiveKey(cache: KeyCache, secret: string): ApiKey | undefined {
   if (!secret.startsWith(KEY_PREFIX) || secret.length > 100) return undefined;
   const hash = sha256Hex(secret);
-  const cache = keyCache(db);
   const { n, v } = cache.stamp.get() as { n: number; v: number };
   if (n !== cache.changes || v !== cache.dataVersion) {
     cache.byHash.clear();
@@ -72,41 +71,36 @@ export function findActiveKey(db: Db, secret: string): ApiKey | undefined {
 }
 
 const MAX_CACHED_KEYS = 10_000;
-type KeyCache = {
+export type KeyCache = {
   lookup: ReturnType<typeof prepareActiveKey>;
   stamp: ReturnType<Db["$client"]["prepare"]>;
   byHash: Map<string, ApiKey>;
   changes: number;
   dataVersion: number;
 };
-const keyCaches = new WeakMap<Db, KeyCache>();
 const prepareActiveKey = (db: Db) =>
   db
     .select()
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, sql.placeholder("hash")), isNull(apiKeys.revokedAt)))
     .prepare();
-function keyCache(db: Db): KeyCache {
-  let cache = keyCaches.get(db);
-  if (!cache) {
-    // TEMP objects live only on this connection; an update of last_used_at alone does not count.
-    db.$client.exec(`
-      CREATE TEMP TABLE IF NOT EXISTS api_key_changes (n INTEGER NOT NULL);
-      INSERT INTO temp.api_key_changes SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM temp.api_key_changes);
-      CREATE TEMP TRIGGER IF NOT EXISTS api_key_changed_update AFTER UPDATE OF key_hash, revoked_at, scope, product_id ON api_keys
-        BEGIN UPDATE temp.api_key_changes SET n = n + 1; END;
-      CREATE TEMP TRIGGER IF NOT EXISTS api_key_changed_delete AFTER DELETE ON api_keys
-        BEGIN UPDATE temp.api_key_changes SET n = n + 1; END;`);
-    cache = {
-      lookup: prepareActiveKey(db),
-      stamp: db.$client.prepare("SELECT n, (SELECT data_version FROM pragma_data_version) AS v FROM temp.api_key_changes"),
-      byHash: new Map(),
-      changes: -1,
-      dataVersion: -1,
-    };
-    keyCaches.set(db, cache);
-  }
-  return cache;
+/** One per running app (`deps.keys`, built in createDeps): the cache THE bearer check reads. */
+export function createKeyCache(db: Db): KeyCache {
+  // TEMP objects live only on this connection; an update of last_used_at alone does not count.
+  db.$client.exec(`
+    CREATE TEMP TABLE IF NOT EXISTS api_key_changes (n INTEGER NOT NULL);
+    INSERT INTO temp.api_key_changes SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM temp.api_key_changes);
+    CREATE TEMP TRIGGER IF NOT EXISTS api_key_changed_update AFTER UPDATE OF key_hash, revoked_at, scope, product_id ON api_keys
+      BEGIN UPDATE temp.api_key_changes SET n = n + 1; END;
+    CREATE TEMP TRIGGER IF NOT EXISTS api_key_changed_delete AFTER DELETE ON api_keys
+      BEGIN UPDATE temp.api_key_changes SET n = n + 1; END;`);
+  return {
+    lookup: prepareActiveKey(db),
+    stamp: db.$client.prepare("SELECT n, (SELECT data_version FROM pragma_data_version) AS v FROM temp.api_key_changes"),
+    byHash: new Map(),
+    changes: -1,
+    dataVersion: -1,
+  };
 }
 
 export function revokeKey(db: Db, keyId: string, now: number, productId?: string): ApiKey {
