@@ -4,12 +4,12 @@ import type { AppEnv } from "../http/context";
 import { sendPage } from "../http/render";
 import { AppError } from "../lib/errors";
 import { formFields } from "../products/route-helpers";
-import { clearSessionCookie } from "./middleware";
-import { invalidateSession } from "./session";
+import { clearSessionCookie, setSessionCookie } from "./middleware";
+import { decoySessionToken, invalidateSession } from "./session";
 import { MIN_PASSWORD_LENGTH } from "../lib/validate";
 import { checkCredentials } from "./login";
-import { registerUser } from "./registration";
-import { sendVerificationMail } from "./auth-mail";
+import { registerUser, type Registration } from "./registration";
+import { sendAccountExistsMail, sendVerificationMail } from "./auth-mail";
 import { recordLoginFailure, retryMessage, takeAuthAttempt, takeLoginAttempt } from "./rate-limits";
 import { formOrPage, oauthOptions, redirectAfterForm, requestIp, safeNext, startSession } from "./route-helpers";
 import { verifyRoutes } from "./verify-routes";
@@ -79,21 +79,25 @@ export function authRoutes(deps: Deps) {
       c.header("Retry-After", String(wait));
       return show({ error: retryMessage(wait) }, 429);
     }
-    let registered: Awaited<ReturnType<typeof registerUser>>;
+    let registered: Registration;
     try {
       registered = await registerUser(deps.db, { email: form.email, password: form.password, name: form.name }, deps.clock.now());
     } catch (err) {
-      if (err instanceof AppError && err.field) return show({ errors: { [err.field]: err.message } }, err.status === 409 ? 409 : 422);
+      if (err instanceof AppError && err.field) return show({ errors: { [err.field]: err.message } }, 422);
       throw err;
     }
-    const { user, token } = registered;
+    const { user } = registered;
     try {
-      await sendVerificationMail(deps, user.email, token);
+      if (registered.kind === "created") await sendVerificationMail(deps, user.email, registered.token, props.next);
+      else await sendAccountExistsMail(deps, user.email);
     } catch (err) {
       // The account exists; the "check your inbox" page has a resend button.
-      deps.log.error("verification mail failed", { userId: user.id, err });
+      deps.log.error(registered.kind === "created" ? "verification mail failed" : "account-exists mail failed", { userId: user.id, err });
     }
-    startSession(c, deps, user.id);
+    // A taken address answers exactly like a new one, cookie included (one that names no session):
+    // the owner got a mail, the visitor learns nothing.
+    if (registered.kind === "created") startSession(c, deps, user.id);
+    else setSessionCookie(c, deps, decoySessionToken());
     return redirectAfterForm(c, props.next ?? "/verify-email");
   });
 
