@@ -6,6 +6,7 @@ import { EmailSchema, parseOrThrow } from "../lib/validate";
 import { AppError, conflict, notFound } from "../lib/errors";
 import { newId, randomToken, sha256Hex } from "../lib/tokens";
 import { addMember, isMember } from "./memberships";
+import { productUrl } from "../products/urls";
 
 /** FR-5.1–5.3: invites are emailed links, single use, valid 7 days, bound to the invited address. */
 export const INVITE_TTL_MS = 7 * 24 * 3600_000;
@@ -110,4 +111,17 @@ export function acceptInvite(db: Db, token: string, user: User, now: number): { 
     if (!user.emailVerifiedAt) tx.update(users).set({ emailVerifiedAt: now }).where(eq(users.id, user.id)).run();
     return { productId: invite.productId };
   });
+}
+
+/**
+ * After an email verification whose link carried `next` = an invite page: accepts that invite
+ * for `user` and answers the product's URL, or null when `next` is no usable invite of theirs
+ * (the verification page then offers `next` as its one button).
+ */
+export function acceptInviteAfterVerify(deps: { db: Db; clock: { now(): number } }, next: string, user: User): string | null {
+  const token = /^\/invites\/([A-Za-z0-9_-]{1,100})$/.exec(next)?.[1];
+  if (!token) return null;
+  const found = findInviteByToken(deps.db, token, deps.clock.now());
+  if (!found || found.status !== "pending" || found.invite.email !== user.email) return null;
+  return productUrl(acceptInvite(deps.db, token, user, deps.clock.now()).productId);
 }
