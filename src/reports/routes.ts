@@ -12,7 +12,8 @@ import { getDashboard } from "../dashboards/dashboards";
 import { createReport, deleteReport, findRecipientReport, getReport, listDeliveries, listReports, setRecipientPaused, setReportPaused, updateReport, validateReportInput } from "./reports";
 import { sendTestReport } from "./run-report";
 import { verifyUnsubscribe } from "./unsubscribe";
-import { ReportsPage, ReportsSection, UnsubscribePage } from "../../views/pages/reports/reports-page";
+import { ReportsPage, ReportsSection } from "../../views/pages/reports/reports-page";
+import { UnsubscribePage } from "../../views/pages/reports/unsubscribe-page";
 import { ReportCard } from "../../views/pages/reports/report-card";
 import { ReportForm, emptyReportForm, type ReportFormValues } from "../../views/pages/reports/report-form";
 import { reportsBase, type ReportsContext } from "../../views/pages/reports/urls";
@@ -136,28 +137,29 @@ export function reportRoutes(deps: Deps) {
   // ── public: the per-recipient unsubscribe link (a signed URL, no login) ──
   const recipientPage = (rid: string, sig: string) => (verifyUnsubscribe(deps.config.secret, rid, sig) ? findRecipientReport(deps.db, rid) : undefined);
 
+  // GET only shows the button: mail scanners and link previews fetch every URL in a message.
   r.get("/reports/unsubscribe", (c) => {
+    const rid = c.req.query("r") ?? "";
+    const found = recipientPage(rid, c.req.query("s") ?? "");
+    c.header("Cache-Control", "no-store");
+    c.header("Referrer-Policy", "no-referrer");
+    if (!found) return sendPage(c, UnsubscribePage({ state: "invalid" }), 404);
+    const names = { email: found.recipient.email, dashboardName: found.dashboardName, productName: found.productName };
+    return sendPage(c, UnsubscribePage({ state: "confirm", ...names, form: { action: new URL(c.req.url).pathname + new URL(c.req.url).search } }));
+  });
+
+  // The page's button, and RFC 8058 one-click: the mail client POSTs "List-Unsubscribe=One-Click"
+  // to the link itself, from its own servers (no Origin, no cookie). The signature in the URL is
+  // the authority; either way the answer is the confirmation page.
+  r.post("/reports/unsubscribe", (c) => {
     const rid = c.req.query("r") ?? "";
     const sig = c.req.query("s") ?? "";
     const found = recipientPage(rid, sig);
     c.header("Cache-Control", "no-store");
-    c.header("Referrer-Policy", "no-referrer");
     if (!found) return sendPage(c, UnsubscribePage({ state: "invalid" }), 404);
     setRecipientPaused(deps.db, rid, true, now());
-    return sendPage(
-      c,
-      UnsubscribePage({ state: "unsubscribed", email: found.recipient.email, dashboardName: found.dashboardName, productName: found.productName, resubscribe: { action: "/reports/resubscribe", r: rid, s: sig } }),
-    );
-  });
-
-  // RFC 8058 one-click: the mail client POSTs "List-Unsubscribe=One-Click" to the link itself,
-  // from its own servers (no Origin, no cookie). The signature in the URL is the authority.
-  r.post("/reports/unsubscribe", (c) => {
-    const rid = c.req.query("r") ?? "";
-    const found = recipientPage(rid, c.req.query("s") ?? "");
-    if (!found) return c.text("This unsubscribe link does not work.", 404);
-    setRecipientPaused(deps.db, rid, true, now());
-    return c.text(`Unsubscribed ${found.recipient.email}.`);
+    const names = { email: found.recipient.email, dashboardName: found.dashboardName, productName: found.productName };
+    return sendPage(c, UnsubscribePage({ state: "unsubscribed", ...names, form: { action: "/reports/resubscribe", r: rid, s: sig } }));
   });
 
   r.post("/reports/resubscribe", async (c) => {
