@@ -25,7 +25,7 @@ export async function createDeps(config: Config, opts: { clock?: Clock; log?: Lo
   const { applied } = await migrate(db.$client);
   if (applied.length) log.info("migrations applied", { applied });
   const life = lifecycle();
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, db, log, clock });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, db, log, clock, outboxDir: join(config.dataDir, "outbox") });
   // Registered first so they run last: the database closes after every other service drained.
   life.onClose(() => closeDatabase(db));
   life.onClose(() => mailer.close());
