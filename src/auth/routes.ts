@@ -1,17 +1,16 @@
 import { Hono } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { sendPage } from "../http/render";
-import { AppError } from "../lib/errors";
-import { formFields } from "../products/route-helpers";
+import { pageOrFragment, sendPage } from "../http/render";
+import { formFields, tryFieldAsync } from "../http/forms";
 import { clearSessionCookie, setSessionCookie } from "./middleware";
 import { decoySessionToken, invalidateSession } from "./session";
 import { MIN_PASSWORD_LENGTH } from "../lib/validate";
 import { checkCredentials } from "./login";
-import { registerUser, type Registration } from "./registration";
+import { registerUser } from "./registration";
 import { sendAccountExistsMail, sendVerificationMail } from "./auth-mail";
 import { recordLoginFailure, retryMessage, takeAuthAttempt, takeLoginAttempt } from "./rate-limits";
-import { formOrPage, oauthOptions, redirectAfterForm, requestIp, safeNext, startSession } from "./route-helpers";
+import { oauthOptions, redirectAfterForm, requestIp, safeNext, startSession } from "./route-helpers";
 import { verifyRoutes } from "./verify-routes";
 import { resetRoutes } from "./reset-routes";
 import { oauthRoutes } from "./oauth-routes";
@@ -38,7 +37,7 @@ export function authRoutes(deps: Deps) {
   r.post("/login", async (c) => {
     const form = await formFields(c, "email", "password", "next");
     const props: LoginProps = { email: form.email.trim(), next: safeNext(form.next || c.req.query("next")), oauth };
-    const show = (extra: Partial<LoginProps>, status: number) => formOrPage(c, () => LoginForm({ ...props, ...extra }), () => LoginPage({ ...props, ...extra }), status);
+    const show = (extra: Partial<LoginProps>, status: number) => pageOrFragment(c, () => LoginForm({ ...props, ...extra }), () => LoginPage({ ...props, ...extra }), status);
 
     const ip = requestIp(c, deps);
     const wait = takeLoginAttempt(deps, ip, form.email);
@@ -72,20 +71,16 @@ export function authRoutes(deps: Deps) {
       oauth,
     };
     const show = (extra: Partial<RegisterProps>, status: number) =>
-      formOrPage(c, () => RegisterForm({ ...props, ...extra }), () => RegisterPage({ ...props, ...extra }), status);
+      pageOrFragment(c, () => RegisterForm({ ...props, ...extra }), () => RegisterPage({ ...props, ...extra }), status);
 
     const wait = takeAuthAttempt(deps, requestIp(c, deps), form.email);
     if (wait) {
       c.header("Retry-After", String(wait));
       return show({ error: retryMessage(wait) }, 429);
     }
-    let registered: Registration;
-    try {
-      registered = await registerUser(deps.db, { email: form.email, password: form.password, name: form.name }, deps.clock.now());
-    } catch (err) {
-      if (err instanceof AppError && err.field) return show({ errors: { [err.field]: err.message } }, 422);
-      throw err;
-    }
+    const attempt = await tryFieldAsync(() => registerUser(deps.db, { email: form.email, password: form.password, name: form.name }, deps.clock.now()));
+    if (!attempt.ok) return show({ errors: attempt.errors }, 422);
+    const registered = attempt.value;
     const { user } = registered;
     try {
       if (registered.kind === "created") await sendVerificationMail(deps, user.email, registered.token, props.next);

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { sendPage } from "../http/render";
+import { pageOrFragment, sendPage } from "../http/render";
 import { issueVerificationToken, verifyEmail } from "./registration";
 import { sendVerificationMail } from "./auth-mail";
 import { retryMessage, takeAuthAttempt } from "./rate-limits";
-import { formOrPage, requestIp, safeNext, secretUrlHeaders } from "./route-helpers";
+import { requestIp, safeNext, secretUrlHeaders } from "./route-helpers";
 import { acceptInviteAfterVerify } from "../teams/invites";
 import { CheckInboxCard, CheckInboxPage, type CheckInboxProps, VerifyResultPage } from "../../views/pages/auth/verify-pages";
 
@@ -29,7 +29,7 @@ export function verifyRoutes(deps: Deps) {
     if (user.emailVerifiedAt) return c.redirect("/", 303);
     const show = (extra: Partial<CheckInboxProps>, status = 200) => {
       const props = { email: user.email, mailConfigured, ...extra };
-      return formOrPage(c, () => CheckInboxCard(props), () => CheckInboxPage(props), status);
+      return pageOrFragment(c, () => CheckInboxCard(props), () => CheckInboxPage(props), status);
     };
     const wait = takeAuthAttempt(deps, requestIp(c, deps), user.email);
     if (wait) {

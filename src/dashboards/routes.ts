@@ -3,10 +3,9 @@ import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
 import { isHtmx, sendFragment, sendPage } from "../http/render";
 import { requireUser } from "../auth/middleware";
-import { AppError } from "../lib/errors";
 import { canManageKeys, productAccess, requirePermission } from "../products/access";
 import { pageHeader } from "../products/page-header";
-import { formFields, noStore } from "../products/route-helpers";
+import { formErrorsOf, formFields, noStore } from "../http/forms";
 import { createDashboard, deleteDashboard, getDashboard, listDashboards, moveDashboard, renameDashboard, setDashboardRange } from "./dashboards";
 import { listWidgets } from "./widgets";
 import { createStarterDashboard, hasData, issueOnboardingKey, onboardingStatus } from "./onboarding";
@@ -75,8 +74,9 @@ export function dashboardRoutes(deps: Deps) {
         : createDashboard(deps.db, product.id, { name: form.name }, now());
       return c.redirect(`/products/${product.id}/dashboards/${dashboard.id}`, 303);
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      return sendPage(c, homePage(c, { error: err.message, name: form.name }), 422);
+      const errors = formErrorsOf(err);
+      if (!errors) throw err;
+      return sendPage(c, homePage(c, { error: errors.name ?? Object.values(errors)[0], name: form.name }), 422);
     }
   });
 
@@ -124,8 +124,9 @@ export function dashboardRoutes(deps: Deps) {
       if (!isHtmx(c)) return c.redirect(base, 303);
       return sendFragment(c, DashboardTitle({ name: renamed.name, base }));
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      return sendFragment(c, RenameForm({ name, base, error: err.message }), 422);
+      const errors = formErrorsOf(err);
+      if (!errors) throw err;
+      return sendFragment(c, RenameForm({ name, base, error: errors.name ?? Object.values(errors)[0] }), 422);
     }
   });
 

@@ -2,17 +2,17 @@ import { Hono, type Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { isHtmx, sendFragment, sendPage } from "../http/render";
+import { isHtmx, pageOrFragment, sendFragment } from "../http/render";
 import { requireUser } from "../auth/middleware";
 import { AppError } from "../lib/errors";
 import { productAccess } from "../products/access";
-import { formFields } from "../products/route-helpers";
+import { formErrorsOf, formFields } from "../http/forms";
 import { listMetrics, listTagKeys, listTagValues } from "../query/discovery";
 import { runQuery } from "../query/run";
 import type { QueryInput } from "../query/types";
 import { getDashboard } from "./dashboards";
 import { addWidget, getWidget, removeWidget, reorderWidgets, updateWidget, type Widget } from "./widgets";
-import { blankFormValues, formErrorsOf, formValuesOf, readWidgetForm, widgetInputFromForm, type FormErrors, type WidgetFormValues } from "./widget-form";
+import { blankFormValues, formValuesOf, readWidgetForm, widgetInputFromForm, type FormErrors, type WidgetFormValues } from "./widget-form";
 import { loadWidgetData, type TableSort } from "./widget-data";
 import { exportCsvUrl, widgetQuery } from "./widget-query";
 import { describeRange, effectiveRange, previousLabel } from "./range";
@@ -60,7 +60,7 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
   };
 
   /** htmx gets the form alone; a plain request gets the dashboard page with the form open. */
-  const sendForm = (c: Context<AppEnv>, node: Child, status = 200) => (isHtmx(c) ? sendFragment(c, node, status) : sendPage(c, opts.dashboardPage(c, node), status));
+  const sendForm = (c: Context<AppEnv>, node: Child, status = 200) => pageOrFragment(c, () => node, () => opts.dashboardPage(c, node), status);
 
   r.get(`${W}/new`, ...member, (c) => {
     load(c);
@@ -103,8 +103,9 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
       const input = widgetInputFromForm(values, product.timezone);
       saved = existing ? updateWidget(deps.db, product.id, dashboard.id, existing.id, input, now()) : addWidget(deps.db, product.id, dashboard.id, input, now());
     } catch (err) {
-      if (!(err instanceof AppError) || err.code !== "invalid_widget") throw err;
-      return sendForm(c, form(c, values, existing, formErrorsOf(err)), 422);
+      const errors = formErrorsOf(err);
+      if (!errors) throw err;
+      return sendForm(c, form(c, values, existing, errors), 422);
     }
     if (!isHtmx(c)) return c.redirect(base, 303);
     // The editor closes; the slot is appended to the grid (new) or replaced (edit) out of band.

@@ -4,7 +4,8 @@ import type { AppEnv } from "../http/context";
 import { requireUser } from "../auth/middleware";
 import { canManageKeys, canViewSettings, productAccess, requirePermission } from "./access";
 import { createKey, listActiveKeys, regenerateKey, revokeKey } from "./keys";
-import { backTo, formFields, noStore, pageOrSection, tryField } from "./route-helpers";
+import { backTo, formFields, noStore, tryField } from "../http/forms";
+import { pageOrFragment } from "../http/render";
 import { pageHeader } from "./page-header";
 import { curlLine } from "../../views/pages/products/new-product";
 import { SettingsShell } from "../../views/pages/products/settings-shell";
@@ -28,7 +29,7 @@ export function keyRoutes(deps: Deps) {
       now: deps.clock.now(),
       ...extra,
     };
-    return pageOrSection(
+    return pageOrFragment(
       c,
       () => KeysSection(props),
       () => SettingsShell({ header: pageHeader(deps, c, product), product, active: "keys", children: KeysSection(props) }),

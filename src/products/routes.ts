@@ -1,13 +1,13 @@
 import { Hono } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { sendFragment, sendPage } from "../http/render";
+import { pageOrFragment, sendFragment, sendPage } from "../http/render";
 import { requireUser } from "../auth/middleware";
 import { canDeleteProduct, canManageProduct, canViewSettings, productAccess, requirePermission } from "./access";
 import { createProduct, listProductsForUser, updateProduct } from "./products";
 import { createKey } from "./keys";
 import { deleteProduct } from "./delete-product";
-import { backTo, formFields, noStore, pageOrSection, tryField } from "./route-helpers";
+import { backTo, formFields, noStore, tryField } from "../http/forms";
 import { pageHeader } from "./page-header";
 import { keyRoutes } from "./key-routes";
 import { teamRoutes } from "../teams/routes";
@@ -69,7 +69,7 @@ export function productRoutes(deps: Deps) {
 
   r.get("/products/:productId/settings", ...member, requirePermission(canViewSettings, "Settings are for the product's members."), (c) => {
     const section = () => GeneralSection({ product: c.get("product"), canEdit: canManageProduct(c.get("role")) });
-    return pageOrSection(c, section, () => generalPage(c, section()));
+    return pageOrFragment(c, section, () => generalPage(c, section()));
   });
 
   r.post("/products/:productId/settings", ...member, requirePermission(canManageProduct, "Only the product's owner can rename the product or change its time zone."), async (c) => {
@@ -77,7 +77,7 @@ export function productRoutes(deps: Deps) {
     const updated = tryField(() => updateProduct(deps.db, c.get("product").id, form, deps.clock.now()));
     if (!updated.ok) {
       const section = () => GeneralSection({ product: c.get("product"), canEdit: true, values: form, errors: updated.errors });
-      return pageOrSection(c, section, () => generalPage(c, section()), 422);
+      return pageOrFragment(c, section, () => generalPage(c, section()), 422);
     }
     c.set("product", updated.value);
     if (!c.req.header("HX-Request")) return backTo(c, `/products/${updated.value.id}/settings`);
@@ -90,7 +90,7 @@ export function productRoutes(deps: Deps) {
     const { confirm } = await formFields(c, "confirm");
     if (confirm.trim() !== product.name) {
       const error = `Type the product's name exactly (${product.name}) to delete it.`;
-      return pageOrSection(c, () => DangerZone({ product, error }), () => generalPage(c, GeneralSection({ product, canEdit: true }), error), 422);
+      return pageOrFragment(c, () => DangerZone({ product, error }), () => generalPage(c, GeneralSection({ product, canEdit: true }), error), 422);
     }
     deleteProduct(deps.db, product.id, deps.clock.now());
     deps.log.info("product deleted", { productId: product.id, by: c.get("user")!.id });

@@ -4,10 +4,9 @@ import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
 import { isHtmx, sendFragment, sendPage } from "../http/render";
 import { requireUser } from "../auth/middleware";
-import { AppError } from "../lib/errors";
 import { productAccess } from "../products/access";
 import { pageHeader } from "../products/page-header";
-import { formFields } from "../products/route-helpers";
+import { formErrorsOf, formFields } from "../http/forms";
 import { getDashboard } from "../dashboards/dashboards";
 import { createReport, deleteReport, findRecipientReport, getReport, listDeliveries, listReports, setRecipientPaused, setReportPaused, updateReport, validateReportInput } from "./reports";
 import { sendTestReport } from "./run-report";
@@ -181,10 +180,9 @@ async function formValues(c: Context): Promise<ReportFormValues> {
 
 const toInput = (v: ReportFormValues) => ({ frequency: v.frequency, weekday: v.weekday, monthDay: v.monthDay, timeOfDay: v.timeOfDay, recipients: v.recipients });
 
-/** The one error type with field problems → `{ field: message }` for the form; anything else goes to app.onError. */
+/** Field problems for the form; anything else goes on to app.onError. */
 function fieldErrors(err: unknown): Record<string, string> {
-  if (!(err instanceof AppError) || err.status !== 400) throw err;
-  const out: Record<string, string> = {};
-  for (const e of err.extra.errors ?? [{ index: null, field: err.field ?? "recipients", message: err.message }]) if (e.field && !out[e.field]) out[e.field] = e.message;
-  return out;
+  const errors = formErrorsOf(err);
+  if (!errors) throw err;
+  return errors;
 }

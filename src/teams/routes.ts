@@ -1,10 +1,10 @@
 import { Hono, type Context } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { sendPage } from "../http/render";
+import { pageOrFragment, sendPage } from "../http/render";
 import { requireUser } from "../auth/middleware";
 import { canLeaveProduct, canManageMembers, canViewSettings, productAccess, requirePermission } from "../products/access";
-import { backTo, formFields, pageOrSection, tryField } from "../products/route-helpers";
+import { backTo, formFields, tryField } from "../http/forms";
 import { pageHeader } from "../products/page-header";
 import { acceptInvite, cancelInvite, createInvite, findInviteByToken, INVITE_PROBLEMS, listPendingInvites } from "./invites";
 import { listMembers, removeMember } from "./memberships";
@@ -32,7 +32,7 @@ export function teamRoutes(deps: Deps) {
       now,
       ...extra,
     };
-    return pageOrSection(
+    return pageOrFragment(
       c,
       () => MembersSection(props),
       () => SettingsShell({ header: pageHeader(deps, c, product), product, active: "members", children: MembersSection(props) }),
