@@ -29,6 +29,7 @@ describe("CSRF: state changes only from our own pages", () => {
     ["a sandboxed frame (Origin: null) signing the user out", "/logout", () => form({ Origin: "null" })],
     ["a cross-site request that sent only Sec-Fetch-Site", "/products", () => form({ "Sec-Fetch-Site": "cross-site" }, { name: "Pwned", timezone: "UTC" })],
     ["a sibling subdomain (same-site is not same-origin)", "/products", () => form({ Origin: "http://evil.127.0.0.1.nip.io", "Sec-Fetch-Site": "same-site" }, { name: "Pwned" })],
+    ["a sandboxed frame on another site (Origin: null, Sec-Fetch-Site: cross-site)", "/products", () => form({ Origin: "null", "Sec-Fetch-Site": "cross-site" }, { name: "Pwned", timezone: "UTC" })],
     ["a mismatched Origin, even beside Sec-Fetch-Site: same-origin", "/products", () => form({ Origin: "https://evil.example", "Sec-Fetch-Site": "same-origin" }, { name: "Pwned", timezone: "UTC" })],
     ["another scheme of our host (not our origin) claiming same-origin", "/products", () => form({ Origin: server.url.replace("http:", "https:"), "Sec-Fetch-Site": "same-origin" }, { name: "Pwned", timezone: "UTC" })],
     ["login CSRF (signing the victim into the attacker's account)", "/login", () => form({ Origin: "https://evil.example" }, { email: "a@b.c", password: "x" })],
@@ -59,6 +60,9 @@ describe("CSRF: state changes only from our own pages", () => {
     expect(own.status).toBe(200);
     const fetchSiteOnly = await server.fetch("/products", form({ "Sec-Fetch-Site": "same-origin" }, { name: "Mine too", timezone: "UTC" }));
     expect(fetchSiteOnly.status).toBe(200);
+    // A form POST from our own page under Referrer-Policy: no-referrer: Chromium sends Origin: null.
+    const noReferrer = await server.fetch("/products", form({ Origin: "null", "Sec-Fetch-Site": "same-origin" }, { name: "Mine three", timezone: "UTC" }));
+    expect(noReferrer.status).toBe(200);
     const proxied = await startTestServer({ env: { BASE_URL: "https://kpi.example" } });
     try {
       const c = `${SESSION_COOKIE}=${createSession(proxied.deps.db, (await makeProductWithKeys(proxied.deps)).user.id, proxied.deps.clock.now()).token}`;
