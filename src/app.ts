@@ -11,6 +11,7 @@ import { authRoutes } from "./auth/routes";
 import { homeRoutes } from "./http/home-routes";
 import { ingestRoutes } from "./ingest/routes";
 import { productRoutes } from "./products/routes";
+import { teamRoutes } from "./teams/routes";
 import { queryRoutes } from "./query/routes";
 import { dashboardRoutes } from "./dashboards/routes";
 import { reportRoutes } from "./reports/routes";
@@ -52,6 +53,7 @@ export function createApp(deps: Deps) {
   app.route("/", homeRoutes(deps));
   app.route("/", authRoutes(deps));
   app.route("/", productRoutes(deps));
+  app.route("/", teamRoutes(deps));
   app.route("/", queryRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));

@@ -19,6 +19,7 @@ import { describeRange, effectiveRange, previousLabel } from "./range";
 import { OobAppend, WidgetCard, WidgetSlot, type CardBody, type WidgetUrls } from "../../views/pages/dashboards/widget-card";
 import { FilterRowFields, TagOptions, WidgetForm } from "../../views/pages/dashboards/widget-form";
 import { randomToken } from "../lib/tokens";
+import { dashboardUrl } from "../products/urls";
 
 /**
  * Widgets: each card has its own GET route (it loads alone, refreshes alone, and a broken one
@@ -42,7 +43,7 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
   const load = (c: Context<AppEnv>) => {
     const product = c.get("product");
     const dashboard = getDashboard(deps.db, product.id, c.req.param("dashboardId")!);
-    return { product, dashboard, base: `/products/${product.id}/dashboards/${dashboard.id}` };
+    return { product, dashboard, base: dashboardUrl(product.id, dashboard.id) };
   };
 
   const form = (c: Context<AppEnv>, values: WidgetFormValues, widget: Widget | null, errors?: FormErrors) => {
@@ -119,7 +120,7 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
     const { product, dashboard } = load(c);
     const { ids } = await formFields(c, "ids");
     reorderWidgets(deps.db, product.id, dashboard.id, ids.split(",").filter(Boolean), now());
-    if (!isHtmx(c)) return c.redirect(`/products/${product.id}/dashboards/${dashboard.id}`, 303);
+    if (!isHtmx(c)) return c.redirect(dashboardUrl(product.id, dashboard.id), 303);
     return c.body(null, 204);
   });
 

@@ -10,6 +10,7 @@ import { pageHeader } from "./page-header";
 import { curlLine } from "../../views/pages/products/new-product";
 import { SettingsShell } from "../../views/pages/products/settings-shell";
 import { KeysSection, type KeysSectionProps } from "../../views/pages/products/settings-keys";
+import { productUrl } from "./urls";
 
 /**
  * API keys of a product (FR-2.2–2.4). A new or regenerated key is answered in full only in the
@@ -59,7 +60,7 @@ export function keyRoutes(deps: Deps) {
   r.post("/products/:productId/settings/keys/:keyId/revoke", ...owner, (c) => {
     const product = c.get("product");
     const key = revokeKey(deps.db, c.req.param("keyId"), deps.clock.now(), product.id);
-    if (!c.req.header("HX-Request")) return backTo(c, `/products/${product.id}/settings/keys`);
+    if (!c.req.header("HX-Request")) return backTo(c, productUrl(product.id, "settings", "keys"));
     return render(c, { notice: `“${key.name}” was revoked; requests with it now get 401.` });
   });
 

@@ -10,11 +10,11 @@ import { deleteProduct } from "./delete-product";
 import { backTo, formFields, noStore, tryField } from "../http/forms";
 import { pageHeader } from "./page-header";
 import { keyRoutes } from "./key-routes";
-import { teamRoutes } from "../teams/routes";
 import { curlLine, KeyCreatedPage, NewProductPage } from "../../views/pages/products/new-product";
 import { ProductListPage } from "../../views/pages/products/product-list";
 import { SettingsShell } from "../../views/pages/products/settings-shell";
 import { DangerZone, GeneralSection } from "../../views/pages/products/settings-general";
+import { productUrl } from "./urls";
 
 /**
  * Products: list, creation (with the ingest key shown once), general settings and deletion.
@@ -80,7 +80,7 @@ export function productRoutes(deps: Deps) {
       return pageOrFragment(c, section, () => generalPage(c, section()), 422);
     }
     c.set("product", updated.value);
-    if (!c.req.header("HX-Request")) return backTo(c, `/products/${updated.value.id}/settings`);
+    if (!c.req.header("HX-Request")) return backTo(c, productUrl(updated.value.id, "settings"));
     return sendFragment(c, GeneralSection({ product: updated.value, canEdit: true, notice: "Saved." }));
   });
 
@@ -101,6 +101,5 @@ export function productRoutes(deps: Deps) {
   });
 
   r.route("/", keyRoutes(deps));
-  r.route("/", teamRoutes(deps));
   return r;
 }

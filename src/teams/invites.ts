@@ -1,5 +1,8 @@
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "../db/connection";
+import type { Deps } from "../deps";
+import type { Product } from "../products/products";
+import { inviteEmail } from "../../views/emails/invite";
 import { invites, products, users } from "../db/schema";
 import { findUserByEmail, type User } from "../auth/users";
 import { EmailSchema, parseOrThrow } from "../lib/validate";
@@ -45,6 +48,32 @@ export function createInvite(db: Db, input: { productId: string; email: string; 
     tx.insert(invites).values(invite).run();
   });
   return { invite, token };
+}
+
+/**
+ * Creates the invite and mails its link. Answers the link too: without SMTP (`delivered: false`)
+ * the owner's page shows it to pass on by hand. A failed send throws (the invite stays saved).
+ */
+export async function sendInvite(
+  deps: Pick<Deps, "db" | "clock" | "mailer" | "config">,
+  input: { product: Pick<Product, "id" | "name">; inviter: Pick<User, "id" | "name" | "email">; email: string },
+): Promise<{ invite: Invite; url: string; delivered: boolean }> {
+  const { invite, token } = createInvite(deps.db, { productId: input.product.id, email: input.email, invitedBy: input.inviter.id }, deps.clock.now());
+  const url = `${deps.config.baseUrl}/invites/${token}`;
+  const mail = await inviteEmail({ to: invite.email, productName: input.product.name, inviter: input.inviter.name ?? input.inviter.email, url, baseUrl: deps.config.baseUrl });
+  try {
+    const { delivered } = await deps.mailer.send(mail);
+    return { invite, url, delivered };
+  } catch (err) {
+    throw new InviteMailError(invite, err);
+  }
+}
+
+/** The invite was saved but its mail could not be sent. */
+export class InviteMailError extends Error {
+  constructor(readonly invite: Invite, cause: unknown) {
+    super(`the invite mail to ${invite.email} could not be sent`, { cause });
+  }
 }
 
 /** Invites the owner still waits on (not accepted, not cancelled, not expired), newest first. */
