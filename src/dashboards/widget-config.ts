@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { TagKeySchema, TagValueSchema } from "../lib/names";
+import { MetricRefSchema, TagKeySchema, TagValueSchema } from "../lib/names";
 import { AGGREGATIONS, GRANULARITIES } from "../query/types";
 
 /**
@@ -20,7 +20,7 @@ export const RangeSchema = v.union([
 export type WidgetRange = v.InferOutput<typeof RangeSchema>;
 
 export const WidgetConfigSchema = v.object({
-  metric: v.pipe(v.string(), v.minLength(1, "Pick a metric"), v.maxLength(200)),
+  metric: MetricRefSchema("Pick a metric"),
   aggregation: v.picklist(AGGREGATIONS, "Pick an aggregation"),
   granularity: v.optional(v.picklist(GRANULARITIES, "Pick a granularity")), // line/table; number ignores it
   range: RangeSchema,

@@ -123,6 +123,10 @@ export const TagValueSchema = v.pipe(
   }),
 );
 
+/** A metric a query or widget reads (events' `event:<name>` included, so not metricProblem). */
+export const MetricRefSchema = (required: string) =>
+  v.pipe(v.string(required), v.minLength(1, required), v.maxLength(MAX_NAME, `metric is at most ${MAX_NAME} characters`));
+
 /**
  * What people type to name a thing (product, dashboard, widget title, key, person): trimmed, at
  * most `max` characters, no control characters (a product name reached a mail Subject with its

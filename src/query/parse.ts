@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { AppError } from "../lib/errors";
 import { parseRfc3339, RFC3339_HINT } from "../lib/rfc3339";
-import { TagKeySchema, TagValueSchema } from "../lib/names";
+import { MetricRefSchema, TagKeySchema, TagValueSchema } from "../lib/names";
 import { estimateBuckets, resolveRange } from "./time";
 import { isValidZone } from "./zone";
 import type { TagCondition } from "./sql";
@@ -38,7 +38,7 @@ const Filter = v.union(
 
 export const QuerySchema = v.strictObject(
   {
-    metric: v.pipe(v.string("metric is required"), v.minLength(1, "metric is required"), v.maxLength(200, "metric is at most 200 characters")),
+    metric: MetricRefSchema("metric is required"),
     aggregation: v.picklist(AGGREGATIONS, `aggregation must be one of ${AGGREGATIONS.join(", ")}`),
     granularity: v.optional(v.picklist(GRANULARITIES, `granularity must be one of ${GRANULARITIES.join(", ")} (or absent for one value)`)),
     from: v.optional(v.string(`from must be ${RFC3339_HINT}`)),
