@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { makeProductWithKeys } from "../helpers/factories";
-import { createSession, SESSION_COOKIE } from "../../src/auth/session";
+import { sessionCookie } from "../helpers/sign-in";
 import { listProductsForUser } from "../../src/products/products";
 
 /** A cross-site POST (a form on another site submitting to us with the victim's cookie) is refused. */
@@ -12,7 +12,7 @@ let cookie: string;
 beforeAll(async () => {
   server = await startTestServer();
   t = await makeProductWithKeys(server.deps);
-  cookie = `${SESSION_COOKIE}=${createSession(server.deps.db, t.user.id, server.deps.clock.now()).token}`;
+  cookie = sessionCookie(server.deps, t.user.id);
 });
 afterAll(() => server.stop());
 
@@ -65,7 +65,7 @@ describe("CSRF: state changes only from our own pages", () => {
     expect(noReferrer.status).toBe(200);
     const proxied = await startTestServer({ env: { BASE_URL: "https://kpi.example" } });
     try {
-      const c = `${SESSION_COOKIE}=${createSession(proxied.deps.db, (await makeProductWithKeys(proxied.deps)).user.id, proxied.deps.clock.now()).token}`;
+      const c = sessionCookie(proxied.deps, (await makeProductWithKeys(proxied.deps)).user.id);
       const res = await proxied.fetch("/products", { ...form({ Origin: "https://kpi.example", "Sec-Fetch-Site": "same-origin" }, { name: "Behind a proxy", timezone: "UTC" }), headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: c, Origin: "https://kpi.example" } });
       expect(res.status).toBe(200);
     } finally {

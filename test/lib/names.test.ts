@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { makeProductWithKeys } from "../helpers/factories";
-import { signIn, type Client } from "../products/support";
+import { signIn, type Client } from "../helpers/sign-in";
 import { createDashboard } from "../../src/dashboards/dashboards";
 import { getProduct, updateProduct } from "../../src/products/products";
 import { listKeys } from "../../src/products/keys";

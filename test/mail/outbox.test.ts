@@ -5,7 +5,7 @@ import { simpleParser } from "mailparser";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { fixedClock } from "../../src/lib/clock";
 import { listReports } from "../../src/reports/reports";
-import { signIn } from "../products/support";
+import { signIn } from "../helpers/sign-in";
 import { seedReportDashboard } from "../reports/setup";
 
 /**
