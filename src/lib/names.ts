@@ -144,4 +144,4 @@ export function displayNameSchema(max: number, opts: { required?: boolean } = {}
 }
 
 /** A name we did not type (an OAuth profile's): control characters become spaces, then trimmed and cut. */
-export const cleanDisplayName = (s: string, max: number) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").toWellFormed().trim().slice(0, max);
+export const cleanDisplayName = (s: string, max: number) => s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").toWellFormed().trim().slice(0, max);
