@@ -2,12 +2,12 @@ import { Hono } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
 import { pageOrFragment, sendPage } from "../http/render";
-import { formFields, tryField, tryFieldAsync } from "../http/forms";
+import { formFields, redirectAfterForm, tryField, tryFieldAsync } from "../http/forms";
 import { MIN_PASSWORD_LENGTH } from "../lib/validate";
 import { checkResetToken, requestPasswordReset, resetPassword } from "./password-reset";
 import { sendResetMail } from "./auth-mail";
 import { retryMessage, takeAuthAttempt } from "./rate-limits";
-import { redirectAfterForm, requestIp, secretUrlHeaders, startSession } from "./route-helpers";
+import { requestIp, secretUrlHeaders, startSession } from "./route-helpers";
 import { NewPasswordForm, NewPasswordPage, ResetLinkProblemPage, ResetRequestPage, ResetSentPage } from "../../views/pages/auth/reset-pages";
 
 /** FR-1.4: ask for a link, open it, choose a new password (which ends every other session). */

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { AppError } from "../lib/errors";
+import { isHtmx } from "./render";
 
 /**
  * Forms, the same in every area: read the string fields, run the domain call, and turn its
@@ -51,6 +52,12 @@ export async function tryFieldAsync<T>(fn: () => Promise<T>): Promise<{ ok: true
     if (errors) return { ok: false, errors };
     throw err;
   }
+}
+
+/** A redirect after a form: 303 for a plain POST; for htmx a full navigation via HX-Redirect. */
+export function redirectAfterForm(c: Context, url: string) {
+  if (isHtmx(c)) return c.body(null, 204, { "HX-Redirect": url });
+  return c.redirect(url, 303);
 }
 
 /** After a successful form post without htmx: back to the page (303 so the browser GETs it). */

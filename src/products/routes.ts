@@ -7,7 +7,7 @@ import { canDeleteProduct, canManageProduct, canViewSettings, productAccess, req
 import { createProduct, listProductsForUser, updateProduct } from "./products";
 import { createKey } from "./keys";
 import { deleteProduct } from "./delete-product";
-import { backTo, formFields, noStore, tryField } from "../http/forms";
+import { backTo, formFields, noStore, redirectAfterForm, tryField } from "../http/forms";
 import { pageHeader } from "./page-header";
 import { keyRoutes } from "./key-routes";
 import { curlLine, KeyCreatedPage, NewProductPage } from "../../views/pages/products/new-product";
@@ -96,8 +96,7 @@ export function productRoutes(deps: Deps) {
     deps.log.info("product deleted", { productId: product.id, by: c.get("user")!.id });
     // The data rows go in the background, in small batches (the job also runs every minute).
     void deps.scheduler.runJobNow("products.purge").catch((err) => deps.log.error("purge after delete failed", { err }));
-    if (c.req.header("HX-Request")) return c.body(null, 204, { "HX-Redirect": "/" });
-    return c.redirect("/", 303);
+    return redirectAfterForm(c, "/");
   });
 
   r.route("/", keyRoutes(deps));

@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { isHtmx, sendFragment, sendPage } from "../http/render";
+import { isHtmx, pageOrFragment, sendFragment, sendPage } from "../http/render";
 import { requireUser } from "../auth/middleware";
 import { productAccess } from "../products/access";
 import { pageHeader } from "../products/page-header";
@@ -34,8 +34,9 @@ export function reportRoutes(deps: Deps) {
     return { product: { id: product.id, name: product.name }, dashboard: { id: dashboard.id, name: dashboard.name }, timezone: product.timezone };
   };
   const listed = (ctx: ReportsContext) => listReports(deps.db, ctx.product.id, ctx.dashboard.id).map((report) => ({ report, deliveries: listDeliveries(deps.db, ctx.product.id, report.id) }));
-  const page = (c: Context<AppEnv>, ctx: ReportsContext, editor?: Child, status = 200) =>
-    sendPage(c, ReportsPage({ header: pageHeader(deps, c, c.get("product")), ctx, reports: listed(ctx), editor }), status);
+  const page = (c: Context<AppEnv>, ctx: ReportsContext, editor?: Child) => ReportsPage({ header: pageHeader(deps, c, c.get("product")), ctx, reports: listed(ctx), editor });
+  /** htmx gets the form (or section) alone; a plain request the reports page with it open. */
+  const pageWith = (c: Context<AppEnv>, ctx: ReportsContext, fragment: Child, status = 200) => pageOrFragment(c, () => fragment, () => page(c, ctx, fragment), status);
   const section = (c: Context<AppEnv>, ctx: ReportsContext) => {
     c.header("HX-Retarget", "#reports");
     c.header("HX-Reswap", "outerHTML");
@@ -47,13 +48,13 @@ export function reportRoutes(deps: Deps) {
 
   r.get(R, ...member, (c) => {
     const ctx = context(c);
-    return isHtmx(c) ? sendFragment(c, ReportsSection({ ctx, reports: listed(ctx) })) : page(c, ctx);
+    return pageOrFragment(c, () => ReportsSection({ ctx, reports: listed(ctx) }), () => page(c, ctx));
   });
 
   const newForm = (c: Context<AppEnv>, ctx: ReportsContext) => ReportForm({ ctx, values: emptyReportForm(c.get("user")?.email) });
   r.get(`${R}/new`, ...member, (c) => {
     const ctx = context(c);
-    return isHtmx(c) ? sendFragment(c, newForm(c, ctx)) : page(c, ctx, newForm(c, ctx));
+    return pageWith(c, ctx, newForm(c, ctx));
   });
   // The closed editor: what "Cancel" on the new-report form swaps in.
   r.get(`${R}/editor`, ...member, (c) => (isHtmx(c) ? sendFragment(c, "") : back(c, context(c))));
@@ -65,7 +66,7 @@ export function reportRoutes(deps: Deps) {
       createReport(deps.db, c.get("product"), ctx.dashboard.id, validateReportInput(toInput(values)), c.get("user")!.id, now());
     } catch (err) {
       const form = ReportForm({ ctx, values, errors: fieldErrors(err) });
-      return isHtmx(c) ? sendFragment(c, form, 422) : page(c, ctx, form, 422);
+      return pageWith(c, ctx, form, 422);
     }
     return isHtmx(c) ? section(c, ctx) : back(c, ctx);
   });
@@ -88,7 +89,7 @@ export function reportRoutes(deps: Deps) {
       recipients: report.recipients.map((x) => x.email).join("\n"),
     };
     const form = ReportForm({ ctx, values, reportId: report.id });
-    return isHtmx(c) ? sendFragment(c, form) : page(c, ctx, form);
+    return pageWith(c, ctx, form);
   });
 
   r.post(`${R}/:reportId`, ...member, async (c) => {
@@ -100,7 +101,7 @@ export function reportRoutes(deps: Deps) {
       updateReport(deps.db, c.get("product"), ctx.dashboard.id, reportId, validateReportInput(toInput(values)), now());
     } catch (err) {
       const form = ReportForm({ ctx, values, errors: fieldErrors(err), reportId });
-      return isHtmx(c) ? sendFragment(c, form, 422) : page(c, ctx, form, 422);
+      return pageWith(c, ctx, form, 422);
     }
     return isHtmx(c) ? card(c, ctx, reportId, { message: "Schedule saved.", tone: "ok" }) : back(c, ctx);
   });

@@ -4,7 +4,7 @@ import type { AppEnv } from "../http/context";
 import { pageOrFragment, sendPage } from "../http/render";
 import { requireUser } from "../auth/middleware";
 import { canLeaveProduct, canManageMembers, canViewSettings, productAccess, requirePermission } from "../products/access";
-import { backTo, formErrorsOf, formFields } from "../http/forms";
+import { backTo, formErrorsOf, formFields, redirectAfterForm } from "../http/forms";
 import { pageHeader } from "../products/page-header";
 import { acceptInvite, cancelInvite, findInviteByToken, INVITE_PROBLEMS, InviteMailError, listPendingInvites, sendInvite } from "./invites";
 import { listMembers, removeMember } from "./memberships";
@@ -78,8 +78,7 @@ export function teamRoutes(deps: Deps) {
 
   r.post("/products/:productId/leave", ...member, requirePermission(canLeaveProduct, "The owner cannot leave their own product; delete it instead."), (c) => {
     removeMember(deps.db, c.get("product").id, c.get("user")!.id);
-    if (c.req.header("HX-Request")) return c.body(null, 204, { "HX-Redirect": "/" });
-    return c.redirect("/", 303);
+    return redirectAfterForm(c, "/");
   });
 
   // ── the invite link ──
