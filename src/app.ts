@@ -12,6 +12,7 @@ import { homeRoutes } from "./http/home-routes";
 import { ingestRoutes } from "./ingest/routes";
 import { createIngestHandler, type IngestHandler } from "./ingest/handler";
 import { productRoutes } from "./products/routes";
+import { teamRoutes } from "./teams/routes";
 import { queryRoutes } from "./query/routes";
 import { dashboardRoutes } from "./dashboards/routes";
 import { reportRoutes } from "./reports/routes";
@@ -53,6 +54,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", homeRoutes(deps));
   app.route("/", authRoutes(deps));
   app.route("/", productRoutes(deps));
+  app.route("/", teamRoutes(deps));
   app.route("/", queryRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));

@@ -11,6 +11,9 @@ import { createMailer } from "./mail/mailer";
 import { createScheduler } from "./jobs/scheduler";
 import { registerJobs } from "./jobs/index";
 import { createWriteQueue } from "./writer/queue";
+import { createAuthLimits } from "./auth/rate-limits";
+import { createIngestLimits } from "./ingest/rate-limits";
+import { createKeyCache } from "./products/keys";
 
 /** config → data dir → secret → database → migrations → services. Used by main, the CLI and tests. */
 export async function createDeps(config: Config, opts: { clock?: Clock; log?: Logger; onWriterFatal?: (err: Error) => void } = {}): Promise<Deps> {
@@ -23,7 +26,7 @@ export async function createDeps(config: Config, opts: { clock?: Clock; log?: Lo
   const { applied } = await migrate(db.$client);
   if (applied.length) log.info("migrations applied", { applied });
   const life = lifecycle();
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, db, log, clock });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, db, log, clock, outboxDir: join(config.dataDir, "outbox") });
   // Registered first so they run last: the database closes after every other service drained.
   life.onClose(() => closeDatabase(db));
   life.onClose(() => mailer.close());
@@ -36,7 +39,8 @@ export async function createDeps(config: Config, opts: { clock?: Clock; log?: Lo
     onFatal: opts.onWriterFatal ?? (() => {}),
   });
   life.onClose(() => queue.close());
-  const deps: Deps = { config: { ...config, secret }, db, clock, log, mailer, scheduler: null as never, queue, onClose: life.onClose, close: life.close };
+  const inMemory = { limits: { auth: createAuthLimits(config), ingest: createIngestLimits(config) }, keys: createKeyCache(db) };
+  const deps: Deps = { config: { ...config, secret }, db, clock, log, mailer, scheduler: null as never, queue, ...inMemory, onClose: life.onClose, close: life.close };
   deps.scheduler = createScheduler(deps);
   registerJobs(deps.scheduler);
   // Jobs stop (and finish a run in progress) before the services they use close.

@@ -47,8 +47,10 @@ const EnvSchema = v.object({
   RATE_LIMIT_PRODUCT_RPS: v.optional(numberFrom(1), "5000"),
   /** Login, registration and reset attempts per IP per 15 minutes. */
   RATE_LIMIT_AUTH_PER_IP: v.optional(intFrom(1, 1_000_000), "30"),
-  /** Login and reset attempts per email address per 15 minutes. */
+  /** Failed logins per (email, IP), and reset/resend/registration mails per address, per 15 minutes. */
   RATE_LIMIT_AUTH_PER_EMAIL: v.optional(intFrom(1, 1_000_000), "10"),
+  /** Failed logins per email address from all IPs together per 15 minutes: far above the pair limit. */
+  RATE_LIMIT_AUTH_FAILURES_PER_EMAIL: v.optional(intFrom(1, 1_000_000), "200"),
   /** Distinct tag combinations (series) a product may have. */
   MAX_SERIES_PER_PRODUCT: v.optional(intFrom(1, 100_000_000), "100000"),
 });
@@ -66,7 +68,7 @@ export type Config = {
   sync: "full" | "normal";
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   trustedProxies: string[];
-  rateLimits: { keyRps: number; productRps: number; authPerIp: number; authPerEmail: number };
+  rateLimits: { keyRps: number; productRps: number; authPerIp: number; authPerEmail: number; authFailuresPerEmail: number };
   maxSeriesPerProduct: number;
 };
 
@@ -110,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       productRps: e.RATE_LIMIT_PRODUCT_RPS,
       authPerIp: e.RATE_LIMIT_AUTH_PER_IP,
       authPerEmail: e.RATE_LIMIT_AUTH_PER_EMAIL,
+      authFailuresPerEmail: e.RATE_LIMIT_AUTH_FAILURES_PER_EMAIL,
     },
     maxSeriesPerProduct: e.MAX_SERIES_PER_PRODUCT,
   };

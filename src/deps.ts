@@ -5,6 +5,9 @@ import type { Logger } from "./lib/log";
 import type { Mailer } from "./mail/mailer";
 import type { Scheduler } from "./jobs/scheduler";
 import type { WriteQueue } from "./writer/queue";
+import type { AuthLimits } from "./auth/rate-limits";
+import type { IngestLimits } from "./ingest/rate-limits";
+import type { KeyCache } from "./products/keys";
 
 /**
  * Everything the app needs, built once in main (or by the test helper) and passed explicitly.
@@ -21,6 +24,10 @@ export type Deps = {
   scheduler: Scheduler;
   /** THE write path for data tables: the writer thread and its group commit (src/writer/). */
   queue: WriteQueue;
+  /** In-memory brakes (src/auth/rate-limits.ts, src/ingest/rate-limits.ts): one set per running app. */
+  limits: { auth: AuthLimits; ingest: IngestLimits };
+  /** Active API keys by hash, checked against every change of api_keys (src/products/keys.ts). */
+  keys: KeyCache;
   onClose(fn: () => void | Promise<void>): void;
   close(): Promise<void>;
 };

@@ -31,10 +31,10 @@ export function apiKeyAuth(deps: Deps, scope: KeyScope, opts: { optional?: boole
 }
 
 /** The active key an Authorization header names, with `scope`; else 401 or 403. */
-export function authenticateKey(deps: Pick<Deps, "db">, header: string | null | undefined, scope: KeyScope): ApiKey {
+export function authenticateKey(deps: Pick<Deps, "keys">, header: string | null | undefined, scope: KeyScope): ApiKey {
   const token = bearerToken(header ?? undefined);
   if (!token) throw unauthorized("Send your API key as: Authorization: Bearer lk_…");
-  const key = findActiveKey(deps.db, token);
+  const key = findActiveKey(deps.keys, token);
   if (!key) throw unauthorized("Unknown or revoked API key");
   if (key.scope !== scope) throw new AppError(403, "insufficient_scope", `This key has scope "${key.scope}"; this endpoint needs a "${scope}" key`);
   return key;

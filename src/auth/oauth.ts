@@ -6,6 +6,7 @@ import type { Db } from "../db/connection";
 import { oauthAccounts, users } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/tokens";
+import { cleanDisplayName } from "../lib/names";
 import { findUserByEmail, normalizeEmail, type User } from "./users";
 import { invalidateUserSessions } from "./session";
 
@@ -117,7 +118,7 @@ export function signInWithOAuth(db: Db, profile: OAuthProfile, now: number): { u
       user = { ...user, passwordHash: null, emailVerifiedAt: now };
     }
     if (!user) {
-      user = { id: newId(), email: profile.email, name: profile.name?.trim().slice(0, 100) || null, passwordHash: null, emailVerifiedAt: now, createdAt: now };
+      user = { id: newId(), email: profile.email, name: cleanDisplayName(profile.name ?? "", 100) || null, passwordHash: null, emailVerifiedAt: now, createdAt: now };
       tx.insert(users).values(user).run();
       created = true;
     }

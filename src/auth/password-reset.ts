@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/connection";
 import { users } from "../db/schema";
-import { EmailSchema, findUserByEmail, hashPassword, parseOrThrow, PasswordSchema, type User } from "./users";
+import { findUserByEmail, hashPassword, type User } from "./users";
+import { EmailSchema, parseOrThrow, PasswordSchema } from "../lib/validate";
 import { checkEmailToken, consumeEmailToken, createEmailToken, revokeEmailTokens } from "./email-tokens";
 import { invalidateUserSessions } from "./session";
 

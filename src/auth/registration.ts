@@ -2,17 +2,27 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../db/connection";
 import { users } from "../db/schema";
 import { AppError } from "../lib/errors";
-import { createUser, type User } from "./users";
+import { createUser, findUserByEmail, type User } from "./users";
 import { consumeEmailToken, createEmailToken } from "./email-tokens";
 
 /**
  * FR-1.1/1.2: a new account starts unverified and gets a verification token (24 h) to mail.
- * Validation (email shape, password length) and "email taken" come from createUser as field errors.
+ * Validation (email shape, password length, name) comes from createUser as field errors. A taken
+ * address is not an error the visitor may see (it would tell anyone which addresses have an
+ * account): it answers `taken` with the existing user, whom the route mails instead. createUser
+ * hashes the password before it looks, so both answers take as long.
  */
-export async function registerUser(db: Db, input: { email: string; password: string; name?: string }, now: number): Promise<{ user: User; token: string }> {
-  if ((input.name?.trim().length ?? 0) > 100) throw new AppError(400, "invalid_input", "Use at most 100 characters", { field: "name" });
-  const user = await createUser(db, { email: input.email, password: input.password, name: input.name, verified: false }, now);
-  return { user, token: createEmailToken(db, user.id, "verify", now) };
+export type Registration = { kind: "created"; user: User; token: string } | { kind: "taken"; user: User };
+
+export async function registerUser(db: Db, input: { email: string; password: string; name?: string }, now: number): Promise<Registration> {
+  try {
+    const user = await createUser(db, { email: input.email, password: input.password, name: input.name, verified: false }, now);
+    return { kind: "created", user, token: createEmailToken(db, user.id, "verify", now) };
+  } catch (err) {
+    const existing = err instanceof AppError && err.code === "email_taken" ? findUserByEmail(db, input.email) : undefined;
+    if (!existing) throw err;
+    return { kind: "taken", user: existing };
+  }
 }
 
 /** A fresh verification token (the resend button); earlier links stop working. */

@@ -1,14 +1,13 @@
 import { Hono } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { sendPage } from "../http/render";
-import { AppError } from "../lib/errors";
-import { formFields } from "../products/route-helpers";
-import { MIN_PASSWORD_LENGTH } from "./users";
+import { pageOrFragment, sendPage } from "../http/render";
+import { formFields, redirectAfterForm, tryField, tryFieldAsync } from "../http/forms";
+import { MIN_PASSWORD_LENGTH } from "../lib/validate";
 import { checkResetToken, requestPasswordReset, resetPassword } from "./password-reset";
 import { sendResetMail } from "./auth-mail";
 import { retryMessage, takeAuthAttempt } from "./rate-limits";
-import { formOrPage, redirectAfterForm, requestIp, secretUrlHeaders, startSession } from "./route-helpers";
+import { requestIp, secretUrlHeaders, startSession } from "./route-helpers";
 import { NewPasswordForm, NewPasswordPage, ResetLinkProblemPage, ResetRequestPage, ResetSentPage } from "../../views/pages/auth/reset-pages";
 
 /** FR-1.4: ask for a link, open it, choose a new password (which ends every other session). */
@@ -25,13 +24,9 @@ export function resetRoutes(deps: Deps) {
       c.header("Retry-After", String(wait));
       return sendPage(c, ResetRequestPage({ email, error: retryMessage(wait) }), 429);
     }
-    let found: ReturnType<typeof requestPasswordReset>;
-    try {
-      found = requestPasswordReset(deps.db, email, deps.clock.now());
-    } catch (err) {
-      if (err instanceof AppError && err.field) return sendPage(c, ResetRequestPage({ email, fieldError: err.message }), 422);
-      throw err;
-    }
+    const attempt = tryField(() => requestPasswordReset(deps.db, email, deps.clock.now()));
+    if (!attempt.ok) return sendPage(c, ResetRequestPage({ email, fieldError: attempt.errors.email ?? Object.values(attempt.errors)[0] }), 422);
+    const found = attempt.value;
     if (found) {
       // Not awaited: known and unknown addresses answer equally fast, so timing tells nothing.
       const { user, token } = found;
@@ -52,16 +47,14 @@ export function resetRoutes(deps: Deps) {
     secretUrlHeaders(c);
     const token = c.req.param("token");
     const { password } = await formFields(c, "password");
-    let result: Awaited<ReturnType<typeof resetPassword>>;
-    try {
-      result = await resetPassword(deps.db, token, password, deps.clock.now());
-    } catch (err) {
-      if (!(err instanceof AppError && err.field === "password")) throw err;
+    const attempt = await tryFieldAsync(() => resetPassword(deps.db, token, password, deps.clock.now()));
+    if (!attempt.ok) {
       const check = checkResetToken(deps.db, token, deps.clock.now());
       if (!check.ok) return redirectAfterForm(c, `/reset-password/${token}`);
-      const props = { token, email: check.user.email, error: err.message, minPasswordLength: MIN_PASSWORD_LENGTH };
-      return formOrPage(c, () => NewPasswordForm(props), () => NewPasswordPage(props), 422);
+      const props = { token, email: check.user.email, error: attempt.errors.password ?? Object.values(attempt.errors)[0], minPasswordLength: MIN_PASSWORD_LENGTH };
+      return pageOrFragment(c, () => NewPasswordForm(props), () => NewPasswordPage(props), 422);
     }
+    const result = attempt.value;
     // A used or expired link: its GET page says which, and offers a new one.
     if (!result.ok) return redirectAfterForm(c, `/reset-password/${token}`);
     deps.log.info("password reset; all sessions ended", { userId: result.user.id });

@@ -1,8 +1,6 @@
 import type { Context } from "hono";
-import type { Child } from "hono/jsx";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { isHtmx, sendFragment, sendPage } from "../http/render";
 import { clientIp } from "../lib/client-ip";
 import { createSession, invalidateSession } from "./session";
 import { setSessionCookie } from "./middleware";
@@ -16,18 +14,6 @@ export function safeNext(value: string | undefined | null): string | null {
   if (!value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return null;
   if (/[\u0000-\u001f\u007f\\]/.test(value)) return null;
   return value;
-}
-
-/** A redirect after a form: 303 for a plain POST; for htmx a full navigation via HX-Redirect. */
-export function redirectAfterForm(c: Context, url: string) {
-  if (isHtmx(c)) return c.body(null, 204, { "HX-Redirect": url });
-  return c.redirect(url, 303);
-}
-
-/** htmx swaps the form in place; a plain request gets the whole page. Both vary on HX-Request. */
-export function formOrPage(c: Context, form: () => Child, page: () => Child, status = 200) {
-  c.header("Vary", "HX-Request");
-  return isHtmx(c) ? sendFragment(c, form(), status) : sendPage(c, page(), status);
 }
 
 /** Starts a session for `userId`, ending the one this browser had (no session fixation). */

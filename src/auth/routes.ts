@@ -1,17 +1,16 @@
 import { Hono } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { sendPage } from "../http/render";
-import { AppError } from "../lib/errors";
-import { formFields } from "../products/route-helpers";
-import { clearSessionCookie } from "./middleware";
-import { invalidateSession } from "./session";
-import { MIN_PASSWORD_LENGTH } from "./users";
+import { pageOrFragment, sendPage } from "../http/render";
+import { formFields, redirectAfterForm, tryFieldAsync } from "../http/forms";
+import { clearSessionCookie, setSessionCookie } from "./middleware";
+import { decoySessionToken, invalidateSession } from "./session";
+import { MIN_PASSWORD_LENGTH } from "../lib/validate";
 import { checkCredentials } from "./login";
 import { registerUser } from "./registration";
-import { sendVerificationMail } from "./auth-mail";
-import { retryMessage, takeAuthAttempt } from "./rate-limits";
-import { formOrPage, oauthOptions, redirectAfterForm, requestIp, safeNext, startSession } from "./route-helpers";
+import { sendAccountExistsMail, sendVerificationMail } from "./auth-mail";
+import { recordLoginFailure, retryMessage, takeAuthAttempt, takeLoginAttempt } from "./rate-limits";
+import { oauthOptions, requestIp, safeNext, startSession } from "./route-helpers";
 import { verifyRoutes } from "./verify-routes";
 import { resetRoutes } from "./reset-routes";
 import { oauthRoutes } from "./oauth-routes";
@@ -38,15 +37,19 @@ export function authRoutes(deps: Deps) {
   r.post("/login", async (c) => {
     const form = await formFields(c, "email", "password", "next");
     const props: LoginProps = { email: form.email.trim(), next: safeNext(form.next || c.req.query("next")), oauth };
-    const show = (extra: Partial<LoginProps>, status: number) => formOrPage(c, () => LoginForm({ ...props, ...extra }), () => LoginPage({ ...props, ...extra }), status);
+    const show = (extra: Partial<LoginProps>, status: number) => pageOrFragment(c, () => LoginForm({ ...props, ...extra }), () => LoginPage({ ...props, ...extra }), status);
 
-    const wait = takeAuthAttempt(deps, requestIp(c, deps), form.email);
+    const ip = requestIp(c, deps);
+    const wait = takeLoginAttempt(deps, ip, form.email);
     if (wait) {
       c.header("Retry-After", String(wait));
       return show({ error: retryMessage(wait) }, 429);
     }
     const user = await checkCredentials(deps.db, form.email, form.password);
-    if (!user) return show({ error: BAD_CREDENTIALS }, 401);
+    if (!user) {
+      recordLoginFailure(deps, ip, form.email);
+      return show({ error: BAD_CREDENTIALS }, 401);
+    }
     startSession(c, deps, user.id);
     // An unverified account is signed in but every page sends it to "check your inbox"; an
     // invite link (next) is the exception, because accepting the invite proves the address.
@@ -68,28 +71,28 @@ export function authRoutes(deps: Deps) {
       oauth,
     };
     const show = (extra: Partial<RegisterProps>, status: number) =>
-      formOrPage(c, () => RegisterForm({ ...props, ...extra }), () => RegisterPage({ ...props, ...extra }), status);
+      pageOrFragment(c, () => RegisterForm({ ...props, ...extra }), () => RegisterPage({ ...props, ...extra }), status);
 
     const wait = takeAuthAttempt(deps, requestIp(c, deps), form.email);
     if (wait) {
       c.header("Retry-After", String(wait));
       return show({ error: retryMessage(wait) }, 429);
     }
-    let registered: Awaited<ReturnType<typeof registerUser>>;
+    const attempt = await tryFieldAsync(() => registerUser(deps.db, { email: form.email, password: form.password, name: form.name }, deps.clock.now()));
+    if (!attempt.ok) return show({ errors: attempt.errors }, 422);
+    const registered = attempt.value;
+    const { user } = registered;
     try {
-      registered = await registerUser(deps.db, { email: form.email, password: form.password, name: form.name }, deps.clock.now());
-    } catch (err) {
-      if (err instanceof AppError && err.field) return show({ errors: { [err.field]: err.message } }, err.status === 409 ? 409 : 422);
-      throw err;
-    }
-    const { user, token } = registered;
-    try {
-      await sendVerificationMail(deps, user.email, token);
+      if (registered.kind === "created") await sendVerificationMail(deps, user.email, registered.token, props.next);
+      else await sendAccountExistsMail(deps, user.email);
     } catch (err) {
       // The account exists; the "check your inbox" page has a resend button.
-      deps.log.error("verification mail failed", { userId: user.id, err });
+      deps.log.error(registered.kind === "created" ? "verification mail failed" : "account-exists mail failed", { userId: user.id, err });
     }
-    startSession(c, deps, user.id);
+    // A taken address answers exactly like a new one, cookie included (one that names no session):
+    // the owner got a mail, the visitor learns nothing.
+    if (registered.kind === "created") startSession(c, deps, user.id);
+    else setSessionCookie(c, deps, decoySessionToken());
     return redirectAfterForm(c, props.next ?? "/verify-email");
   });
 

@@ -22,6 +22,9 @@ export function createSession(db: Db, userId: string, now: number): { token: str
   return { token: `${id}.${secret}`, session };
 }
 
+/** A token of the same shape that names no session (see the registration route). */
+export const decoySessionToken = () => `${randomToken(15)}.${randomToken(20)}`;
+
 /** The session and user a cookie token names, or null; extends the expiry when due. */
 export function validateSessionToken(db: Db, token: string, now: number): { session: Session; user: User } | null {
   const [id, secret, extra] = token.split(".");

@@ -1,26 +1,13 @@
 import { eq } from "drizzle-orm";
-import * as v from "valibot";
 import type { Db } from "../db/connection";
 import { users } from "../db/schema";
-import { AppError, conflict } from "../lib/errors";
+import { conflict } from "../lib/errors";
+import { EmailSchema, parseOrThrow, PasswordSchema } from "../lib/validate";
 import { newId } from "../lib/tokens";
+import { displayNameSchema } from "../lib/names";
 
-export const MIN_PASSWORD_LENGTH = 8;
-export const MAX_PASSWORD_LENGTH = 256;
-
-export const EmailSchema = v.pipe(
-  v.string("Email is required"),
-  v.trim(),
-  v.toLowerCase(),
-  v.nonEmpty("Email is required"),
-  v.maxLength(254, "Email is too long"),
-  v.email("Enter a valid email address, like name@example.com"),
-);
-export const PasswordSchema = v.pipe(
-  v.string("Password is required"),
-  v.minLength(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters`),
-  v.maxLength(MAX_PASSWORD_LENGTH, `Use at most ${MAX_PASSWORD_LENGTH} characters`),
-);
+/** A person's name is shown in invite mails (the subject included): the rules of every name. */
+const PersonNameSchema = displayNameSchema(100, { required: false });
 
 export type User = typeof users.$inferSelect;
 
@@ -30,24 +17,19 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 export const hashPassword = (password: string) => Bun.password.hash(password, { algorithm: "argon2id" });
 export const verifyPassword = (password: string, hash: string) => Bun.password.verify(password, hash);
 
-export function parseOrThrow<T extends v.GenericSchema>(schema: T, input: unknown, field: string): v.InferOutput<T> {
-  const r = v.safeParse(schema, input);
-  if (!r.success) throw new AppError(400, "invalid_input", r.issues[0]!.message, { field });
-  return r.output;
-}
-
 export async function createUser(
   db: Db,
   input: { email: string; password?: string; name?: string; verified: boolean },
   now: number,
 ): Promise<User> {
   const email = parseOrThrow(EmailSchema, input.email, "email");
+  const name = parseOrThrow(PersonNameSchema, input.name ?? "", "name");
   const passwordHash = input.password !== undefined ? await hashPassword(parseOrThrow(PasswordSchema, input.password, "password")) : null;
   if (findUserByEmail(db, email)) throw conflict("email_taken", "An account with this email already exists", "email");
   const user: User = {
     id: newId(),
     email,
-    name: input.name?.trim() || null,
+    name: name || null,
     passwordHash,
     emailVerifiedAt: input.verified ? now : null,
     createdAt: now,

@@ -1,11 +1,12 @@
 import { Hono } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { sendPage } from "../http/render";
+import { pageOrFragment, sendPage } from "../http/render";
 import { issueVerificationToken, verifyEmail } from "./registration";
 import { sendVerificationMail } from "./auth-mail";
 import { retryMessage, takeAuthAttempt } from "./rate-limits";
-import { formOrPage, requestIp, secretUrlHeaders } from "./route-helpers";
+import { requestIp, safeNext, secretUrlHeaders } from "./route-helpers";
+import { acceptInviteAfterVerify } from "../teams/invites";
 import { CheckInboxCard, CheckInboxPage, type CheckInboxProps, VerifyResultPage } from "../../views/pages/auth/verify-pages";
 
 /** FR-1.2: "check your inbox" with a resend button, and the mailed link itself. */
@@ -28,7 +29,7 @@ export function verifyRoutes(deps: Deps) {
     if (user.emailVerifiedAt) return c.redirect("/", 303);
     const show = (extra: Partial<CheckInboxProps>, status = 200) => {
       const props = { email: user.email, mailConfigured, ...extra };
-      return formOrPage(c, () => CheckInboxCard(props), () => CheckInboxPage(props), status);
+      return pageOrFragment(c, () => CheckInboxCard(props), () => CheckInboxPage(props), status);
     };
     const wait = takeAuthAttempt(deps, requestIp(c, deps), user.email);
     if (wait) {
@@ -48,10 +49,16 @@ export function verifyRoutes(deps: Deps) {
   r.get("/verify-email/:token", (c) => {
     secretUrlHeaders(c);
     const current = c.get("user");
+    const next = safeNext(c.req.query("next"));
     const result = verifyEmail(deps.db, c.req.param("token"), deps.clock.now());
     if (result.ok) {
       deps.log.info("email verified", { userId: result.user.id });
-      return sendPage(c, VerifyResultPage({ outcome: "verified", email: result.user.email, verified: true, signedIn: current?.id === result.user.id }));
+      const signedIn = current?.id === result.user.id;
+      // Registered from an invite and confirmed in the same browser: the invite is theirs (the
+      // link proved the address it was sent to), so they land on the invited product at once.
+      const landing = signedIn && next ? acceptInviteAfterVerify(deps, next, result.user) : null;
+      if (landing) return c.redirect(landing, 303);
+      return sendPage(c, VerifyResultPage({ outcome: "verified", email: result.user.email, verified: true, signedIn, next }));
     }
     const status = result.problem === "invalid" ? 404 : 410;
     const page = VerifyResultPage({
@@ -59,6 +66,7 @@ export function verifyRoutes(deps: Deps) {
       email: result.user?.email,
       verified: !!result.user?.emailVerifiedAt,
       signedIn: !!current && current.id === result.user?.id,
+      next,
     });
     return sendPage(c, page, status);
   });

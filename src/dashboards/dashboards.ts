@@ -2,7 +2,8 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import * as v from "valibot";
 import type { Db } from "../db/connection";
 import { dashboards } from "../db/schema";
-import { parseOrThrow } from "../auth/users";
+import { parseOrThrow } from "../lib/validate";
+import { displayNameSchema } from "../lib/names";
 import { notFound } from "../lib/errors";
 import { newId } from "../lib/tokens";
 import { DashboardRangeSchema } from "./range";
@@ -10,12 +11,7 @@ import { DashboardRangeSchema } from "./range";
 /** Dashboards of a product (FR-4.1–4.3). Every function takes the product id: one tenant, one query. */
 export type Dashboard = typeof dashboards.$inferSelect;
 
-export const DashboardNameSchema = v.pipe(
-  v.string("Name is required"),
-  v.trim(),
-  v.nonEmpty("Name is required"),
-  v.maxLength(100, "Use at most 100 characters"),
-);
+export const DashboardNameSchema = displayNameSchema(100);
 
 export function listDashboards(db: Db, productId: string): Dashboard[] {
   return db.select().from(dashboards).where(eq(dashboards.productId, productId)).orderBy(asc(dashboards.position), asc(dashboards.createdAt)).all();

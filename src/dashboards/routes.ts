@@ -3,10 +3,9 @@ import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
 import { isHtmx, sendFragment, sendPage } from "../http/render";
 import { requireUser } from "../auth/middleware";
-import { AppError } from "../lib/errors";
 import { canManageKeys, productAccess, requirePermission } from "../products/access";
 import { pageHeader } from "../products/page-header";
-import { formFields, noStore } from "../products/route-helpers";
+import { formErrorsOf, formFields, noStore } from "../http/forms";
 import { createDashboard, deleteDashboard, getDashboard, listDashboards, moveDashboard, renameDashboard, setDashboardRange } from "./dashboards";
 import { listWidgets } from "./widgets";
 import { createStarterDashboard, hasData, issueOnboardingKey, onboardingStatus } from "./onboarding";
@@ -15,6 +14,7 @@ import { widgetRoutes, widgetUrls } from "./widget-routes";
 import { DashboardList, ProductHomePage, type ListedDashboard } from "../../views/pages/dashboards/product-home";
 import { OnboardingPanel, OnboardingStatus, Snippets, type OnboardingUrls } from "../../views/pages/dashboards/onboarding";
 import { DashboardPage, DashboardTitle, RangePicker, RenameForm } from "../../views/pages/dashboards/dashboard-page";
+import { dashboardUrl, productUrl } from "../products/urls";
 
 /**
  * The product home (onboarding, then the dashboard list) and dashboards: create, rename, range,
@@ -29,10 +29,10 @@ export function dashboardRoutes(deps: Deps) {
   const now = () => deps.clock.now();
 
   const onboardingUrls = (productId: string): OnboardingUrls => ({
-    key: `/products/${productId}/onboarding/key`,
-    status: `/products/${productId}/onboarding/status`,
-    keys: `/products/${productId}/settings/keys`,
-    createStarter: `/products/${productId}/dashboards`,
+    key: productUrl(productId, "onboarding", "key"),
+    status: productUrl(productId, "onboarding", "status"),
+    keys: productUrl(productId, "settings", "keys"),
+    createStarter: productUrl(productId, "dashboards"),
   });
 
   const listed = (productId: string): ListedDashboard[] =>
@@ -73,10 +73,11 @@ export function dashboardRoutes(deps: Deps) {
       const dashboard = form.starter_metric
         ? createStarterDashboard(deps.db, product.id, { name: form.name || "Overview", metric: form.starter_metric }, now())
         : createDashboard(deps.db, product.id, { name: form.name }, now());
-      return c.redirect(`/products/${product.id}/dashboards/${dashboard.id}`, 303);
+      return c.redirect(dashboardUrl(product.id, dashboard.id), 303);
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      return sendPage(c, homePage(c, { error: err.message, name: form.name }), 422);
+      const errors = formErrorsOf(err);
+      if (!errors) throw err;
+      return sendPage(c, homePage(c, { error: errors.name ?? Object.values(errors)[0], name: form.name }), 422);
     }
   });
 
@@ -84,7 +85,7 @@ export function dashboardRoutes(deps: Deps) {
     const product = c.get("product");
     const { step } = await formFields(c, "step");
     moveDashboard(deps.db, product.id, c.req.param("dashboardId")!, step === "-1" ? -1 : 1, now());
-    if (!isHtmx(c)) return c.redirect(`/products/${product.id}`, 303);
+    if (!isHtmx(c)) return c.redirect(productUrl(product.id), 303);
     return sendFragment(c, DashboardList({ productId: product.id, dashboards: listed(product.id), timezone: product.timezone, hasData: true }));
   });
 
@@ -93,7 +94,7 @@ export function dashboardRoutes(deps: Deps) {
   const dashboardPage = (c: Context<AppEnv>, editor?: Parameters<typeof DashboardPage>[0]["editor"]) => {
     const product = c.get("product");
     const dashboard = getDashboard(deps.db, product.id, c.req.param("dashboardId")!);
-    const base = `/products/${product.id}/dashboards/${dashboard.id}`;
+    const base = dashboardUrl(product.id, dashboard.id);
     return DashboardPage({
       header: pageHeader(deps, c, product),
       product,
@@ -101,7 +102,7 @@ export function dashboardRoutes(deps: Deps) {
       customDates: customDates(dashboard.range, product.timezone, now()),
       widgets: listWidgets(deps.db, product.id, dashboard.id),
       widgetUrls: (w) => widgetUrls(base, w.id),
-      urls: { base, product: `/products/${product.id}`, reports: `${base}/reports`, order: `${base}/widgets/order`, newWidget: `${base}/widgets/new` },
+      urls: { base, product: productUrl(product.id), reports: `${base}/reports`, order: `${base}/widgets/order`, newWidget: `${base}/widgets/new` },
       editor,
     });
   };
@@ -124,8 +125,9 @@ export function dashboardRoutes(deps: Deps) {
       if (!isHtmx(c)) return c.redirect(base, 303);
       return sendFragment(c, DashboardTitle({ name: renamed.name, base }));
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      return sendFragment(c, RenameForm({ name, base, error: err.message }), 422);
+      const errors = formErrorsOf(err);
+      if (!errors) throw err;
+      return sendFragment(c, RenameForm({ name, base, error: errors.name ?? Object.values(errors)[0] }), 422);
     }
   });
 
@@ -151,7 +153,7 @@ export function dashboardRoutes(deps: Deps) {
   r.post(`${D}/delete`, ...member, (c) => {
     const { dashboard } = load(c);
     deleteDashboard(deps.db, dashboard.productId, dashboard.id);
-    const home = `/products/${dashboard.productId}`;
+    const home = productUrl(dashboard.productId);
     if (isHtmx(c)) return c.body(null, 204, { "HX-Redirect": home });
     return c.redirect(home, 303);
   });
@@ -159,7 +161,7 @@ export function dashboardRoutes(deps: Deps) {
   const load = (c: Context<AppEnv>) => {
     const product = c.get("product");
     const dashboard = getDashboard(deps.db, product.id, c.req.param("dashboardId")!);
-    return { dashboard, base: `/products/${product.id}/dashboards/${dashboard.id}` };
+    return { dashboard, base: dashboardUrl(product.id, dashboard.id) };
   };
 
   r.route("/", widgetRoutes(deps, { dashboardPage }));

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { MetricRefSchema, TagKeySchema, TagValueSchema } from "../lib/names";
 import { AGGREGATIONS, GRANULARITIES } from "../query/types";
 
 /**
@@ -9,8 +10,8 @@ import { AGGREGATIONS, GRANULARITIES } from "../query/types";
 export const WIDGET_KINDS = ["line", "number", "table"] as const;
 export type WidgetKind = (typeof WIDGET_KINDS)[number];
 
-const TagKey = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,64}$/, "Tag keys are 1–64 letters, digits, _ . - :"));
-const TagValue = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
+const TagKey = TagKeySchema;
+const TagValue = TagValueSchema;
 
 export const RangeSchema = v.union([
   v.object({ kind: v.literal("last"), n: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), unit: v.picklist(["h", "d", "w", "mo"]) }),
@@ -19,7 +20,7 @@ export const RangeSchema = v.union([
 export type WidgetRange = v.InferOutput<typeof RangeSchema>;
 
 export const WidgetConfigSchema = v.object({
-  metric: v.pipe(v.string(), v.minLength(1, "Pick a metric"), v.maxLength(200)),
+  metric: MetricRefSchema("Pick a metric"),
   aggregation: v.picklist(AGGREGATIONS, "Pick an aggregation"),
   granularity: v.optional(v.picklist(GRANULARITIES, "Pick a granularity")), // line/table; number ignores it
   range: RangeSchema,

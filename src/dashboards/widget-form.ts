@@ -3,6 +3,8 @@ import type { Aggregation, Granularity, TagFilter } from "../query/types";
 import { datesToInstants, instantsToDates } from "./range";
 import type { WidgetConfig, WidgetKind } from "./widget-config";
 import { validateWidgetInput, type Widget, type WidgetInput } from "./widgets";
+import type { FormErrors } from "../http/forms";
+export type { FormErrors };
 
 /**
  * The "Add widget" / "Edit widget" form: what its fields hold (to show it again with the user's
@@ -26,7 +28,6 @@ export type WidgetFormValues = {
   groupBy: string;
   compare: boolean;
 };
-export type FormErrors = Partial<Record<string, string>>;
 type Body = Record<string, string | File | (string | File)[]>;
 
 export function blankFormValues(): WidgetFormValues {
@@ -171,10 +172,3 @@ function formError(errors: FormErrors): AppError {
   });
 }
 
-/** `{ field: message }` for the form view, from the AppError above. */
-export function formErrorsOf(err: AppError): FormErrors {
-  const out: FormErrors = {};
-  for (const e of err.extra.errors ?? []) if (e.field) out[e.field] ??= e.message;
-  if (!Object.keys(out).length && err.field) out[err.field] = err.message;
-  return out;
-}

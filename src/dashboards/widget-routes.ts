@@ -2,23 +2,24 @@ import { Hono, type Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { isHtmx, sendFragment, sendPage } from "../http/render";
+import { isHtmx, pageOrFragment, sendFragment } from "../http/render";
 import { requireUser } from "../auth/middleware";
 import { AppError } from "../lib/errors";
 import { productAccess } from "../products/access";
-import { formFields } from "../products/route-helpers";
+import { formErrorsOf, formFields } from "../http/forms";
 import { listMetrics, listTagKeys, listTagValues } from "../query/discovery";
 import { runQuery } from "../query/run";
 import type { QueryInput } from "../query/types";
 import { getDashboard } from "./dashboards";
 import { addWidget, getWidget, removeWidget, reorderWidgets, updateWidget, type Widget } from "./widgets";
-import { blankFormValues, formErrorsOf, formValuesOf, readWidgetForm, widgetInputFromForm, type FormErrors, type WidgetFormValues } from "./widget-form";
+import { blankFormValues, formValuesOf, readWidgetForm, widgetInputFromForm, type FormErrors, type WidgetFormValues } from "./widget-form";
 import { loadWidgetData, type TableSort } from "./widget-data";
 import { exportCsvUrl, widgetQuery } from "./widget-query";
 import { describeRange, effectiveRange, previousLabel } from "./range";
 import { OobAppend, WidgetCard, WidgetSlot, type CardBody, type WidgetUrls } from "../../views/pages/dashboards/widget-card";
 import { FilterRowFields, TagOptions, WidgetForm } from "../../views/pages/dashboards/widget-form";
 import { randomToken } from "../lib/tokens";
+import { dashboardUrl } from "../products/urls";
 
 /**
  * Widgets: each card has its own GET route (it loads alone, refreshes alone, and a broken one
@@ -42,7 +43,7 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
   const load = (c: Context<AppEnv>) => {
     const product = c.get("product");
     const dashboard = getDashboard(deps.db, product.id, c.req.param("dashboardId")!);
-    return { product, dashboard, base: `/products/${product.id}/dashboards/${dashboard.id}` };
+    return { product, dashboard, base: dashboardUrl(product.id, dashboard.id) };
   };
 
   const form = (c: Context<AppEnv>, values: WidgetFormValues, widget: Widget | null, errors?: FormErrors) => {
@@ -60,7 +61,7 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
   };
 
   /** htmx gets the form alone; a plain request gets the dashboard page with the form open. */
-  const sendForm = (c: Context<AppEnv>, node: Child, status = 200) => (isHtmx(c) ? sendFragment(c, node, status) : sendPage(c, opts.dashboardPage(c, node), status));
+  const sendForm = (c: Context<AppEnv>, node: Child, status = 200) => pageOrFragment(c, () => node, () => opts.dashboardPage(c, node), status);
 
   r.get(`${W}/new`, ...member, (c) => {
     load(c);
@@ -103,8 +104,9 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
       const input = widgetInputFromForm(values, product.timezone);
       saved = existing ? updateWidget(deps.db, product.id, dashboard.id, existing.id, input, now()) : addWidget(deps.db, product.id, dashboard.id, input, now());
     } catch (err) {
-      if (!(err instanceof AppError) || err.code !== "invalid_widget") throw err;
-      return sendForm(c, form(c, values, existing, formErrorsOf(err)), 422);
+      const errors = formErrorsOf(err);
+      if (!errors) throw err;
+      return sendForm(c, form(c, values, existing, errors), 422);
     }
     if (!isHtmx(c)) return c.redirect(base, 303);
     // The editor closes; the slot is appended to the grid (new) or replaced (edit) out of band.
@@ -118,7 +120,7 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
     const { product, dashboard } = load(c);
     const { ids } = await formFields(c, "ids");
     reorderWidgets(deps.db, product.id, dashboard.id, ids.split(",").filter(Boolean), now());
-    if (!isHtmx(c)) return c.redirect(`/products/${product.id}/dashboards/${dashboard.id}`, 303);
+    if (!isHtmx(c)) return c.redirect(dashboardUrl(product.id, dashboard.id), 303);
     return c.body(null, 204);
   });
 

@@ -4,6 +4,7 @@ import type { Db } from "../db/connection";
 import { widgets } from "../db/schema";
 import { AppError, notFound } from "../lib/errors";
 import { newId } from "../lib/tokens";
+import { displayNameSchema } from "../lib/names";
 import { getDashboard } from "./dashboards";
 import { WIDGET_KINDS, WidgetConfigSchema, type WidgetConfig, type WidgetKind } from "./widget-config";
 
@@ -13,7 +14,7 @@ export type WidgetRow = typeof widgets.$inferSelect;
 export type Widget = Omit<WidgetRow, "config" | "kind"> & { kind: WidgetKind; config: WidgetConfig | null; problem: string | null };
 export type WidgetInput = { kind: WidgetKind; title: string; config: WidgetConfig };
 
-export const WidgetTitleSchema = v.pipe(v.string(), v.trim(), v.maxLength(100, "Use at most 100 characters"));
+export const WidgetTitleSchema = displayNameSchema(100, { required: false });
 const KindSchema = v.picklist(WIDGET_KINDS, "Pick a visualization");
 
 /** A title people recognise when they leave it empty: "signups · sum". */

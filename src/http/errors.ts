@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/log";
 import { ErrorPage } from "../../views/pages/error-page";
-import { sendFragment, sendPage } from "./render";
+import { isHtmx, sendFragment, sendPage } from "./render";
 
 /** Where a JSON answer is wanted rather than a page. */
 export const wantsJson = (c: Context) => c.req.path.startsWith("/api/") || (c.req.header("Accept") ?? "").startsWith("application/json");
@@ -30,7 +30,7 @@ export function handleError(err: Error, c: Context, log: Logger): Response | Pro
   for (const [k, value] of Object.entries(appError.extra.headers ?? {})) c.header(k, value);
   const status = appError.status as 400;
   if (wantsJson(c)) return c.json(appError.toJSON(), status);
-  const fragment = c.req.header("HX-Request") === "true";
+  const fragment = isHtmx(c);
   const node = ErrorPage({ status: appError.status, message: appError.message, fragment });
   return fragment ? sendFragment(c, node, status) : sendPage(c, node, status);
 }

@@ -1,6 +1,6 @@
 import type { ItemError } from "../lib/errors";
 import type { EventRecord } from "../writer/batch";
-import { isObject, MAX_NAME, nameProblem } from "./names";
+import { isObject, jsonValueProblem, MAX_NAME, nameProblem, textProblem } from "../lib/names";
 import { EVENTS, itemsOf, readTimestamp } from "./payload";
 
 /**
@@ -9,7 +9,6 @@ import { EVENTS, itemsOf, readTimestamp } from "./payload";
  * `context.user_id` / `context.session_id` fill their columns (DESIGN.md, Settled details).
  */
 const FIELDS = new Set(["event", "namespace", "timestamp", "properties", "context", "id"]);
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function parseEvents(body: unknown, now: number): { events: EventRecord[]; errors: ItemError[]; total: number } {
   const items = itemsOf(body, EVENTS);
@@ -44,7 +43,10 @@ function readEvent(item: unknown, index: number, now: number, errors: ItemError[
   }
   const tsMs = readTimestamp(item.timestamp, now, index, errors);
   const properties = optional(item.properties);
-  if (properties !== null && !isObject(properties)) fail("properties", "properties must be a JSON object");
+  if (properties !== null) {
+    const problem = isObject(properties) ? jsonValueProblem(properties, "properties") : { field: "properties", message: "properties must be a JSON object" };
+    if (problem) fail(problem.field, problem.message);
+  }
   const context = optional(item.context);
   let userId: string | null = null;
   let sessionId: string | null = null;
@@ -53,6 +55,9 @@ function readEvent(item: unknown, index: number, now: number, errors: ItemError[
     else {
       userId = idValue(context.user_id, "context.user_id", fail);
       sessionId = idValue(context.session_id, "context.session_id", fail);
+      // After the ids, so a bad user_id is reported once, by the rule that names it.
+      const problem = errors.length === before ? jsonValueProblem(context, "context") : null;
+      if (problem) fail(problem.field, problem.message);
     }
   }
   const id = idValue(item.id, "id", fail);
@@ -77,6 +82,7 @@ function idValue(raw: unknown, field: string, fail: (field: string, message: str
   if (raw === undefined || raw === null) return null;
   if (typeof raw !== "string") return fail(field, `${field} must be a string`), null;
   if (raw.length === 0 || raw.length > MAX_NAME) return fail(field, `${field} must be 1–${MAX_NAME} characters`), null;
-  if (CONTROL.test(raw)) return fail(field, `${field} must not contain control characters`), null;
+  const problem = textProblem(raw, field);
+  if (problem) return fail(field, problem), null;
   return raw;
 }

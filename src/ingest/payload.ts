@@ -1,7 +1,7 @@
 import { AppError, type ItemError } from "../lib/errors";
 import { parseRfc3339, RFC3339_HINT } from "../lib/rfc3339";
 import type { PointRecord } from "../writer/batch";
-import { isObject, MAX_TAGS, metricProblem, tagKeyProblem, tagValueProblem } from "./names";
+import { isObject, MAX_TAGS, metricProblem, tagKeyProblem, tagValueProblem } from "../lib/names";
 
 /**
  * The points payload (DESIGN.md "HTTP surface"): one point, an array, or `{ "points": [...] }`;

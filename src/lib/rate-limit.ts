@@ -15,6 +15,14 @@ export class RateLimiter {
     return new RateLimiter(count / (windowMs / 1000), count);
   }
 
+  /** What `take` would answer, without taking: 0 when `cost` tokens are there, else the seconds to wait. */
+  peek(key: string, now: number, cost = 1): number {
+    const b = this.buckets.get(key);
+    if (!b) return 0;
+    const tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
+    return tokens >= cost ? 0 : Math.max(1, Math.ceil((cost - tokens) / this.perSecond));
+  }
+
   take(key: string, now: number, cost = 1): number {
     if (now > this.sweepAt) this.sweep(now);
     let b = this.buckets.get(key);

@@ -4,11 +4,13 @@ import type { AppEnv } from "../http/context";
 import { requireUser } from "../auth/middleware";
 import { canManageKeys, canViewSettings, productAccess, requirePermission } from "./access";
 import { createKey, listActiveKeys, regenerateKey, revokeKey } from "./keys";
-import { backTo, formFields, noStore, pageOrSection, tryField } from "./route-helpers";
+import { backTo, formFields, noStore, tryField } from "../http/forms";
+import { pageOrFragment } from "../http/render";
 import { pageHeader } from "./page-header";
 import { curlLine } from "../../views/pages/products/new-product";
 import { SettingsShell } from "../../views/pages/products/settings-shell";
 import { KeysSection, type KeysSectionProps } from "../../views/pages/products/settings-keys";
+import { productUrl } from "./urls";
 
 /**
  * API keys of a product (FR-2.2–2.4). A new or regenerated key is answered in full only in the
@@ -28,7 +30,7 @@ export function keyRoutes(deps: Deps) {
       now: deps.clock.now(),
       ...extra,
     };
-    return pageOrSection(
+    return pageOrFragment(
       c,
       () => KeysSection(props),
       () => SettingsShell({ header: pageHeader(deps, c, product), product, active: "keys", children: KeysSection(props) }),
@@ -58,7 +60,7 @@ export function keyRoutes(deps: Deps) {
   r.post("/products/:productId/settings/keys/:keyId/revoke", ...owner, (c) => {
     const product = c.get("product");
     const key = revokeKey(deps.db, c.req.param("keyId"), deps.clock.now(), product.id);
-    if (!c.req.header("HX-Request")) return backTo(c, `/products/${product.id}/settings/keys`);
+    if (!c.req.header("HX-Request")) return backTo(c, productUrl(product.id, "settings", "keys"));
     return render(c, { notice: `“${key.name}” was revoked; requests with it now get 401.` });
   });
 

@@ -2,7 +2,8 @@ import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import * as v from "valibot";
 import type { Db } from "../db/connection";
 import { apiKeys } from "../db/schema";
-import { parseOrThrow } from "../auth/users";
+import { parseOrThrow } from "../lib/validate";
+import { displayNameSchema } from "../lib/names";
 import { notFound } from "../lib/errors";
 import { newId, randomToken, sha256Hex } from "../lib/tokens";
 
@@ -11,7 +12,7 @@ export type ApiKey = typeof apiKeys.$inferSelect;
 export const KEY_PREFIX = "lk_";
 
 export const ScopeSchema = v.picklist(["ingest", "read"], "Scope must be ingest or read");
-export const KeyNameSchema = v.pipe(v.string(), v.trim(), v.maxLength(100, "Use at most 100 characters"));
+export const KeyNameSchema = displayNameSchema(100, { required: false });
 
 /** 32 bytes from the CSPRNG (NFR-2.1), base32: `lk_` + 52 characters. Only its SHA-256 is stored. */
 export function createKey(
@@ -43,17 +44,17 @@ export function createKey(
 export const maskKey = (key: Pick<ApiKey, "prefix" | "last4">) => `${key.prefix}…${key.last4}`;
 
 /**
- * The key a bearer token names, if it exists and is not revoked. Active keys are cached per
- * database; the cache is dropped whenever api_keys may have changed: triggers move the counter
- * in api_key_epoch on every revoke, regeneration, scope change and (cascade) delete, by any
- * connection — this one, the writer thread's, the CLI's. It is read in one statement per
- * request, so a revoke still counts on the very next request. (`PRAGMA data_version` moves on
- * every commit of the writer thread, which would empty the cache a hundred times a second.)
+ * The key a bearer token names, if it exists and is not revoked. Active keys are cached (one
+ * cache per running app, `deps.keys`, built by createKeyCache); the cache is dropped whenever
+ * api_keys may have changed: triggers move the counter in api_key_epoch on every revoke,
+ * regeneration, scope change and (cascade) delete, by any connection — this one, the writer
+ * thread's, the CLI's. It is read in one statement per request, so a revoke still counts on the
+ * very next request. (`PRAGMA data_version` moves on every commit of the writer thread, which
+ * would empty the cache a hundred times a second.)
  */
-export function findActiveKey(db: Db, secret: string): ApiKey | undefined {
+export function findActiveKey(cache: KeyCache, secret: string): ApiKey | undefined {
   if (!secret.startsWith(KEY_PREFIX) || secret.length > 100) return undefined;
   const hash = sha256Hex(secret);
-  const cache = keyCache(db);
   const { n } = cache.stamp.get() as { n: number };
   if (n !== cache.changes) {
     cache.byHash.clear();
@@ -71,32 +72,27 @@ export function findActiveKey(db: Db, secret: string): ApiKey | undefined {
 }
 
 const MAX_CACHED_KEYS = 10_000;
-type KeyCache = {
+export type KeyCache = {
   lookup: ReturnType<typeof prepareActiveKey>;
   stamp: ReturnType<Db["$client"]["prepare"]>;
   byHash: Map<string, ApiKey>;
   changes: number;
 };
-const keyCaches = new WeakMap<Db, KeyCache>();
 const prepareActiveKey = (db: Db) =>
   db
     .select()
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, sql.placeholder("hash")), isNull(apiKeys.revokedAt)))
     .prepare();
-function keyCache(db: Db): KeyCache {
-  let cache = keyCaches.get(db);
-  if (!cache) {
-    cache = {
-      lookup: prepareActiveKey(db),
-      // An update of last_used_at alone does not move it (the triggers name their columns).
-      stamp: db.$client.prepare("SELECT n FROM api_key_epoch WHERE id = 1"),
-      byHash: new Map(),
-      changes: -1,
-    };
-    keyCaches.set(db, cache);
-  }
-  return cache;
+/** One per running app (`deps.keys`, built in createDeps): the cache THE bearer check reads. */
+export function createKeyCache(db: Db): KeyCache {
+  return {
+    lookup: prepareActiveKey(db),
+    // An update of last_used_at alone does not move it (the triggers name their columns).
+    stamp: db.$client.prepare("SELECT n FROM api_key_epoch WHERE id = 1"),
+    byHash: new Map(),
+    changes: -1,
+  };
 }
 
 export function revokeKey(db: Db, keyId: string, now: number, productId?: string): ApiKey {

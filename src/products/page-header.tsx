@@ -6,6 +6,7 @@ import type { AppEnv } from "../http/context";
 import { listProductsForUser, type Product } from "./products";
 import { canViewSettings } from "./access";
 import { Header, HeaderNavLink } from "../../views/components/header";
+import { productUrl } from "./urls";
 
 /**
  * The header of signed-in pages: product switcher (every product the user can open), the current
@@ -21,7 +22,7 @@ export function pageHeader(deps: Deps, c: Context<AppEnv>, product?: Pick<Produc
 }
 
 function ProductNav(props: { productId: string; path: string; showSettings: boolean }) {
-  const base = `/products/${props.productId}`;
+  const base = productUrl(props.productId);
   const inSettings = props.path.startsWith(`${base}/settings`);
   return (
     <>

@@ -2,7 +2,8 @@ import { and, eq, asc, sql } from "drizzle-orm";
 import * as v from "valibot";
 import type { Db } from "../db/connection";
 import { memberships, products, users } from "../db/schema";
-import { parseOrThrow } from "../auth/users";
+import { parseOrThrow } from "../lib/validate";
+import { displayNameSchema } from "../lib/names";
 import { rescheduleProductReports } from "../reports/reports";
 import { notFound } from "../lib/errors";
 import { randomToken, newId } from "../lib/tokens";
@@ -19,12 +20,7 @@ export function isValidTimeZone(tz: string): boolean {
   }
 }
 
-export const ProductNameSchema = v.pipe(
-  v.string("Name is required"),
-  v.trim(),
-  v.nonEmpty("Name is required"),
-  v.maxLength(100, "Use at most 100 characters"),
-);
+export const ProductNameSchema = displayNameSchema(100);
 export const TimeZoneSchema = v.pipe(
   v.string("Time zone is required"),
   v.trim(),

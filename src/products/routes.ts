@@ -1,20 +1,20 @@
 import { Hono } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { sendFragment, sendPage } from "../http/render";
+import { pageOrFragment, sendFragment, sendPage } from "../http/render";
 import { requireUser } from "../auth/middleware";
 import { canDeleteProduct, canManageProduct, canViewSettings, productAccess, requirePermission } from "./access";
 import { createProduct, listProductsForUser, updateProduct } from "./products";
 import { createKey } from "./keys";
 import { deleteProduct } from "./delete-product";
-import { backTo, formFields, noStore, pageOrSection, tryField } from "./route-helpers";
+import { backTo, formFields, noStore, redirectAfterForm, tryField } from "../http/forms";
 import { pageHeader } from "./page-header";
 import { keyRoutes } from "./key-routes";
-import { teamRoutes } from "../teams/routes";
 import { curlLine, KeyCreatedPage, NewProductPage } from "../../views/pages/products/new-product";
 import { ProductListPage } from "../../views/pages/products/product-list";
 import { SettingsShell } from "../../views/pages/products/settings-shell";
 import { DangerZone, GeneralSection } from "../../views/pages/products/settings-general";
+import { productUrl } from "./urls";
 
 /**
  * Products: list, creation (with the ingest key shown once), general settings and deletion.
@@ -69,7 +69,7 @@ export function productRoutes(deps: Deps) {
 
   r.get("/products/:productId/settings", ...member, requirePermission(canViewSettings, "Settings are for the product's members."), (c) => {
     const section = () => GeneralSection({ product: c.get("product"), canEdit: canManageProduct(c.get("role")) });
-    return pageOrSection(c, section, () => generalPage(c, section()));
+    return pageOrFragment(c, section, () => generalPage(c, section()));
   });
 
   r.post("/products/:productId/settings", ...member, requirePermission(canManageProduct, "Only the product's owner can rename the product or change its time zone."), async (c) => {
@@ -77,10 +77,10 @@ export function productRoutes(deps: Deps) {
     const updated = tryField(() => updateProduct(deps.db, c.get("product").id, form, deps.clock.now()));
     if (!updated.ok) {
       const section = () => GeneralSection({ product: c.get("product"), canEdit: true, values: form, errors: updated.errors });
-      return pageOrSection(c, section, () => generalPage(c, section()), 422);
+      return pageOrFragment(c, section, () => generalPage(c, section()), 422);
     }
     c.set("product", updated.value);
-    if (!c.req.header("HX-Request")) return backTo(c, `/products/${updated.value.id}/settings`);
+    if (!c.req.header("HX-Request")) return backTo(c, productUrl(updated.value.id, "settings"));
     return sendFragment(c, GeneralSection({ product: updated.value, canEdit: true, notice: "Saved." }));
   });
 
@@ -90,17 +90,15 @@ export function productRoutes(deps: Deps) {
     const { confirm } = await formFields(c, "confirm");
     if (confirm.trim() !== product.name) {
       const error = `Type the product's name exactly (${product.name}) to delete it.`;
-      return pageOrSection(c, () => DangerZone({ product, error }), () => generalPage(c, GeneralSection({ product, canEdit: true }), error), 422);
+      return pageOrFragment(c, () => DangerZone({ product, error }), () => generalPage(c, GeneralSection({ product, canEdit: true }), error), 422);
     }
     deleteProduct(deps.db, product.id, deps.clock.now());
     deps.log.info("product deleted", { productId: product.id, by: c.get("user")!.id });
     // The data rows go in the background, in small batches (the job also runs every minute).
     void deps.scheduler.runJobNow("products.purge").catch((err) => deps.log.error("purge after delete failed", { err }));
-    if (c.req.header("HX-Request")) return c.body(null, 204, { "HX-Redirect": "/" });
-    return c.redirect("/", 303);
+    return redirectAfterForm(c, "/");
   });
 
   r.route("/", keyRoutes(deps));
-  r.route("/", teamRoutes(deps));
   return r;
 }

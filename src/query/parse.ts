@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { AppError } from "../lib/errors";
 import { parseRfc3339, RFC3339_HINT } from "../lib/rfc3339";
+import { MetricRefSchema, TagKeySchema, TagValueSchema } from "../lib/names";
 import { estimateBuckets, resolveRange } from "./time";
 import { isValidZone } from "./zone";
 import type { TagCondition } from "./sql";
@@ -27,13 +28,8 @@ export const MAX_BUCKETS = 20_000;
 export const DEFAULT_GROUP_LIMIT = 10;
 const MAX_FILTER_VALUES = 100;
 
-const TAG_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
-const TagKey = v.pipe(
-  v.string("tag keys are strings"),
-  v.regex(TAG_KEY, "tag keys are 1–64 letters, digits, or _ . - :"),
-  v.check((k) => k !== "__proto__", "tag keys are 1–64 letters, digits, or _ . - :"),
-);
-const TagValue = v.pipe(v.string("tag values are strings"), v.minLength(1, "tag values are not empty"), v.maxLength(200, "tag values are at most 200 characters"));
+const TagKey = TagKeySchema;
+const TagValue = TagValueSchema;
 const TagValues = v.pipe(v.array(TagValue, "a list of tag values"), v.minLength(1, "give at least one value"), v.maxLength(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} values`));
 const Filter = v.union(
   [TagValue, TagValues, v.strictObject({ not: TagValue })],
@@ -42,7 +38,7 @@ const Filter = v.union(
 
 export const QuerySchema = v.strictObject(
   {
-    metric: v.pipe(v.string("metric is required"), v.minLength(1, "metric is required"), v.maxLength(200, "metric is at most 200 characters")),
+    metric: MetricRefSchema("metric is required"),
     aggregation: v.picklist(AGGREGATIONS, `aggregation must be one of ${AGGREGATIONS.join(", ")}`),
     granularity: v.optional(v.picklist(GRANULARITIES, `granularity must be one of ${GRANULARITIES.join(", ")} (or absent for one value)`)),
     from: v.optional(v.string(`from must be ${RFC3339_HINT}`)),

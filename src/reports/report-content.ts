@@ -10,6 +10,7 @@ import { AppError } from "../lib/errors";
 import { formatBucket, formatNumber, formatPercent } from "../../views/widgets/format";
 import type { SnapshotWidget } from "../../views/snapshots/widget";
 import { renderWidgetSnapshot, type Snapshot } from "./snapshot";
+import { dashboardUrl } from "../products/urls";
 
 /**
  * What one run of a report says, built once and sent to every recipient: each widget of the
@@ -49,7 +50,7 @@ export async function buildReportContent(
   return {
     productName: product.name,
     dashboardName: dashboard.name,
-    dashboardUrl: `${deps.config.baseUrl}/products/${product.id}/dashboards/${dashboard.id}`,
+    dashboardUrl: deps.config.baseUrl + dashboardUrl(product.id, dashboard.id),
     timezone: product.timezone,
     rangeLabel: labels.size === 1 ? [...labels][0]! : labels.size ? "Each widget's own range" : "",
     asOf: formatAsOf(now, product.timezone),

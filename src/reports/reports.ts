@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, sql, isNull } from "drizzle-orm";
 import * as v from "valibot";
 import type { Db } from "../db/connection";
 import { dashboards, products, reportDeliveries, reportRecipients, reports } from "../db/schema";
-import { EmailSchema } from "../auth/users";
+import { EmailSchema } from "../lib/validate";
 import { getDashboard } from "../dashboards/dashboards";
 import { AppError, notFound } from "../lib/errors";
 import { newId } from "../lib/tokens";

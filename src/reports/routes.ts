@@ -2,17 +2,17 @@ import { Hono, type Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { isHtmx, sendFragment, sendPage } from "../http/render";
+import { isHtmx, pageOrFragment, sendFragment, sendPage } from "../http/render";
 import { requireUser } from "../auth/middleware";
-import { AppError } from "../lib/errors";
 import { productAccess } from "../products/access";
 import { pageHeader } from "../products/page-header";
-import { formFields } from "../products/route-helpers";
+import { formErrorsOf, formFields } from "../http/forms";
 import { getDashboard } from "../dashboards/dashboards";
 import { createReport, deleteReport, findRecipientReport, getReport, listDeliveries, listReports, setRecipientPaused, setReportPaused, updateReport, validateReportInput } from "./reports";
 import { sendTestReport } from "./run-report";
 import { verifyUnsubscribe } from "./unsubscribe";
-import { ReportsPage, ReportsSection, UnsubscribePage } from "../../views/pages/reports/reports-page";
+import { ReportsPage, ReportsSection } from "../../views/pages/reports/reports-page";
+import { UnsubscribePage } from "../../views/pages/reports/unsubscribe-page";
 import { ReportCard } from "../../views/pages/reports/report-card";
 import { ReportForm, emptyReportForm, type ReportFormValues } from "../../views/pages/reports/report-form";
 import { reportsBase, type ReportsContext } from "../../views/pages/reports/urls";
@@ -34,8 +34,9 @@ export function reportRoutes(deps: Deps) {
     return { product: { id: product.id, name: product.name }, dashboard: { id: dashboard.id, name: dashboard.name }, timezone: product.timezone };
   };
   const listed = (ctx: ReportsContext) => listReports(deps.db, ctx.product.id, ctx.dashboard.id).map((report) => ({ report, deliveries: listDeliveries(deps.db, ctx.product.id, report.id) }));
-  const page = (c: Context<AppEnv>, ctx: ReportsContext, editor?: Child, status = 200) =>
-    sendPage(c, ReportsPage({ header: pageHeader(deps, c, c.get("product")), ctx, reports: listed(ctx), editor }), status);
+  const page = (c: Context<AppEnv>, ctx: ReportsContext, editor?: Child) => ReportsPage({ header: pageHeader(deps, c, c.get("product")), ctx, reports: listed(ctx), editor });
+  /** htmx gets the form (or section) alone; a plain request the reports page with it open. */
+  const pageWith = (c: Context<AppEnv>, ctx: ReportsContext, fragment: Child, status = 200) => pageOrFragment(c, () => fragment, () => page(c, ctx, fragment), status);
   const section = (c: Context<AppEnv>, ctx: ReportsContext) => {
     c.header("HX-Retarget", "#reports");
     c.header("HX-Reswap", "outerHTML");
@@ -47,13 +48,13 @@ export function reportRoutes(deps: Deps) {
 
   r.get(R, ...member, (c) => {
     const ctx = context(c);
-    return isHtmx(c) ? sendFragment(c, ReportsSection({ ctx, reports: listed(ctx) })) : page(c, ctx);
+    return pageOrFragment(c, () => ReportsSection({ ctx, reports: listed(ctx) }), () => page(c, ctx));
   });
 
   const newForm = (c: Context<AppEnv>, ctx: ReportsContext) => ReportForm({ ctx, values: emptyReportForm(c.get("user")?.email) });
   r.get(`${R}/new`, ...member, (c) => {
     const ctx = context(c);
-    return isHtmx(c) ? sendFragment(c, newForm(c, ctx)) : page(c, ctx, newForm(c, ctx));
+    return pageWith(c, ctx, newForm(c, ctx));
   });
   // The closed editor: what "Cancel" on the new-report form swaps in.
   r.get(`${R}/editor`, ...member, (c) => (isHtmx(c) ? sendFragment(c, "") : back(c, context(c))));
@@ -65,7 +66,7 @@ export function reportRoutes(deps: Deps) {
       createReport(deps.db, c.get("product"), ctx.dashboard.id, validateReportInput(toInput(values)), c.get("user")!.id, now());
     } catch (err) {
       const form = ReportForm({ ctx, values, errors: fieldErrors(err) });
-      return isHtmx(c) ? sendFragment(c, form, 422) : page(c, ctx, form, 422);
+      return pageWith(c, ctx, form, 422);
     }
     return isHtmx(c) ? section(c, ctx) : back(c, ctx);
   });
@@ -88,7 +89,7 @@ export function reportRoutes(deps: Deps) {
       recipients: report.recipients.map((x) => x.email).join("\n"),
     };
     const form = ReportForm({ ctx, values, reportId: report.id });
-    return isHtmx(c) ? sendFragment(c, form) : page(c, ctx, form);
+    return pageWith(c, ctx, form);
   });
 
   r.post(`${R}/:reportId`, ...member, async (c) => {
@@ -100,7 +101,7 @@ export function reportRoutes(deps: Deps) {
       updateReport(deps.db, c.get("product"), ctx.dashboard.id, reportId, validateReportInput(toInput(values)), now());
     } catch (err) {
       const form = ReportForm({ ctx, values, errors: fieldErrors(err), reportId });
-      return isHtmx(c) ? sendFragment(c, form, 422) : page(c, ctx, form, 422);
+      return pageWith(c, ctx, form, 422);
     }
     return isHtmx(c) ? card(c, ctx, reportId, { message: "Schedule saved.", tone: "ok" }) : back(c, ctx);
   });
@@ -136,28 +137,29 @@ export function reportRoutes(deps: Deps) {
   // ── public: the per-recipient unsubscribe link (a signed URL, no login) ──
   const recipientPage = (rid: string, sig: string) => (verifyUnsubscribe(deps.config.secret, rid, sig) ? findRecipientReport(deps.db, rid) : undefined);
 
+  // GET only shows the button: mail scanners and link previews fetch every URL in a message.
   r.get("/reports/unsubscribe", (c) => {
+    const rid = c.req.query("r") ?? "";
+    const found = recipientPage(rid, c.req.query("s") ?? "");
+    c.header("Cache-Control", "no-store");
+    c.header("Referrer-Policy", "no-referrer");
+    if (!found) return sendPage(c, UnsubscribePage({ state: "invalid" }), 404);
+    const names = { email: found.recipient.email, dashboardName: found.dashboardName, productName: found.productName };
+    return sendPage(c, UnsubscribePage({ state: "confirm", ...names, form: { action: new URL(c.req.url).pathname + new URL(c.req.url).search } }));
+  });
+
+  // The page's button, and RFC 8058 one-click: the mail client POSTs "List-Unsubscribe=One-Click"
+  // to the link itself, from its own servers (no Origin, no cookie). The signature in the URL is
+  // the authority; either way the answer is the confirmation page.
+  r.post("/reports/unsubscribe", (c) => {
     const rid = c.req.query("r") ?? "";
     const sig = c.req.query("s") ?? "";
     const found = recipientPage(rid, sig);
     c.header("Cache-Control", "no-store");
-    c.header("Referrer-Policy", "no-referrer");
     if (!found) return sendPage(c, UnsubscribePage({ state: "invalid" }), 404);
     setRecipientPaused(deps.db, rid, true, now());
-    return sendPage(
-      c,
-      UnsubscribePage({ state: "unsubscribed", email: found.recipient.email, dashboardName: found.dashboardName, productName: found.productName, resubscribe: { action: "/reports/resubscribe", r: rid, s: sig } }),
-    );
-  });
-
-  // RFC 8058 one-click: the mail client POSTs "List-Unsubscribe=One-Click" to the link itself,
-  // from its own servers (no Origin, no cookie). The signature in the URL is the authority.
-  r.post("/reports/unsubscribe", (c) => {
-    const rid = c.req.query("r") ?? "";
-    const found = recipientPage(rid, c.req.query("s") ?? "");
-    if (!found) return c.text("This unsubscribe link does not work.", 404);
-    setRecipientPaused(deps.db, rid, true, now());
-    return c.text(`Unsubscribed ${found.recipient.email}.`);
+    const names = { email: found.recipient.email, dashboardName: found.dashboardName, productName: found.productName };
+    return sendPage(c, UnsubscribePage({ state: "unsubscribed", ...names, form: { action: "/reports/resubscribe", r: rid, s: sig } }));
   });
 
   r.post("/reports/resubscribe", async (c) => {
@@ -179,10 +181,9 @@ async function formValues(c: Context): Promise<ReportFormValues> {
 
 const toInput = (v: ReportFormValues) => ({ frequency: v.frequency, weekday: v.weekday, monthDay: v.monthDay, timeOfDay: v.timeOfDay, recipients: v.recipients });
 
-/** The one error type with field problems → `{ field: message }` for the form; anything else goes to app.onError. */
+/** Field problems for the form; anything else goes on to app.onError. */
 function fieldErrors(err: unknown): Record<string, string> {
-  if (!(err instanceof AppError) || err.status !== 400) throw err;
-  const out: Record<string, string> = {};
-  for (const e of err.extra.errors ?? [{ index: null, field: err.field ?? "recipients", message: err.message }]) if (e.field && !out[e.field]) out[e.field] = e.message;
-  return out;
+  const errors = formErrorsOf(err);
+  if (!errors) throw err;
+  return errors;
 }

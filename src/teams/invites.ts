@@ -1,10 +1,15 @@
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "../db/connection";
+import type { Deps } from "../deps";
+import type { Product } from "../products/products";
+import { inviteEmail } from "../../views/emails/invite";
 import { invites, products, users } from "../db/schema";
-import { EmailSchema, findUserByEmail, parseOrThrow, type User } from "../auth/users";
+import { findUserByEmail, type User } from "../auth/users";
+import { EmailSchema, parseOrThrow } from "../lib/validate";
 import { AppError, conflict, notFound } from "../lib/errors";
 import { newId, randomToken, sha256Hex } from "../lib/tokens";
 import { addMember, isMember } from "./memberships";
+import { productUrl } from "../products/urls";
 
 /** FR-5.1–5.3: invites are emailed links, single use, valid 7 days, bound to the invited address. */
 export const INVITE_TTL_MS = 7 * 24 * 3600_000;
@@ -43,6 +48,32 @@ export function createInvite(db: Db, input: { productId: string; email: string; 
     tx.insert(invites).values(invite).run();
   });
   return { invite, token };
+}
+
+/**
+ * Creates the invite and mails its link. Answers the link too: without SMTP (`delivered: false`)
+ * the owner's page shows it to pass on by hand. A failed send throws (the invite stays saved).
+ */
+export async function sendInvite(
+  deps: Pick<Deps, "db" | "clock" | "mailer" | "config">,
+  input: { product: Pick<Product, "id" | "name">; inviter: Pick<User, "id" | "name" | "email">; email: string },
+): Promise<{ invite: Invite; url: string; delivered: boolean }> {
+  const { invite, token } = createInvite(deps.db, { productId: input.product.id, email: input.email, invitedBy: input.inviter.id }, deps.clock.now());
+  const url = `${deps.config.baseUrl}/invites/${token}`;
+  const mail = await inviteEmail({ to: invite.email, productName: input.product.name, inviter: input.inviter.name ?? input.inviter.email, url, baseUrl: deps.config.baseUrl });
+  try {
+    const { delivered } = await deps.mailer.send(mail);
+    return { invite, url, delivered };
+  } catch (err) {
+    throw new InviteMailError(invite, err);
+  }
+}
+
+/** The invite was saved but its mail could not be sent. */
+export class InviteMailError extends Error {
+  constructor(readonly invite: Invite, cause: unknown) {
+    super(`the invite mail to ${invite.email} could not be sent`, { cause });
+  }
 }
 
 /** Invites the owner still waits on (not accepted, not cancelled, not expired), newest first. */
@@ -109,4 +140,17 @@ export function acceptInvite(db: Db, token: string, user: User, now: number): { 
     if (!user.emailVerifiedAt) tx.update(users).set({ emailVerifiedAt: now }).where(eq(users.id, user.id)).run();
     return { productId: invite.productId };
   });
+}
+
+/**
+ * After an email verification whose link carried `next` = an invite page: accepts that invite
+ * for `user` and answers the product's URL, or null when `next` is no usable invite of theirs
+ * (the verification page then offers `next` as its one button).
+ */
+export function acceptInviteAfterVerify(deps: { db: Db; clock: { now(): number } }, next: string, user: User): string | null {
+  const token = /^\/invites\/([A-Za-z0-9_-]{1,100})$/.exec(next)?.[1];
+  if (!token) return null;
+  const found = findInviteByToken(deps.db, token, deps.clock.now());
+  if (!found || found.status !== "pending" || found.invite.email !== user.email) return null;
+  return productUrl(acceptInvite(deps.db, token, user, deps.clock.now()).productId);
 }

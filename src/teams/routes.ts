@@ -1,24 +1,24 @@
 import { Hono, type Context } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { sendPage } from "../http/render";
+import { pageOrFragment, sendPage } from "../http/render";
 import { requireUser } from "../auth/middleware";
 import { canLeaveProduct, canManageMembers, canViewSettings, productAccess, requirePermission } from "../products/access";
-import { backTo, formFields, pageOrSection, tryField } from "../products/route-helpers";
+import { backTo, formErrorsOf, formFields, redirectAfterForm } from "../http/forms";
 import { pageHeader } from "../products/page-header";
-import { acceptInvite, cancelInvite, createInvite, findInviteByToken, INVITE_PROBLEMS, listPendingInvites } from "./invites";
+import { acceptInvite, cancelInvite, findInviteByToken, INVITE_PROBLEMS, InviteMailError, listPendingInvites, sendInvite } from "./invites";
 import { listMembers, removeMember } from "./memberships";
 import { SettingsShell } from "../../views/pages/products/settings-shell";
 import { MembersSection, type MembersSectionProps } from "../../views/pages/products/settings-members";
 import { InvitePage, type InvitePageState } from "../../views/pages/invites/invite-page";
-import { inviteEmail } from "../../views/emails/invite";
+import { productUrl } from "../products/urls";
 
 /** Members and invites of a product (FR-5.x), and the page an invite link opens. */
 export function teamRoutes(deps: Deps) {
   const r = new Hono<AppEnv>();
   const member = [requireUser(), productAccess(deps)] as const;
   const owner = [...member, requirePermission(canManageMembers, "Only the product's owner can manage the team.")] as const;
-  const settings = (id: string) => `/products/${id}/settings/members`;
+  const settings = (id: string) => productUrl(id, "settings", "members");
 
   const render = (c: Context<AppEnv>, extra: Partial<MembersSectionProps> = {}, status = 200) => {
     const product = c.get("product");
@@ -32,7 +32,7 @@ export function teamRoutes(deps: Deps) {
       now,
       ...extra,
     };
-    return pageOrSection(
+    return pageOrFragment(
       c,
       () => MembersSection(props),
       () => SettingsShell({ header: pageHeader(deps, c, product), product, active: "members", children: MembersSection(props) }),
@@ -46,18 +46,20 @@ export function teamRoutes(deps: Deps) {
     const product = c.get("product");
     const user = c.get("user")!;
     const form = await formFields(c, "email");
-    const created = tryField(() => createInvite(deps.db, { productId: product.id, email: form.email, invitedBy: user.id }, deps.clock.now()));
-    if (!created.ok) return render(c, { values: form, errors: created.errors }, 422);
-    const { invite, token } = created.value;
-    const url = `${deps.config.baseUrl}/invites/${token}`;
-    const mail = await inviteEmail({ to: invite.email, productName: product.name, inviter: user.name ?? user.email, url, baseUrl: deps.config.baseUrl });
+    let sent: Awaited<ReturnType<typeof sendInvite>>;
     try {
-      const { delivered } = await deps.mailer.send(mail);
-      if (!delivered) return render(c, { manualLink: { email: invite.email, url } });
+      sent = await sendInvite(deps, { product, inviter: user, email: form.email });
     } catch (err) {
-      deps.log.error("invite mail failed", { productId: product.id, err });
-      return render(c, { notice: `The invite for ${invite.email} was saved, but the email could not be sent. Check the mail settings, then invite again.` });
+      if (err instanceof InviteMailError) {
+        deps.log.error("invite mail failed", { productId: product.id, err });
+        return render(c, { notice: `The invite for ${err.invite.email} was saved, but the email could not be sent. Check the mail settings, then invite again.` });
+      }
+      const errors = formErrorsOf(err);
+      if (!errors) throw err;
+      return render(c, { values: form, errors }, 422);
     }
+    const { invite, url, delivered } = sent;
+    if (!delivered) return render(c, { manualLink: { email: invite.email, url } });
     if (!c.req.header("HX-Request")) return backTo(c, settings(product.id));
     return render(c, { notice: `Invite sent to ${invite.email}.` });
   });
@@ -76,8 +78,7 @@ export function teamRoutes(deps: Deps) {
 
   r.post("/products/:productId/leave", ...member, requirePermission(canLeaveProduct, "The owner cannot leave their own product; delete it instead."), (c) => {
     removeMember(deps.db, c.get("product").id, c.get("user")!.id);
-    if (c.req.header("HX-Request")) return c.body(null, 204, { "HX-Redirect": "/" });
-    return c.redirect("/", 303);
+    return redirectAfterForm(c, "/");
   });
 
   // ── the invite link ──
@@ -92,7 +93,7 @@ export function teamRoutes(deps: Deps) {
     const state = inviteState(c);
     if (state.kind !== "ready") return sendInvitePage(c, state);
     const { productId } = acceptInvite(deps.db, token, user, deps.clock.now());
-    return c.redirect(`/products/${productId}`, 303);
+    return c.redirect(productUrl(productId), 303);
   });
 
   function inviteState(c: Context<AppEnv>): InvitePageState {

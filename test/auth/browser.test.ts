@@ -4,7 +4,7 @@ import { launchBrowser, screenshot } from "../helpers/browser";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { linkIn, startSmtpSink, type SmtpSink } from "../helpers/smtp";
 import { createUser } from "../../src/auth/users";
-import { createSession, SESSION_COOKIE } from "../../src/auth/session";
+import { signInBrowser } from "../helpers/sign-in";
 import { createProduct } from "../../src/products/products";
 
 /**
@@ -142,7 +142,7 @@ describe("accounts in a browser", () => {
     const owner = await createUser(server.deps.db, { email: "owner@browser.test", password: "correct horse battery", verified: true }, server.deps.clock.now());
     for (const name of ["Acme web app", "Billing service", "Zed mobile"]) createProduct(server.deps.db, { ownerId: owner.id, name }, server.deps.clock.now());
     const listed = await open({ width: 1280 });
-    await listed.context.addCookies([{ name: SESSION_COOKIE, value: createSession(server.deps.db, owner.id, server.deps.clock.now()).token, url: server.url }]);
+    await signInBrowser(listed.context, server, owner.id);
     await listed.page.goto(`${server.url}/`);
     expect(await listed.page.locator("[data-testid=product-list] li").count()).toBe(3);
     await listed.page.click("[data-testid=product-switcher] summary");

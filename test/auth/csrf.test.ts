@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { makeProductWithKeys } from "../helpers/factories";
-import { createSession, SESSION_COOKIE } from "../../src/auth/session";
+import { sessionCookie } from "../helpers/sign-in";
 import { listProductsForUser } from "../../src/products/products";
 
 /** A cross-site POST (a form on another site submitting to us with the victim's cookie) is refused. */
@@ -12,7 +12,7 @@ let cookie: string;
 beforeAll(async () => {
   server = await startTestServer();
   t = await makeProductWithKeys(server.deps);
-  cookie = `${SESSION_COOKIE}=${createSession(server.deps.db, t.user.id, server.deps.clock.now()).token}`;
+  cookie = sessionCookie(server.deps, t.user.id);
 });
 afterAll(() => server.stop());
 
@@ -29,6 +29,9 @@ describe("CSRF: state changes only from our own pages", () => {
     ["a sandboxed frame (Origin: null) signing the user out", "/logout", () => form({ Origin: "null" })],
     ["a cross-site request that sent only Sec-Fetch-Site", "/products", () => form({ "Sec-Fetch-Site": "cross-site" }, { name: "Pwned", timezone: "UTC" })],
     ["a sibling subdomain (same-site is not same-origin)", "/products", () => form({ Origin: "http://evil.127.0.0.1.nip.io", "Sec-Fetch-Site": "same-site" }, { name: "Pwned" })],
+    ["a sandboxed frame on another site (Origin: null, Sec-Fetch-Site: cross-site)", "/products", () => form({ Origin: "null", "Sec-Fetch-Site": "cross-site" }, { name: "Pwned", timezone: "UTC" })],
+    ["a mismatched Origin, even beside Sec-Fetch-Site: same-origin", "/products", () => form({ Origin: "https://evil.example", "Sec-Fetch-Site": "same-origin" }, { name: "Pwned", timezone: "UTC" })],
+    ["another scheme of our host (not our origin) claiming same-origin", "/products", () => form({ Origin: server.url.replace("http:", "https:"), "Sec-Fetch-Site": "same-origin" }, { name: "Pwned", timezone: "UTC" })],
     ["login CSRF (signing the victim into the attacker's account)", "/login", () => form({ Origin: "https://evil.example" }, { email: "a@b.c", password: "x" })],
     [
       "a cookie-authenticated query API call from another site",
@@ -52,11 +55,22 @@ describe("CSRF: state changes only from our own pages", () => {
     expect(res.status).toBe(200);
   });
 
-  test("our own pages pass: by Origin, or by Sec-Fetch-Site behind a proxy that changes the scheme", async () => {
+  test("our own pages pass: by Origin, by BASE_URL's origin behind a TLS proxy, or by Sec-Fetch-Site alone", async () => {
     const own = await server.fetch("/products", form({ Origin: server.url }, { name: "Mine", timezone: "UTC" }));
     expect(own.status).toBe(200);
-    const proxied = await server.fetch("/products", form({ Origin: server.url.replace("http:", "https:"), "Sec-Fetch-Site": "same-origin" }, { name: "Mine too", timezone: "UTC" }));
-    expect(proxied.status).toBe(200);
+    const fetchSiteOnly = await server.fetch("/products", form({ "Sec-Fetch-Site": "same-origin" }, { name: "Mine too", timezone: "UTC" }));
+    expect(fetchSiteOnly.status).toBe(200);
+    // A form POST from our own page under Referrer-Policy: no-referrer: Chromium sends Origin: null.
+    const noReferrer = await server.fetch("/products", form({ Origin: "null", "Sec-Fetch-Site": "same-origin" }, { name: "Mine three", timezone: "UTC" }));
+    expect(noReferrer.status).toBe(200);
+    const proxied = await startTestServer({ env: { BASE_URL: "https://kpi.example" } });
+    try {
+      const c = sessionCookie(proxied.deps, (await makeProductWithKeys(proxied.deps)).user.id);
+      const res = await proxied.fetch("/products", { ...form({ Origin: "https://kpi.example", "Sec-Fetch-Site": "same-origin" }, { name: "Behind a proxy", timezone: "UTC" }), headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: c, Origin: "https://kpi.example" } });
+      expect(res.status).toBe(200);
+    } finally {
+      await proxied.stop();
+    }
     const query = await server.fetch("/api/v1/query", { method: "POST", headers: { "Content-Type": "application/json", Cookie: cookie, Origin: server.url }, body: queryBody() });
     expect(query.status).toBe(200);
   });

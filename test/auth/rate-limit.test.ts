@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { fixedClock } from "../../src/lib/clock";
-import { Visitor } from "./support";
+import { PASSWORD, registerVisitor, Visitor } from "./support";
 
 /** The one test file that keeps the auth limits low: 6 attempts per IP, 3 per address, per 15 min. */
 const clock = fixedClock(Date.UTC(2026, 2, 1, 9, 0, 0));
@@ -38,5 +38,42 @@ describe("auth rate limits", () => {
     // The allowance refills with time.
     clock.advance(15 * 60_000);
     expect((await v.post("/login", { email: "target@example.com", password: "guess 5" })).status).toBe(401);
+  });
+});
+
+/**
+ * Issue 13 item 8: failures count per (address, IP). A stranger guessing the owner's password
+ * locks out only themselves; the owner still signs in from their own IP. A per-address limit over
+ * all IPs stays, far above the pair limit (here 6 against 3), for guessing from many IPs.
+ */
+describe("a stranger cannot lock the owner out", () => {
+  let proxied: TestServer;
+  const lockClock = fixedClock(Date.UTC(2026, 2, 1, 9, 0, 0));
+  beforeAll(async () => {
+    proxied = await startTestServer({
+      clock: lockClock,
+      env: { TRUSTED_PROXIES: "127.0.0.1", RATE_LIMIT_AUTH_PER_IP: "100", RATE_LIMIT_AUTH_PER_EMAIL: "3", RATE_LIMIT_AUTH_FAILURES_PER_EMAIL: "6" },
+    });
+    await registerVisitor(proxied, "owner@example.com");
+  });
+  afterAll(() => proxied.stop());
+  const from = (ip: string) => ({ "X-Forwarded-For": ip });
+
+  test("guesses from one IP lock that IP only; many IPs hit the per-address ceiling", async () => {
+    const attacker = new Visitor(proxied);
+    for (let i = 0; i < 3; i++) expect((await attacker.post("/login", { email: "owner@example.com", password: `guess ${i}` }, from("203.0.113.7"))).status).toBe(401);
+    expect((await attacker.post("/login", { email: "owner@example.com", password: "guess 3" }, from("203.0.113.7"))).status).toBe(429);
+
+    const owner = new Visitor(proxied);
+    const signedIn = await owner.post("/login", { email: "owner@example.com", password: PASSWORD }, from("198.51.100.1"));
+    expect(signedIn.status).toBe(303);
+    // A right password does not use up the owner's allowance: signing in again still works.
+    expect((await new Visitor(proxied).post("/login", { email: "owner@example.com", password: PASSWORD }, from("198.51.100.1"))).status).toBe(303);
+
+    // Three more failures from a second IP reach the per-address ceiling (6): now every IP waits.
+    for (let i = 0; i < 3; i++) expect((await attacker.post("/login", { email: "owner@example.com", password: `more ${i}` }, from("203.0.113.8"))).status).toBe(401);
+    expect((await new Visitor(proxied).post("/login", { email: "owner@example.com", password: PASSWORD }, from("198.51.100.1"))).status).toBe(429);
+    lockClock.advance(15 * 60_000);
+    expect((await new Visitor(proxied).post("/login", { email: "owner@example.com", password: PASSWORD }, from("198.51.100.1"))).status).toBe(303);
   });
 });

@@ -96,10 +96,28 @@ describe("registration and email verification", () => {
     expect(page).toContain("<!doctype html>");
     expect(page).toContain("Enter a valid email address");
     expect(findUserByEmail(server.deps.db, "not-an-email")).toBeUndefined();
+  });
 
-    const taken = await visitor.post("/register", { email: "ADA@example.com", password: PASSWORD });
-    expect(taken.status).toBe(409);
-    expect(await taken.text()).toContain("already exists");
+  test("a taken address answers exactly like a new one; its owner is mailed instead (no enumeration)", async () => {
+    const owner = await registerVisitor(server, "taken@example.com");
+    await smtp.waitFor(forTo("taken@example.com"));
+    const before = smtp.messages.length;
+    const fresh = await new Visitor(server).post("/register?next=%2Finvites%2Fx", { email: "fresh@example.com", password: PASSWORD });
+    const taken = await new Visitor(server).post("/register?next=%2Finvites%2Fx", { email: "TAKEN@example.com", password: "another password" });
+    for (const res of [fresh, taken]) {
+      expect(res.status).toBe(303);
+      expect(res.headers.get("Location")).toBe("/invites/x");
+      expect(res.headers.getSetCookie().map((c) => c.replace(/=[^;]*/, "=…"))).toEqual([fresh.headers.getSetCookie()[0]!.replace(/=[^;]*/, "=…")]);
+      expect(await res.text()).toBe("");
+    }
+    const mail = await smtp.waitFor((m) => smtp.messages.indexOf(m) >= before && JSON.stringify(m.to).includes("taken@example.com"));
+    expect(mail.subject).toBe("You already have a LiteKPI account");
+    expect(mail.text).toContain(`${server.url}/login?email=taken%40example.com`);
+    expect(mail.text).toContain(`${server.url}/reset-password?email=taken%40example.com`);
+    // the account is untouched: the old password still signs in, the new one does not
+    expect((await new Visitor(server).post("/login", { email: "taken@example.com", password: "another password" })).status).toBe(401);
+    expect((await new Visitor(server).post("/login", { email: "taken@example.com", password: PASSWORD })).status).toBe(303);
+    expect(redirectPath(await owner.get("/"))).toBe("/verify-email"); // the owner's session is still theirs
   });
 
   test("registering from an invite goes back to the invite page, with only safe targets", async () => {

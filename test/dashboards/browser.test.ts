@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { launchBrowser, screenshot as save } from "../helpers/browser";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { seedSignups, signedInOwner, signIn } from "./support";
+import { seedSignups, signedInOwner } from "./support";
+import { signInBrowser } from "../helpers/sign-in";
 
 /**
  * The issue's flow in headless Chromium: create a dashboard → add line, number and table widgets
@@ -26,10 +27,10 @@ describe("dashboards in a browser", () => {
     await server?.stop();
   });
 
-  const open = async (token: string, opts: { width?: number; colorScheme?: "light" | "dark" } = {}) => {
+  const open = async (userId: string, opts: { width?: number; colorScheme?: "light" | "dark" } = {}) => {
     const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: 900 }, colorScheme: opts.colorScheme ?? "light", acceptDownloads: true });
     contexts.push(context);
-    await signIn(context, server, token);
+    await signInBrowser(context, server, userId);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
@@ -80,7 +81,7 @@ describe("dashboards in a browser", () => {
     async () => {
       const owner = await signedInOwner(server, { timezone: "Europe/Berlin", name: "Acme" });
       await seedSignups(server, owner.product.id, { days: 60 });
-      const { page, errors } = await open(owner.token);
+      const { page, errors } = await open(owner.user.id);
 
       // ── create a dashboard from the product home (data exists, so no onboarding) ──
       await page.goto(`${server.url}/products/${owner.product.id}`);
@@ -215,7 +216,7 @@ describe("dashboards in a browser", () => {
     async () => {
       const owner = await signedInOwner(server, { name: "Phone Co" });
       await seedSignups(server, owner.product.id, { days: 10 });
-      const { page, errors } = await open(owner.token, { width: 375, colorScheme: "dark" });
+      const { page, errors } = await open(owner.user.id, { width: 375, colorScheme: "dark" });
       await page.goto(`${server.url}/products/${owner.product.id}`);
       await page.fill("#new-dashboard-name", "Mobile");
       await page.click("[data-testid=create-dashboard]");

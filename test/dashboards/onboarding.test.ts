@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { createUser } from "../../src/auth/users";
-import { createSession } from "../../src/auth/session";
 import { addMember } from "../../src/teams/memberships";
 import { listActiveKeys } from "../../src/products/keys";
 import { launchBrowser, screenshot } from "../helpers/browser";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { signedInOwner, signIn } from "./support";
+import { signedInOwner } from "./support";
+import { sessionCookie, signInBrowser } from "../helpers/sign-in";
 
 /**
  * "Send your first data point": a fresh product's home shows the snippets; an owner mints a key
@@ -40,7 +40,7 @@ describe("onboarding", () => {
       const owner = await signedInOwner(server, { name: "Fresh" });
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       try {
-        await signIn(context, server, owner.token);
+        await signInBrowser(context, server, owner.user.id);
         const page = await context.newPage();
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(String(e)));
@@ -125,8 +125,7 @@ describe("onboarding", () => {
     const now = server.deps.clock.now();
     const member = await createUser(server.deps.db, { email: `member-${now}@example.com`, password: "correct horse battery", verified: true }, now);
     addMember(server.deps.db, owner.product.id, member.id, now);
-    const { token } = createSession(server.deps.db, member.id, now);
-    const cookie = `litekpi_session=${token}`;
+    const cookie = sessionCookie(server.deps, member.id);
     const home = await (await server.fetch(`/products/${owner.product.id}`, { headers: { Cookie: cookie } })).text();
     expect(home).toContain("YOUR_INGEST_KEY");
     expect(home).not.toContain("onboarding-create-key");

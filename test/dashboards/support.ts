@@ -1,18 +1,12 @@
-import type { BrowserContext } from "playwright-core";
-import { createSession, SESSION_COOKIE } from "../../src/auth/session";
 import type { PointRecord } from "../../src/writer/batch";
 import { makeProductWithKeys } from "../helpers/factories";
 import type { TestServer } from "../helpers/server";
+import { sessionCookie } from "../helpers/sign-in";
 
 /** A signed-in owner of a fresh product (a session made directly, like the login page would). */
 export async function signedInOwner(server: TestServer, opts: { timezone?: string; name?: string } = {}) {
   const made = await makeProductWithKeys(server.deps, opts);
-  const { token } = createSession(server.deps.db, made.user.id, server.deps.clock.now());
-  return { ...made, token, cookie: `${SESSION_COOKIE}=${token}` };
-}
-
-export async function signIn(context: BrowserContext, server: TestServer, token: string) {
-  await context.addCookies([{ name: SESSION_COOKIE, value: token, url: server.url }]);
+  return { ...made, cookie: sessionCookie(server.deps, made.user.id) };
 }
 
 /**

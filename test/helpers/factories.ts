@@ -16,3 +16,12 @@ export async function makeProductWithKeys(deps: Deps, opts: { email?: string; ti
   const read = createKey(deps.db, { productId: product.id, scope: "read" }, now);
   return { user, password, product, ingestKey: ingest.secret, readKey: read.secret, ingestKeyId: ingest.key.id, readKeyId: read.key.id };
 }
+
+/** A user (verified unless asked otherwise) with the usual test password. */
+export async function makeUser(server: { deps: Deps }, opts: { email?: string; verified?: boolean; name?: string } = {}) {
+  return createUser(
+    server.deps.db,
+    { email: opts.email ?? `member${++seq}-${Date.now()}@example.com`, password: "correct horse battery", verified: opts.verified ?? true, name: opts.name },
+    server.deps.clock.now(),
+  );
+}

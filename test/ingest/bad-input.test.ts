@@ -34,6 +34,8 @@ const badPoints: { name: string; json: string; field: string | null; says?: RegE
   { name: "empty metric", json: '{"metric":"","value":1}', field: "metric", says: /empty/ },
   { name: "201-character metric", json: JSON.stringify({ metric: "m".repeat(201), value: 1 }), field: "metric", says: /200/ },
   { name: "metric with a control character", json: '{"metric":"a\\u0007b","value":1}', field: "metric", says: /control/ },
+  { name: "metric with a lone surrogate (would be stored as U+FFFD)", json: '{"metric":"a\\ud800b","value":1}', field: "metric", says: /surrogate/ },
+  { name: "tag value with a lone surrogate", json: '{"metric":"m","value":1,"tags":{"plan":"pro\\udc00"}}', field: "tags.plan", says: /surrogate/ },
   { name: "metric with surrounding spaces", json: '{"metric":" m ","value":1}', field: "metric", says: /space/ },
   { name: "metric with the reserved event: prefix", json: '{"metric":"event:signup","value":1}', field: "metric", says: /reserved/ },
   { name: "non-string tag value", json: '{"metric":"m","value":1,"tags":{"plan":5}}', field: "tags.plan", says: /string/ },
@@ -73,6 +75,39 @@ describe("a bad point gets an error naming index, field and reason; nothing is s
       expect(typeof err.message).toBe("string");
       if (b.says) expect(err.message).toMatch(b.says);
       expect(res.json.errors.every((e: any) => e.index === 1)).toBe(true);
+      expect(counts(server, p.product.id)).toEqual(before);
+    });
+  }
+});
+
+/**
+ * The same for events: nothing may be changed silently on the way in — a lone surrogate anywhere
+ * (name, id, a property key or value) would be stored as U+FFFD, and 1e309 (JSON.parse gives
+ * Infinity) as null. Each is refused naming the field (the path inside properties/context).
+ */
+const goodEvent = '{"event":"ok"}';
+const badEvents: { name: string; json: string; field: string; says?: RegExp }[] = [
+  { name: "event name with a lone surrogate", json: '{"event":"sign\\ud83dup"}', field: "event", says: /surrogate/ },
+  { name: "namespace with a lone surrogate", json: '{"event":"e","namespace":"\\udfff"}', field: "namespace", says: /surrogate/ },
+  { name: "id with a lone surrogate", json: '{"event":"e","id":"x\\ud800"}', field: "id", says: /surrogate/ },
+  { name: "user id with a lone surrogate", json: '{"event":"e","context":{"user_id":"\\ud800"}}', field: "context.user_id", says: /surrogate/ },
+  { name: "property value with a lone surrogate", json: '{"event":"e","properties":{"plan":"pro\\ud800"}}', field: "properties.plan", says: /surrogate/ },
+  { name: "nested property key with a lone surrogate", json: '{"event":"e","properties":{"a":[{"k\\udc00":1}]}}', field: "properties.a.0", says: /surrogate/ },
+  { name: "property 1e309 (JSON.parse gives Infinity)", json: '{"event":"e","properties":{"price":1e309}}', field: "properties.price", says: /finite/ },
+  { name: "nested property -1e400", json: '{"event":"e","properties":{"cart":{"items":[1,-1e400]}}}', field: "properties.cart.items.1", says: /finite/ },
+  { name: "context value 1e309", json: '{"event":"e","context":{"screen":{"w":1e309}}}', field: "context.screen.w", says: /finite/ },
+];
+
+describe("a bad event gets an error naming index and field; nothing is stored", () => {
+  for (const b of badEvents) {
+    test(b.name, async () => {
+      const before = counts(server, p.product.id);
+      const res = await post(server, "/api/v1/events", `[${goodEvent},${b.json}]`, { key: p.ingestKey });
+      expect(res.status).toBe(400);
+      expect(res.json.error).toBe("invalid_events");
+      expect(res.json.errors).toHaveLength(1);
+      expect(res.json.errors[0]).toMatchObject({ index: 1, field: b.field });
+      if (b.says) expect(res.json.errors[0].message).toMatch(b.says);
       expect(counts(server, p.product.id)).toEqual(before);
     });
   }

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, BrowserContext } from "playwright-core";
 import { launchBrowser, screenshot } from "../helpers/browser";
+import { signInBrowser } from "../helpers/sign-in";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { linkIn, startSmtpSink, type SmtpSink } from "../helpers/smtp";
-import { createSession, SESSION_COOKIE } from "../../src/auth/session";
 import { bearerProbe } from "./bearer-probe";
-import { makeUser } from "./support";
+import { makeUser } from "../helpers/factories";
 
 /**
  * In headless Chromium: create a product → copy its key → regenerate it → invite a teammate →
@@ -34,8 +34,7 @@ describe("products in a browser", () => {
     const context = await browser.newContext({ timezoneId, viewport: { width: 1280, height: 860 } });
     contexts.push(context);
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
-    const { token } = createSession(server.deps.db, userId, server.deps.clock.now());
-    await context.addCookies([{ name: SESSION_COOKIE, value: token, url: server.url, httpOnly: true, sameSite: "Lax" }]);
+    await signInBrowser(context, server, userId);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { makeProductWithKeys } from "../helpers/factories";
 import { bearerProbe } from "./bearer-probe";
-import { makeUser, signIn, testIdText, type Client } from "./support";
+import { signIn, type Client } from "../helpers/sign-in";
+import { testIdText } from "../helpers/html";
+import { makeUser } from "../helpers/factories";
 import { addMember } from "../../src/teams/memberships";
 import { listActiveKeys, maskKey } from "../../src/products/keys";
 

@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import fc from "fast-check";
-import { loadConfig } from "../../src/config";
-import { createDeps } from "../../src/boot";
 import type { Deps } from "../../src/deps";
-import { createLogger } from "../../src/lib/log";
 import { createUser } from "../../src/auth/users";
 import { createProduct } from "../../src/products/products";
 import { runQuery } from "../../src/query/run";
 import { AGGREGATIONS, type Granularity, type TagFilter } from "../../src/query/types";
-import { tempDir } from "../helpers/server";
+import { createTestDeps } from "../helpers/deps";
 import { compare, reference, type RefPoint, type RefQuery } from "./reference";
 
 /**
@@ -18,17 +15,14 @@ import { compare, reference, type RefPoint, type RefQuery } from "./reference";
  * bucket edges, half-open ranges and the raw-point edges of the plan are all exercised.
  */
 let deps: Deps;
-let dir: ReturnType<typeof tempDir>;
+let made: Awaited<ReturnType<typeof createTestDeps>>;
 let ownerId: string;
 beforeAll(async () => {
-  dir = tempDir();
-  deps = await createDeps(loadConfig({ DATA_DIR: dir.path, LITEKPI_SYNC: "normal" }), { log: createLogger("silent") });
+  made = await createTestDeps({ env: { LITEKPI_SYNC: "normal" } });
+  deps = made.deps;
   ownerId = (await createUser(deps.db, { email: "owner@example.com", verified: true }, Date.now())).id;
 });
-afterAll(async () => {
-  await deps.close();
-  dir.remove();
-});
+afterAll(() => made.close());
 
 const at = (s: string) => Date.parse(s);
 // Instants next to each zone's offset changes in 2026 (or ordinary days where it has none).

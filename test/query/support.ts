@@ -1,9 +1,9 @@
-import { createSession, SESSION_COOKIE } from "../../src/auth/session";
 import { createUser } from "../../src/auth/users";
 import { revokeKey, createKey } from "../../src/products/keys";
 import { addMember } from "../../src/teams/memberships";
 import { makeProductWithKeys } from "../helpers/factories";
 import type { TestServer } from "../helpers/server";
+import { sessionCookie } from "../helpers/sign-in";
 
 /**
  * Two products A and B, each with an owner and keys, plus a member of A (not its owner) and a
@@ -18,7 +18,7 @@ export async function makeTenants(server: TestServer) {
   addMember(deps.db, a.product.id, member.id, now);
   const revoked = createKey(deps.db, { productId: a.product.id, scope: "read" }, now);
   revokeKey(deps.db, revoked.key.id, now);
-  const cookie = (userId: string) => `${SESSION_COOKIE}=${createSession(deps.db, userId, now).token}`;
+  const cookie = (userId: string) => sessionCookie(deps, userId);
   return { a, b, memberCookie: cookie(member.id), ownerBCookie: cookie(b.user.id), revokedKey: revoked.secret };
 }
 

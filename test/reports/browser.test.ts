@@ -90,6 +90,8 @@ describe("email reports in a browser", () => {
       const anonymous = await browser.newContext({ viewport: { width: 800, height: 600 } });
       const other = await anonymous.newPage();
       await other.goto(link);
+      await other.waitForSelector("text=Unsubscribe from this report?"); // opening the link alone changes nothing
+      await other.click("[data-testid=unsubscribe]");
       await other.waitForSelector("text=You are unsubscribed");
       await screenshot(other, "reports-05-unsubscribed");
       await anonymous.close();

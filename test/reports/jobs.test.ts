@@ -170,9 +170,19 @@ describe("report job", () => {
     report = newReport();
     await tick(RUN);
     const link = /http\S+\/reports\/unsubscribe\?\S+/.exec(mailsTo("ben@example.com")[0]!.text!)![0];
+    // Opening the link (what a mail scanner does) changes nothing: it shows one button.
     const page = await fetch(link);
     expect(page.status).toBe(200);
-    const html = await page.text();
+    const confirm = await page.text();
+    expect(confirm).toContain("Unsubscribe from this report?");
+    expect(confirm).toContain('data-testid="unsubscribe"');
+    expect(getReport(server.deps.db, seed.product.id, seed.dashboard.id, report.id).recipients.every((r) => r.pausedAt === null)).toBe(true);
+    // The button posts to the link itself, from our own page.
+    const action = /<form method="post" action="([^"]+)"/.exec(confirm)![1]!.replaceAll("&amp;", "&");
+    expect(action).toBe(new URL(link).pathname + new URL(link).search);
+    const done = await fetch(server.url + action, { method: "POST", headers: { Origin: server.url, "Content-Type": "application/x-www-form-urlencoded" }, body: "" });
+    expect(done.status).toBe(200);
+    const html = await done.text();
     expect(html).toContain("You are unsubscribed");
     expect(html).toContain("ben@example.com");
     // A tampered signature, or another recipient's id with this signature, does nothing.

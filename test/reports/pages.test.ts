@@ -4,7 +4,7 @@ import { makeProductWithKeys } from "../helpers/factories";
 import { fixedClock } from "../../src/lib/clock";
 import { createDashboard } from "../../src/dashboards/dashboards";
 import { createReport, getReport } from "../../src/reports/reports";
-import { signIn, type Client } from "../products/support";
+import { signIn, type Client } from "../helpers/sign-in";
 
 /**
  * The reports pages as scenario tables: who sees what (members yes, other tenants 404, anonymous

@@ -9,7 +9,7 @@ import { fixedClock } from "../../src/lib/clock";
 import { listReports } from "../../src/reports/reports";
 import { formatNumber, formatBucket, formatPercent } from "../../views/widgets/format";
 import { PALETTE } from "../../views/snapshots/tree";
-import { signIn, type Client } from "../products/support";
+import { signIn, type Client } from "../helpers/sign-in";
 import { countPixels, decodePng, near } from "./png";
 import { seedReportDashboard } from "./setup";
 

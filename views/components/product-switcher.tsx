@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { productUrl } from "../../src/products/urls";
 
 export type SwitcherProduct = { id: string; name: string; role: string };
 
@@ -21,7 +22,7 @@ export function ProductSwitcher(props: { products: SwitcherProduct[]; current?: 
           <ul>
             {props.products.map((p) => (
               <li>
-                <a href={`/products/${p.id}`} aria-current={p.id === props.current?.id ? "page" : undefined} class={p.id === props.current?.id ? "switcher-current" : undefined}>
+                <a href={productUrl(p.id)} aria-current={p.id === props.current?.id ? "page" : undefined} class={p.id === props.current?.id ? "switcher-current" : undefined}>
                   <span>{p.name}</span>
                   {p.role === "owner" ? null : <span class="muted switcher-shared">shared</span>}
                 </a>

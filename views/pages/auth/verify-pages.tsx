@@ -53,12 +53,18 @@ const OUTCOME: Record<VerifyOutcome, { title: string; icon: "ok" | "bad" }> = {
   invalid: { title: "This link is not valid", icon: "bad" },
 };
 
-/** What opening a verification link did; always ends with the one next step. */
-export function VerifyResultPage(props: { outcome: VerifyOutcome; email?: string; verified: boolean; signedIn: boolean }) {
+/**
+ * What opening a verification link did; always ends with the one next step. `next` is where the
+ * person was going when they registered (an invite page), carried through the mailed link.
+ */
+export function VerifyResultPage(props: { outcome: VerifyOutcome; email?: string; verified: boolean; signedIn: boolean; next?: string | null }) {
   const { title, icon } = OUTCOME[props.outcome];
-  const signIn = props.email ? `/login?${new URLSearchParams({ email: props.email })}` : "/login";
+  const q = new URLSearchParams();
+  if (props.email) q.set("email", props.email);
+  if (props.next) q.set("next", props.next);
+  const signIn = q.size ? `/login?${q}` : "/login";
   let text: string;
-  let action = props.signedIn ? { href: "/", label: "Continue to LiteKPI" } : { href: signIn, label: "Sign in" };
+  let action = props.signedIn ? { href: props.next ?? "/", label: "Continue to LiteKPI" } : { href: signIn, label: "Sign in" };
   switch (props.outcome) {
     case "verified":
       text = `Thanks, ${props.email ?? "your address"} is confirmed. Your account is ready.`;

@@ -4,6 +4,7 @@ import { Layout } from "../../layout";
 import { FieldError } from "../products/parts";
 import { formatDate } from "../products/format";
 import { DashboardScripts } from "./scripts";
+import { productUrl } from "../../../src/products/urls";
 
 /**
  * The product's home: the onboarding panel until the first point arrives, then its dashboards.
@@ -35,7 +36,7 @@ export function ProductHomePage(props: {
 }
 
 export function DashboardList(props: { productId: string; dashboards: ListedDashboard[]; timezone: string; hasData: boolean; error?: string; name?: string }) {
-  const base = `/products/${props.productId}/dashboards`;
+  const base = productUrl(props.productId, "dashboards");
   return (
     <section id="dashboard-list" class="dashboard-list" aria-labelledby="dashboards-title">
       <div class="section-head">

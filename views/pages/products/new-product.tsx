@@ -2,6 +2,7 @@
 import type { Child } from "hono/jsx";
 import { Layout } from "../../layout";
 import { CopyField, FieldError, TimeZoneSelect, type FieldErrors } from "./parts";
+import { productUrl } from "../../../src/products/urls";
 
 /** /products/new: name and time zone. `detect` lets the browser preselect its own zone (first visit only). */
 export function NewProductPage(props: { header?: Child; values: { name: string; timezone: string }; errors?: FieldErrors; detect: boolean; first: boolean }) {
@@ -70,10 +71,10 @@ export function KeyCreatedPage(props: { header?: Child; productId: string; produ
           <CopyField value={props.curl} label="curl command" testId="curl-line" multiline />
         </div>
         <div class="form-actions">
-          <a class="btn btn-primary" href={`/products/${props.productId}`}>
+          <a class="btn btn-primary" href={productUrl(props.productId)}>
             Continue
           </a>
-          <a class="btn btn-quiet" href={`/products/${props.productId}/settings/keys`}>
+          <a class="btn btn-quiet" href={productUrl(props.productId, "settings", "keys")}>
             Manage keys
           </a>
         </div>

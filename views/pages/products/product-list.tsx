@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
 import { Layout } from "../../layout";
+import { productUrl } from "../../../src/products/urls";
 
 type ListedProduct = { id: string; name: string; timezone: string; role: string };
 
@@ -37,7 +38,7 @@ export function ProductCards(props: { products: ListedProduct[] }) {
     <ul class="product-cards" data-testid="product-list">
       {props.products.map((p) => (
         <li>
-          <a class="card product-card" href={`/products/${p.id}`}>
+          <a class="card product-card" href={productUrl(p.id)}>
             <span class="product-card-name">{p.name}</span>
             <span class="muted">{p.timezone.replaceAll("_", " ")}</span>
             <span class={`badge badge-${p.role}`}>{p.role === "owner" ? "owner" : "shared with you"}</span>

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { FieldError, Notice, TimeZoneSelect, type FieldErrors } from "./parts";
+import { productUrl } from "../../../src/products/urls";
 
 type Product = { id: string; name: string; timezone: string };
 
@@ -7,7 +8,7 @@ type Product = { id: string; name: string; timezone: string };
 export function GeneralSection(props: { product: Product; canEdit: boolean; values?: { name: string; timezone: string }; errors?: FieldErrors; notice?: string }) {
   const values = props.values ?? props.product;
   const errors = props.errors ?? {};
-  const action = `/products/${props.product.id}/settings`;
+  const action = productUrl(props.product.id, "settings");
   return (
     <section id="general" class="card settings-section">
       <h2>Product</h2>
@@ -50,7 +51,7 @@ export function GeneralSection(props: { product: Product; canEdit: boolean; valu
 
 /** Delete the product: the button stays disabled until its name is typed (the server checks too). */
 export function DangerZone(props: { product: Product; error?: string }) {
-  const action = `/products/${props.product.id}/delete`;
+  const action = productUrl(props.product.id, "delete");
   return (
     <section id="danger-zone" class="card settings-section danger-zone">
       <h2>Danger zone</h2>

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { Confirm, CopyField, FieldError, Notice, type FieldErrors } from "./parts";
 import { formatDate, timeAgo } from "./format";
+import { productUrl } from "../../../src/products/urls";
 
 type Key = { id: string; name: string; scope: string; prefix: string; last4: string; createdAt: number; lastUsedAt: number | null };
 
@@ -20,7 +21,7 @@ const SCOPE_HINT: Record<string, string> = { ingest: "sends points and events", 
 
 /** The API keys tab (#keys): masked list, reveal-once panel, create form. htmx swaps it whole. */
 export function KeysSection(props: KeysSectionProps) {
-  const base = `/products/${props.product.id}/settings/keys`;
+  const base = productUrl(props.product.id, "settings", "keys");
   const values = props.values ?? { name: "", scope: "ingest" };
   const errors = props.errors ?? {};
   return (

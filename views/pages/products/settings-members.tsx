@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { Confirm, CopyField, FieldError, Notice, type FieldErrors } from "./parts";
 import { formatDate, timeUntil } from "./format";
+import { productUrl } from "../../../src/products/urls";
 
 type Member = { userId: string; email: string; name: string | null; role: string; createdAt: number };
 type Invite = { id: string; email: string; createdAt: number; expiresAt: number };
@@ -21,7 +22,7 @@ export type MembersSectionProps = {
 
 /** Members and pending invites (#members). Everyone sees the team; only owners change it. */
 export function MembersSection(props: MembersSectionProps) {
-  const base = `/products/${props.product.id}/settings`;
+  const base = productUrl(props.product.id, "settings");
   const errors = props.errors ?? {};
   return (
     <section id="members" class="settings-stack">
@@ -80,7 +81,7 @@ export function MembersSection(props: MembersSectionProps) {
                           label="Leave"
                           question={<>Leave {props.product.name}? You will need a new invite to come back.</>}
                           confirmLabel="Leave product"
-                          action={`/products/${props.product.id}/leave`}
+                          action={productUrl(props.product.id, "leave")}
                           target="#members"
                           danger
                         />

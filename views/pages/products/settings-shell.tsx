@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
 import { Layout } from "../../layout";
+import { productUrl } from "../../../src/products/urls";
 
 export type SettingsTab = "general" | "keys" | "members";
 
@@ -12,14 +13,14 @@ const TABS: { tab: SettingsTab; label: string; path: string }[] = [
 
 /** The frame of every settings page: title, tabs, and the tab's section. */
 export function SettingsShell(props: { header?: Child; product: { id: string; name: string }; active: SettingsTab; children: Child }) {
-  const base = `/products/${props.product.id}/settings`;
+  const base = productUrl(props.product.id, "settings");
   const current = TABS.find((t) => t.tab === props.active)!;
   return (
     <Layout title={`${current.label} · ${props.product.name}`} header={props.header}>
       <div class="settings-page">
         <header class="settings-head">
           <p class="eyebrow">
-            <a href={`/products/${props.product.id}`}>{props.product.name}</a>
+            <a href={productUrl(props.product.id)}>{props.product.name}</a>
           </p>
           <h1>Settings</h1>
           <nav class="tabs" aria-label="Settings sections">

@@ -4,6 +4,7 @@ import { Layout } from "../../layout";
 import type { Delivery, ReportWithRecipients } from "../../../src/reports/reports";
 import { ReportCard } from "./report-card";
 import { reportsBase, type ReportsContext } from "./urls";
+import { dashboardUrl, productUrl } from "../../../src/products/urls";
 
 /**
  * "Email reports" of a dashboard: its schedules (each a card with its delivery log), a "New
@@ -14,20 +15,20 @@ export type ListedReport = { report: ReportWithRecipients; deliveries: Delivery[
 
 export function ReportsPage(props: { header?: Child; ctx: ReportsContext; reports: ListedReport[]; editor?: Child; notice?: Child }) {
   const { ctx } = props;
-  const dashboardUrl = `/products/${ctx.product.id}/dashboards/${ctx.dashboard.id}`;
+  const dashboardHref = dashboardUrl(ctx.product.id, ctx.dashboard.id);
   return (
     <Layout title={`Email reports · ${ctx.dashboard.name}`} header={props.header}>
       <div class="reports-page">
         <header class="page-title reports-head">
           <div>
             <p class="eyebrow">
-              <a href={`/products/${ctx.product.id}`}>{ctx.product.name}</a> <span aria-hidden="true">/</span> <a href={dashboardUrl}>{ctx.dashboard.name}</a>
+              <a href={productUrl(ctx.product.id)}>{ctx.product.name}</a> <span aria-hidden="true">/</span> <a href={dashboardHref}>{ctx.dashboard.name}</a>
             </p>
             <h1>Email reports</h1>
             <p class="muted reports-lede">Scheduled emails with a picture of every widget on “{ctx.dashboard.name}”, in the dashboard's order and range.</p>
           </div>
           <div class="row">
-            <a class="btn" href={dashboardUrl}>
+            <a class="btn" href={dashboardHref}>
               Back to dashboard
             </a>
             <a class="btn btn-primary" href={`${reportsBase(ctx)}/new`} hx-get={`${reportsBase(ctx)}/new`} hx-target="#report-editor" hx-swap="innerHTML" data-testid="new-report">
@@ -70,45 +71,5 @@ function EmptyReports(props: { ctx: ReportsContext }) {
         Create the first report
       </a>
     </div>
-  );
-}
-
-/** The page an unsubscribe link opens: no login, says exactly what changed, offers the way back. */
-export function UnsubscribePage(props: {
-  state: "unsubscribed" | "resubscribed" | "invalid";
-  email?: string;
-  dashboardName?: string;
-  productName?: string;
-  resubscribe?: { action: string; r: string; s: string };
-}) {
-  const title = props.state === "unsubscribed" ? "You are unsubscribed" : props.state === "resubscribed" ? "You are subscribed again" : "This link does not work";
-  return (
-    <Layout title={title}>
-      <div class="auth-page">
-        <div class="card auth-card unsubscribe-card" data-testid="unsubscribe-page" data-state={props.state}>
-          <h1>{title}</h1>
-          {props.state === "invalid" ? (
-            <p class="muted">The link is incomplete, or the report or this address was removed from it. If you still get emails, ask the person who set up the report.</p>
-          ) : (
-            <>
-              <p>
-                {props.state === "unsubscribed" ? "We won't send " : "You will get "}
-                <strong>{props.dashboardName}</strong> reports of {props.productName} to <strong>{props.email}</strong>
-                {props.state === "unsubscribed" ? " any more." : " again, on its schedule."} Other recipients are not affected.
-              </p>
-              {props.resubscribe ? (
-                <form method="post" action={props.resubscribe.action}>
-                  <input type="hidden" name="r" value={props.resubscribe.r} />
-                  <input type="hidden" name="s" value={props.resubscribe.s} />
-                  <button type="submit" class="btn" data-testid="resubscribe">
-                    Changed your mind? Subscribe again
-                  </button>
-                </form>
-              ) : null}
-            </>
-          )}
-        </div>
-      </div>
-    </Layout>
   );
 }

@@ -1,4 +1,5 @@
 import { wallAt } from "../../../src/query/time";
+import { dashboardUrl } from "../../../src/products/urls";
 
 /** What every reports view needs to know about where it is. */
 export type ReportsContext = {
@@ -7,7 +8,7 @@ export type ReportsContext = {
   timezone: string;
 };
 
-export const reportsBase = (ctx: ReportsContext) => `/products/${ctx.product.id}/dashboards/${ctx.dashboard.id}/reports`;
+export const reportsBase = (ctx: ReportsContext) => dashboardUrl(ctx.product.id, ctx.dashboard.id, "reports");
 
 export function reportUrls(ctx: ReportsContext, reportId: string) {
   const self = `${reportsBase(ctx)}/${reportId}`;

@@ -1,23 +1,17 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import fc from "fast-check";
-import { loadConfig } from "../../src/config";
-import { createDeps } from "../../src/boot";
 import type { Deps } from "../../src/deps";
-import { createLogger } from "../../src/lib/log";
 import { ALL_TAGS_HASH } from "../../src/db/schema/data";
-import { tempDir } from "../helpers/server";
+import { createTestDeps } from "../helpers/deps";
 import { makeProductWithKeys } from "../helpers/factories";
 
 let deps: Deps;
-let dir: ReturnType<typeof tempDir>;
+let made: Awaited<ReturnType<typeof createTestDeps>>;
 beforeAll(async () => {
-  dir = tempDir();
-  deps = await createDeps(loadConfig({ DATA_DIR: dir.path, LITEKPI_SYNC: "normal" }), { log: createLogger("silent") });
+  made = await createTestDeps({ env: { LITEKPI_SYNC: "normal" } });
+  deps = made.deps;
 });
-afterAll(async () => {
-  await deps.close();
-  dir.remove();
-});
+afterAll(() => made.close());
 
 const WIDTHS = { rollup_1m: 60_000, rollup_1h: 3_600_000, rollup_1d: 86_400_000 } as const;
 const T0 = Date.UTC(2026, 0, 1);

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { startSmtpSink, linkIn, type SmtpSink } from "../helpers/smtp";
 import { makeProductWithKeys } from "../helpers/factories";
-import { makeUser, signIn, testIdText, unescapeHtml, type Client } from "./support";
+import { signIn, type Client } from "../helpers/sign-in";
+import { testIdText, unescapeHtml } from "../helpers/html";
+import { makeUser } from "../helpers/factories";
 import { createInvite, INVITE_TTL_MS } from "../../src/teams/invites";
 import { getUser } from "../../src/auth/users";
 import { loginThroughApp, registerThroughApp } from "./register";
@@ -92,6 +94,32 @@ describe("inviting teammates", () => {
     expect((await client.get(membersUrl())).status).toBe(200);
     // following the mailed link proved the address
     expect(getUser(server.deps.db, userId)!.emailVerifiedAt).not.toBeNull();
+  });
+
+  test("a new person registers, then opens the verification mail: they land on the invited product, a member", async () => {
+    const link = await invite("verifier@example.com");
+    const registerHref = /href="(\/register\?[^"]+)"/.exec(unescapeHtml(await (await server.fetch(link)).text()))![1]!;
+    const { client } = await registerThroughApp(server, registerHref, "verifier@example.com");
+    const mail = await smtp.waitFor((m) => JSON.stringify(m.to).includes("verifier@example.com") && /Confirm your email/.test(m.subject ?? ""));
+    const verify = linkIn(mail, `${server.url}/verify-email/`).slice(server.url.length);
+    const res = await client.get(verify);
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toBe(`/products/${owned.product.id}`);
+    const home = await client.get(`/products/${owned.product.id}`);
+    expect(home.status).toBe(200);
+    expect(await home.text()).not.toContain("Create your first product");
+    expect((await client.get(link)).status).toBe(410); // the invite was used
+  });
+
+  test("opened in another browser, the verification page's button still leads to the invite", async () => {
+    const link = await invite("elsewhere@example.com");
+    const registerHref = /href="(\/register\?[^"]+)"/.exec(unescapeHtml(await (await server.fetch(link)).text()))![1]!;
+    await registerThroughApp(server, registerHref, "elsewhere@example.com");
+    const mail = await smtp.waitFor((m) => JSON.stringify(m.to).includes("elsewhere@example.com") && /Confirm your email/.test(m.subject ?? ""));
+    const page = await server.fetch(linkIn(mail, `${server.url}/verify-email/`).slice(server.url.length));
+    expect(page.status).toBe(200);
+    const signInHref = unescapeHtml(/class="btn btn-primary btn-large btn-block" href="([^"]+)"/.exec(await page.text())![1]!);
+    expect(new URL(signInHref, server.url).searchParams.get("next")).toBe(link);
   });
 
   test("an invite is bound to its address: another signed-in user gets a clear page and no access", async () => {
