@@ -7,20 +7,39 @@ export const SOCKET_BODY_LIMIT = 2 * 1024 * 1024;
 
 export type RunningServer = { url: string; port: number; stop(): Promise<void> };
 
-/** Starts Hono on Bun.serve. stop(): stop accepting, finish in-flight requests, then close every service. */
+// A stop first keeps listening this long, answering with `Connection: close`, when requests came
+// in the last second: a busy keep-alive client learns to reconnect from an answer rather than
+// from a reset. Then it waits at most DRAIN_MAX_MS for in-flight requests, until quiet.
+const DRAIN_ANNOUNCE_MS = 150;
+const DRAIN_MAX_MS = 10_000;
+const DRAIN_QUIET_MS = 100;
+
+/**
+ * Starts Hono on Bun.serve. stop(): every answer from then on says `Connection: close` (so
+ * keep-alive clients reconnect — and are refused — instead of sending into a socket about to
+ * close), stop listening, answer every request already read, then close every service.
+ */
 export function startServer(deps: Deps, opts: { port?: number; host?: string } = {}): RunningServer {
   const ingest = createIngestHandler(deps);
   const app = createApp(deps, { ingest });
+  let draining = false;
+  let lastAnswerAt = -Infinity;
+  const closing = async (res: Response | Promise<Response>) => {
+    const out = await res;
+    lastAnswerAt = performance.now();
+    if (draining) out.headers.set("Connection", "close");
+    return out;
+  };
   // The ingestion endpoints skip Hono (Bun matches these before `fetch`); other methods on the
   // same paths still reach the app and its 404/405 answers.
-  const routes = Object.fromEntries(Object.entries(INGEST_ROUTES).map(([path, kind]) => [path, { POST: (req: Request) => ingest(req, kind) }]));
+  const routes = Object.fromEntries(Object.entries(INGEST_ROUTES).map(([path, kind]) => [path, { POST: (req: Request) => closing(ingest(req, kind)) }]));
   const server = Bun.serve({
     routes,
     port: opts.port ?? deps.config.port,
     hostname: opts.host ?? deps.config.host,
     maxRequestBodySize: SOCKET_BODY_LIMIT,
     idleTimeout: 60,
-    fetch: (req, srv) => app.fetch(req, { server: srv }),
+    fetch: (req, srv) => closing(app.fetch(req, { server: srv })),
   });
   const host = server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname;
   let stopping: Promise<void> | null = null;
@@ -29,7 +48,15 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string } =
     port: server.port!,
     stop() {
       stopping ??= (async () => {
-        await server.stop(false);
+        draining = true;
+        if (performance.now() - lastAnswerAt < 1_000) await Bun.sleep(DRAIN_ANNOUNCE_MS);
+        const stopped = server.stop(false);
+        const deadline = performance.now() + DRAIN_MAX_MS;
+        for (let quietSince = performance.now(); performance.now() < deadline; await Bun.sleep(10)) {
+          if (server.pendingRequests > 0) quietSince = performance.now();
+          else if (performance.now() - quietSince >= DRAIN_QUIET_MS) break;
+        }
+        await Promise.race([stopped, Bun.sleep(DRAIN_QUIET_MS)]);
         await deps.close();
       })();
       return stopping;

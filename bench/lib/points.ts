@@ -68,7 +68,7 @@ export function toLineProtocol(points: BenchPoint[]): string {
   return out;
 }
 
-/** The storage module's input shape (PointRecord of src/ingest/write-queue.ts). */
+/** The storage module's input shape (PointRecord of src/writer/batch.ts). */
 export function toRecords(points: BenchPoint[]) {
   return points.map((p) => ({ metric: METRIC, value: p.value, tsMs: p.tsMs, tags: { ...p.tags } }));
 }
