@@ -21,34 +21,31 @@ export type Aggregate = { seriesId: number; bucketStart: number; count: number; 
  * One fold per rollup table. `addSeries` takes one series' points in time order: minutes are
  * folded by run length (one comparison per point), hours from minutes, days from hours, and the
  * metric's all-tags series from those aggregates — so the per-point work is a single bucket
- * computation. count/min/max stay exact; sums are added in a different order (DESIGN.md allows
- * 1e-9 relative).
+ * computation. A series is added at most once per fold (the flush groups points by series), so
+ * its own rows come out unique and sorted and are kept as they are; only all-tags rows, which
+ * many series feed, are merged by bucket. count/min/max stay exact; sums are added in a
+ * different order (DESIGN.md allows 1e-9 relative).
  */
 export class RollupFold {
-  private readonly tables_: Map<number, Map<number, Aggregate>>[] = ROLLUPS.map(() => new Map());
+  /** Per table: a series' own rows, in bucket order. */
+  private readonly own: Map<number, Aggregate[]>[] = ROLLUPS.map(() => new Map());
+  /** Per table: all-tags series → bucket → merged row. */
+  private readonly merged: Map<number, Map<number, Aggregate>>[] = ROLLUPS.map(() => new Map());
 
   /** `ts` must be ascending. `allTagsId` also receives every point (omit it for a rebuild of one row set). */
   addSeries(seriesId: number, allTagsId: number | null, ts: ArrayLike<number>, values: ArrayLike<number>) {
+    if (this.own[0]!.has(seriesId)) throw new Error(`series ${seriesId} was already added to this fold`);
     let level = foldMinutes(seriesId, ts, values);
     for (let i = 0; i < ROLLUPS.length; i++) {
       if (i > 0) level = coarsen(level, ROLLUPS[i]!.ms);
-      for (const agg of level) {
-        this.merge(i, seriesId, agg);
-        if (allTagsId !== null) this.merge(i, allTagsId, agg);
-      }
-    }
-  }
-
-  /** One point (order does not matter). */
-  add(seriesId: number, tsMs: number, value: number) {
-    for (let i = 0; i < ROLLUPS.length; i++) {
-      this.merge(i, seriesId, { seriesId, bucketStart: bucketStart(tsMs, ROLLUPS[i]!.ms), count: 1, sum: value, min: value, max: value });
+      this.own[i]!.set(seriesId, level);
+      if (allTagsId !== null) for (const agg of level) this.merge(i, allTagsId, agg);
     }
   }
 
   private merge(table: number, seriesId: number, agg: Aggregate) {
-    let buckets = this.tables_[table]!.get(seriesId);
-    if (!buckets) this.tables_[table]!.set(seriesId, (buckets = new Map()));
+    let buckets = this.merged[table]!.get(seriesId);
+    if (!buckets) this.merged[table]!.set(seriesId, (buckets = new Map()));
     const have = buckets.get(agg.bucketStart);
     if (!have) buckets.set(agg.bucketStart, { ...agg, seriesId });
     else {
@@ -61,15 +58,23 @@ export class RollupFold {
 
   /** Folded rows per table, in (series, bucket) order so the upserts walk the primary key. */
   tables(): { table: RollupTable; rows: Aggregate[] }[] {
-    return this.tables_.map((bySeries, i) => {
+    return ROLLUPS.map(({ table }, i) => {
+      const own = this.own[i]!;
+      const merged = this.merged[i]!;
+      const ids = [...own.keys(), ...merged.keys()].sort((a, b) => a - b);
       const rows: Aggregate[] = [];
-      for (const id of [...bySeries.keys()].sort((a, b) => a - b)) {
-        const buckets = bySeries.get(id)!;
+      for (const id of ids) {
+        const mine = own.get(id);
+        if (mine) {
+          for (const r of mine) rows.push(r);
+          continue;
+        }
+        const buckets = merged.get(id)!;
         const starts = [...buckets.keys()];
         if (starts.length > 1) starts.sort((a, b) => a - b);
-        for (const s of starts) rows.push(buckets.get(s)!);
+        for (const st of starts) rows.push(buckets.get(st)!);
       }
-      return { table: ROLLUPS[i]!.table, rows };
+      return { table, rows };
     });
   }
 }
