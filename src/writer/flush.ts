@@ -109,16 +109,29 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     if (now - (keyStamps.get(keyId) ?? -Infinity) >= LAST_USED_EVERY_MS) touches.set(keyId, Math.max(now, touches.get(keyId) ?? now));
   }
 
+  // One argument array per chunk size, refilled for every statement (no slice or spread per run).
+  const pointArgs = POINTS_CHUNKS.map((n) => new Array<number>(n * 3));
   function insertRows(groups: SeriesRows[]): number {
-    const args: number[] = [];
+    let total = 0;
+    for (const g of groups) total += g.t.length;
+    let c = 0;
+    let filled = 0;
+    let left = total;
+    while (left < POINTS_CHUNKS[c]!) c++;
+    let args = pointArgs[c]!;
     for (const g of groups) {
-      for (let i = 0; i < g.t.length; i++) args.push(g.s, g.t[i]!, g.v[i]!);
-    }
-    const total = args.length / 3;
-    let at = 0;
-    for (let c = 0; c < POINTS_CHUNKS.length; c++) {
-      const n = POINTS_CHUNKS[c]!;
-      for (; at + n <= total; at += n) insertPoints[c]!.run(...args.slice(at * 3, (at + n) * 3));
+      for (let i = 0; i < g.t.length; i++) {
+        args[filled++] = g.s;
+        args[filled++] = g.t[i]!;
+        args[filled++] = g.v[i]!;
+        if (filled === args.length) {
+          insertPoints[c]!.run(...args);
+          left -= POINTS_CHUNKS[c]!;
+          filled = 0;
+          while (c < POINTS_CHUNKS.length - 1 && left < POINTS_CHUNKS[c]!) c++;
+          args = pointArgs[c]!;
+        }
+      }
     }
     return total;
   }
