@@ -16,6 +16,7 @@ import { blankFormValues, formErrorsOf, formValuesOf, readWidgetForm, widgetInpu
 import { loadWidgetData, type TableSort } from "./widget-data";
 import { exportCsvUrl, widgetQuery } from "./widget-query";
 import { describeRange, effectiveRange, previousLabel } from "./range";
+import { viewRange, withView, type ViewRange } from "./view-range";
 import { OobAppend, WidgetCard, WidgetSlot, type CardBody, type WidgetUrls } from "../../views/pages/dashboards/widget-card";
 import { FilterRowFields, TagOptions, WidgetForm } from "../../views/pages/dashboards/widget-form";
 import { randomToken } from "../lib/tokens";
@@ -25,9 +26,9 @@ import { randomToken } from "../lib/tokens";
  * renders an error card without touching the page); add/edit go through one form; order is
  * posted as a whole list. Numbers come only from the query engine.
  */
-export function widgetUrls(base: string, widgetId: string): WidgetUrls {
+export function widgetUrls(base: string, widgetId: string, view: Pick<ViewRange, "query">): WidgetUrls {
   const self = `${base}/widgets/${widgetId}`;
-  return { self, edit: `${self}/edit`, remove: `${self}/delete` };
+  return { self: withView(self, view), edit: `${self}/edit`, remove: `${self}/delete` };
 }
 
 type PageFn = (c: Context<AppEnv>, editor?: Child) => Child;
@@ -107,8 +108,9 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
       return sendForm(c, form(c, values, existing, formErrorsOf(err)), 422);
     }
     if (!isHtmx(c)) return c.redirect(base, 303);
-    // The editor closes; the slot is appended to the grid (new) or replaced (edit) out of band.
-    const slot = WidgetSlot({ widget: saved, urls: widgetUrls(base, saved.id), oob: existing ? "outerHTML" : undefined });
+    // The editor closes; the slot is appended to the grid (new) or replaced (edit) out of band,
+    // loading for the range of the page the form was sent from (htmx names it in HX-Current-URL).
+    const slot = WidgetSlot({ widget: saved, urls: widgetUrls(base, saved.id, pageView(c, dashboard.range, now())), oob: existing ? "outerHTML" : undefined });
     return sendFragment(c, existing ? slot : OobAppend({ target: "#widget-grid", children: slot }));
   };
 
@@ -126,9 +128,11 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
   r.get(`${W}/:widgetId`, ...member, async (c) => {
     const { product, dashboard, base } = load(c);
     const widget = getWidget(deps.db, product.id, dashboard.id, c.req.param("widgetId")!);
-    const urls = widgetUrls(base, widget.id);
+    // The page's range travels in the card's own URL (view-range.ts), else the saved default.
+    const view = viewRange(new URL(c.req.url).searchParams, dashboard.range, product.timezone, now());
+    const urls = widgetUrls(base, widget.id, view);
     const state = tableState(c);
-    const opts = { dashboardRange: dashboard.range, timezone: product.timezone };
+    const opts = { dashboardRange: view.value, timezone: product.timezone };
     let body: CardBody;
     let exportUrl: string | null = null;
     let rangeLabel = "";
@@ -136,7 +140,7 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
     else {
       const input: QueryInput = widgetQuery(widget.kind, widget.config, opts);
       exportUrl = exportCsvUrl(product.id, input);
-      rangeLabel = describeRange(effectiveRange(widget.config.range, dashboard.range), product.timezone);
+      rangeLabel = describeRange(effectiveRange(widget.config.range, view.value), product.timezone);
       try {
         const run = (q: QueryInput) => runQuery(deps.db, product, q, now());
         const data = await loadWidgetData(run, widget, { ...opts, page: state.page, sort: state.sort });
@@ -146,7 +150,7 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
         body = { error: err.message };
       }
     }
-    const refreshUrl = widget.kind === "table" && state.given ? `${urls.self}?${new URLSearchParams(state.params)}` : urls.self;
+    const refreshUrl = widget.kind === "table" && state.given ? withView(urls.self, { query: new URLSearchParams(state.params).toString() }) : urls.self;
     return sendFragment(c, WidgetCard({ widget, urls, refreshUrl, exportUrl, rangeLabel, body }));
   });
 
@@ -166,6 +170,18 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
   });
 
   return r;
+}
+
+/** The range of the page a request came from (htmx sends its URL), else the saved default. */
+function pageView(c: Context<AppEnv>, saved: string | null, now: number): ViewRange {
+  const page = c.req.header("HX-Current-URL");
+  let params = new URLSearchParams();
+  try {
+    if (page) params = new URL(page).searchParams;
+  } catch {
+    // not a URL: the saved default
+  }
+  return viewRange(params, saved, c.get("product").timezone, now);
 }
 
 function tableState(c: Context) {

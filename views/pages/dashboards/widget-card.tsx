@@ -10,8 +10,7 @@ import { TableWidget } from "../../widgets/table";
 /**
  * A widget on the dashboard grid. The slot is the grid cell: it keeps the widget's width, holds a
  * skeleton until its card arrives (hx-trigger="load"), and is what drag and drop moves. The card
- * refreshes itself every 60 s (and when the dashboard's range changes), keeping its table page
- * and sort in its own URL.
+ * refreshes itself every 60 s, keeping the page's range and its table page and sort in its own URL.
  */
 export type WidgetUrls = { self: string; edit: string; remove: string };
 
@@ -71,7 +70,7 @@ export function WidgetCard(props: { widget: Widget; urls: WidgetUrls; refreshUrl
       data-widget-kind={widget.kind}
       aria-labelledby={`widget-title-${widget.id}`}
       hx-get={props.refreshUrl}
-      hx-trigger="every 60s, dashboard-range-changed from:body"
+      hx-trigger="every 60s"
       hx-target="closest .widget-slot"
       hx-swap="innerHTML"
     >
