@@ -124,7 +124,7 @@ export function dashboardRoutes(deps: Deps) {
     try {
       const renamed = renameDashboard(deps.db, dashboard.productId, dashboard.id, { name }, now());
       if (!isHtmx(c)) return c.redirect(base, 303);
-      return sendFragment(c, DashboardTitle({ name: renamed.name, base }));
+      return sendFragment(c, DashboardTitle({ name: renamed.name, base, productName: c.get("product").name }));
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 400) throw err;
       return sendFragment(c, RenameForm({ name, base, error: err.message }), 422);

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
-import { Layout } from "../../layout";
+import { DocumentTitle, Layout } from "../../layout";
 import type { Widget } from "../../../src/dashboards/widgets";
 import { DASHBOARD_PRESETS } from "../../../src/dashboards/range";
 import { PER_WIDGET, type ViewRange } from "../../../src/dashboards/view-range";
@@ -27,7 +27,7 @@ export function DashboardPage(props: {
 }) {
   const { dashboard, urls } = props;
   return (
-    <Layout title={`${dashboard.name} · ${props.product.name}`} header={props.header}>
+    <Layout title={dashboardTitle(dashboard.name, props.product.name)} header={props.header}>
       <DashboardScripts charts />
       <div class="dashboard" x-data="widgetGrid">
         <div class="dashboard-head">
@@ -79,18 +79,23 @@ export function DashboardPage(props: {
   );
 }
 
-/** The title; clicking it swaps in the rename form (its own partial). */
-export function DashboardTitle(props: { name: string; base: string }) {
+const dashboardTitle = (name: string, productName: string) => `${name} · ${productName}`;
+
+/** The title; clicking it swaps in the rename form (its own partial). After a rename it brings the tab title along. */
+export function DashboardTitle(props: { name: string; base: string; productName?: string }) {
   return (
-    <h1 id="dashboard-title" class="dashboard-title">
-      <button type="button" class="title-button" hx-get={`${props.base}/rename`} hx-target="#dashboard-title" hx-swap="outerHTML" title="Click to rename" data-testid="dashboard-title">
-        {props.name}
-        <span class="edit-mark" aria-hidden="true">
-          ✎
-        </span>
-        <span class="visually-hidden"> (rename)</span>
-      </button>
-    </h1>
+    <>
+      {props.productName ? <DocumentTitle title={dashboardTitle(props.name, props.productName)} /> : null}
+      <h1 id="dashboard-title" class="dashboard-title">
+        <button type="button" class="title-button" hx-get={`${props.base}/rename`} hx-target="#dashboard-title" hx-swap="outerHTML" title="Click to rename" data-testid="dashboard-title">
+          {props.name}
+          <span class="edit-mark" aria-hidden="true">
+            ✎
+          </span>
+          <span class="visually-hidden"> (rename)</span>
+        </button>
+      </h1>
+    </>
   );
 }
 
