@@ -7,7 +7,7 @@ import { requireUser } from "../auth/middleware";
 import { AppError } from "../lib/errors";
 import { productAccess } from "../products/access";
 import { formFields } from "../products/route-helpers";
-import { listMetrics, listTagKeys, listTagValues } from "../query/discovery";
+import { listMetrics, listTagKeys, listTagValues, mostRecentMetric } from "../query/discovery";
 import { runQuery } from "../query/run";
 import type { QueryInput } from "../query/types";
 import { getDashboard } from "./dashboards";
@@ -66,8 +66,8 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
   r.get(`${W}/new`, ...member, (c) => {
     load(c);
     const values = blankFormValues();
-    // The first metric is the likely one on a young product.
-    values.metric = listMetrics(deps.db, c.get("product").id, "", 1)[0] ?? "";
+    // The metric that last received data is the likely one (the one just sent, on a young product).
+    values.metric = mostRecentMetric(deps.db, c.get("product").id) ?? "";
     return sendForm(c, form(c, values, null));
   });
 

@@ -11,7 +11,7 @@ import { backTo, formFields, noStore, pageOrSection, tryField } from "./route-he
 import { pageHeader } from "./page-header";
 import { keyRoutes } from "./key-routes";
 import { teamRoutes } from "../teams/routes";
-import { curlLine, KeyCreatedPage, NewProductPage } from "../../views/pages/products/new-product";
+import { KeyCreatedPage, NewProductPage } from "../../views/pages/products/new-product";
 import { ProductListPage } from "../../views/pages/products/product-list";
 import { SettingsShell } from "../../views/pages/products/settings-shell";
 import { DangerZone, GeneralSection } from "../../views/pages/products/settings-general";
@@ -53,7 +53,7 @@ export function productRoutes(deps: Deps) {
     noStore(c);
     return sendPage(
       c,
-      KeyCreatedPage({ header: pageHeader(deps, c, product), productId: product.id, productName: product.name, secret, curl: curlLine(deps.config.baseUrl, secret) }),
+      KeyCreatedPage({ header: pageHeader(deps, c, product), productId: product.id, productName: product.name, secret, endpoint: `${deps.config.baseUrl}/api/v1/points` }),
     );
   });
 
