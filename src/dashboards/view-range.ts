@@ -1,4 +1,5 @@
-import { DASHBOARD_PRESETS, customRangeFromDates, describeRange, effectiveRange, instantsToDates, localDate } from "./range";
+import { localDateAt } from "../lib/time/dates";
+import { DASHBOARD_PRESETS, customRangeFromDates, describeRange, effectiveRange, instantsToDates } from "./range";
 
 /**
  * The range one person is looking at. It lives in the page's URL, so two people on one dashboard
@@ -57,5 +58,5 @@ function customDatesOf(value: string | null, timeZone: string, now: number): Vie
     const { fromDate, toDate } = instantsToDates(resolved.from, resolved.to, timeZone);
     return { from: fromDate, to: toDate, label: describeRange(resolved, timeZone) };
   }
-  return { from: localDate(now - 29 * 86_400_000, timeZone), to: localDate(now, timeZone) };
+  return { from: localDateAt(now - 29 * 86_400_000, timeZone), to: localDateAt(now, timeZone) };
 }

@@ -1,5 +1,6 @@
 import type { QueryInput, QueryResult } from "../query/types";
-import { effectiveRange, isoSeconds } from "./range";
+import { isoSeconds } from "../lib/time/dates";
+import { effectiveRange } from "./range";
 import type { WidgetConfig, WidgetKind } from "./widget-config";
 
 /**

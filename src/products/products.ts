@@ -6,18 +6,10 @@ import { parseOrThrow } from "../auth/users";
 import { rescheduleProductReports } from "../reports/reports";
 import { notFound } from "../lib/errors";
 import { randomToken, newId } from "../lib/tokens";
+import { isValidZone } from "../lib/time/zone";
 
 export type Product = typeof products.$inferSelect;
 export type Role = "owner" | "member";
-
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const ProductNameSchema = v.pipe(
   v.string("Name is required"),
@@ -28,7 +20,7 @@ export const ProductNameSchema = v.pipe(
 export const TimeZoneSchema = v.pipe(
   v.string("Time zone is required"),
   v.trim(),
-  v.check(isValidTimeZone, "Unknown time zone; use an IANA name like Europe/Berlin"),
+  v.check(isValidZone, "Unknown time zone; use an IANA name like Europe/Berlin"),
 );
 
 /** Creates the product and its owner's membership in one transaction. */

@@ -4,7 +4,7 @@ import { tagColumns } from "./export-columns";
 import { pointsInTimeOrder, type PointRow } from "./export-rows";
 import { resolveQuery } from "./parse";
 import { seriesIds } from "./sql";
-import { formatInZone } from "./time";
+import { formatInZone } from "../lib/time/calendar";
 
 export { csvText } from "./csv-cell";
 

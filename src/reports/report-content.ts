@@ -4,7 +4,7 @@ import { listWidgets, type Widget } from "../dashboards/widgets";
 import { loadWidgetData, type WidgetData } from "../dashboards/widget-data";
 import { describeRange, effectiveRange, previousLabel } from "../dashboards/range";
 import { runQuery } from "../query/run";
-import { formatInZone, wallAt } from "../query/time";
+import { formatInZone, wallAt } from "../lib/time/calendar";
 import type { QueryInput, TagFilter } from "../query/types";
 import { AppError } from "../lib/errors";
 import { formatBucket, formatNumber, formatPercent } from "../../views/widgets/format";
