@@ -1,4 +1,4 @@
-import { wallAt } from "../../../src/query/time";
+import { wallAt } from "../../../src/lib/time/calendar";
 
 /** What every reports view needs to know about where it is. */
 export type ReportsContext = {
