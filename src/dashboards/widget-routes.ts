@@ -13,11 +13,11 @@ import type { QueryInput } from "../query/types";
 import { getDashboard } from "./dashboards";
 import { addWidget, getWidget, removeWidget, reorderWidgets, updateWidget, type Widget } from "./widgets";
 import { blankFormValues, formErrorsOf, formValuesOf, readWidgetForm, widgetInputFromForm, type FormErrors, type WidgetFormValues } from "./widget-form";
-import { loadWidgetData, type TableSort } from "./widget-data";
-import { exportCsvUrl, widgetQuery } from "./widget-query";
-import { describeRange, effectiveRange, previousLabel } from "./range";
+import { loadWidgetCard } from "./load-widget-card";
+import type { TableSort } from "./kinds/table";
+import { exportCsvUrl } from "./widget-query";
 import { viewRange, withView, type ViewRange } from "./view-range";
-import { OobAppend, WidgetCard, WidgetSlot, type CardBody, type WidgetUrls } from "../../views/pages/dashboards/widget-card";
+import { OobAppend, WidgetCard, WidgetSlot, type WidgetUrls } from "../../views/pages/dashboards/widget-card";
 import { FilterRowFields, TagOptions, WidgetForm } from "../../views/pages/dashboards/widget-form";
 import { randomToken } from "../lib/tokens";
 
@@ -132,26 +132,12 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
     const view = viewRange(new URL(c.req.url).searchParams, dashboard.range, product.timezone, now());
     const urls = widgetUrls(base, widget.id, view);
     const state = tableState(c);
-    const opts = { dashboardRange: view.value, timezone: product.timezone };
-    let body: CardBody;
-    let exportUrl: string | null = null;
-    let rangeLabel = "";
-    if (!widget.config) body = { error: widget.problem ?? "This widget's configuration is invalid; edit it to fix it." };
-    else {
-      const input: QueryInput = widgetQuery(widget.kind, widget.config, opts);
-      exportUrl = exportCsvUrl(product.id, input);
-      rangeLabel = describeRange(effectiveRange(widget.config.range, view.value), product.timezone);
-      try {
-        const run = (q: QueryInput) => runQuery(deps.db, product, q, now());
-        const data = await loadWidgetData(run, widget, { ...opts, page: state.page, sort: state.sort });
-        body = { data, periodLabel: previousLabel(rangeLabel) };
-      } catch (err) {
-        if (!(err instanceof AppError) || err.status >= 500) throw err;
-        body = { error: err.message };
-      }
-    }
-    const refreshUrl = widget.kind === "table" && state.given ? withView(urls.self, { query: new URLSearchParams(state.params).toString() }) : urls.self;
-    return sendFragment(c, WidgetCard({ widget, urls, refreshUrl, exportUrl, rangeLabel, body }));
+    const run = (q: QueryInput) => runQuery(deps.db, product, q, now());
+    const card = await loadWidgetCard(run, widget, { dashboardRange: view.value, timezone: product.timezone, page: state.page, sort: state.sort });
+    const exportUrl = card.query ? exportCsvUrl(product.id, card.query) : null;
+    // Only a table's links give page or sort; the refresh keeps them.
+    const refreshUrl = state.given ? withView(urls.self, { query: new URLSearchParams(state.params).toString() }) : urls.self;
+    return sendFragment(c, WidgetCard({ widget, urls, refreshUrl, exportUrl, rangeLabel: card.rangeLabel, body: card.body }));
   });
 
   r.get(`${W}/:widgetId/edit`, ...member, (c) => {

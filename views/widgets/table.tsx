@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Granularity } from "../../src/query/types";
-import type { TableData, TableSort } from "../../src/dashboards/widget-data";
+import type { TableData, TableSort } from "../../src/dashboards/kinds/table";
 import { formatBucket, formatNumber } from "./format";
 
 /**
