@@ -18,14 +18,15 @@ export type TagColumns = {
   cells(tags: Record<string, string>): string;
 };
 
-export function tagColumns(seriesTags: Iterable<Record<string, string>>, max = MAX_TAG_COLUMNS): TagColumns {
-  const carriers = new Map<string, number>();
-  for (const tags of seriesTags) for (const k of Object.keys(tags)) carriers.set(k, (carriers.get(k) ?? 0) + 1);
-  const overflow = carriers.size > max;
+/**
+ * `keysByUse`: the series' tag keys, most carried first, ties by name — at least max + 2 of them
+ * when there are that many (past max, "tags" itself may have to drop out). `more`: there are
+ * further keys beyond the list.
+ */
+export function tagColumns(keysByUse: string[], more: boolean, max = MAX_TAG_COLUMNS): TagColumns {
+  const overflow = more || keysByUse.length > max;
   // With an overflow column a key named "tags" would give two columns one name: it goes to the JSON.
-  if (overflow) carriers.delete(OVERFLOW_COLUMN);
-  const byUse = [...carriers.keys()].sort((a, b) => carriers.get(b)! - carriers.get(a)! || (a < b ? -1 : a > b ? 1 : 0));
-  const keys = byUse.slice(0, max).sort();
+  const keys = (overflow ? keysByUse.filter((k) => k !== OVERFLOW_COLUMN) : keysByUse).slice(0, max).sort();
   const columned = new Set(keys);
   const header = overflow ? [...keys, OVERFLOW_COLUMN] : keys;
   return {

@@ -1,7 +1,7 @@
-import { Database } from "bun:sqlite";
+import { Database, type Statement } from "bun:sqlite";
 import { csvText } from "./csv-cell";
-import { tagColumns } from "./export-columns";
-import { pointsInTimeOrder, type PointRow } from "./export-rows";
+import { MAX_TAG_COLUMNS, tagColumns, type TagColumns } from "./export-columns";
+import { pointsInTimeOrder, tagKeysByUse, type PointRow } from "./export-rows";
 import { resolveQuery } from "./parse";
 import { seriesIds } from "./sql";
 import { formatInZone } from "../lib/time/calendar";
@@ -28,6 +28,7 @@ export type CsvExport = { filename: string; stream: ReadableStream<Uint8Array> }
 // Rows per pull: ~64 KiB chunks, big enough that per-chunk overhead is small.
 const ROWS_PER_CHUNK = 1000;
 const YIELD_AFTER_MS = 4;
+const CELL_CACHE = 20_000;
 const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function exportCsv(db: { $client: Database }, product: ExportProduct, input: Record<string, unknown>, now: number): CsvExport {
@@ -37,22 +38,34 @@ export function exportCsv(db: { $client: Database }, product: ExportProduct, inp
   const own = main.filename && main.filename !== ":memory:" ? new Database(main.filename, { readonly: true }) : null;
   const conn = own ?? main;
   let rows: Generator<PointRow, void, undefined>;
-  let header: string[];
-  const tagCells = new Map<number, string>();
+  let columns: TagColumns;
+  let tagsOf: Statement;
   const metricCell = "," + csvText(q.metric) + ",";
   try {
     const ids = seriesIds(product.id, q.metric, q.conditions);
-    if (own) own.exec("BEGIN"); // one snapshot for the series list and the points
-    const series = conn.query(`SELECT id, tags FROM series WHERE id IN (${ids.sql})`).all(...ids.params) as { id: number; tags: string }[];
-    const tagsOf = series.map((s) => ({ id: s.id, tags: JSON.parse(s.tags) as Record<string, string> }));
-    const columns = tagColumns(tagsOf.map((s) => s.tags));
-    for (const s of tagsOf) tagCells.set(s.id, columns.cells(s.tags));
-    header = columns.header;
+    if (own) own.exec("BEGIN"); // one snapshot for the series, their tags and the points
+    const use = tagKeysByUse(conn, ids, MAX_TAG_COLUMNS + 2);
+    columns = tagColumns(use.keys, use.more);
+    tagsOf = conn.prepare("SELECT tags FROM series WHERE id = ?");
     rows = pointsInTimeOrder(conn, ids, q.from, q.to);
   } catch (err) {
     own?.close();
     throw err;
   }
+  const header = columns.header;
+  // A series' tag cells are built when its first row comes (rows interleave, in time order) and
+  // kept up to CELL_CACHE series; past that the cache starts over (one primary-key read each).
+  const tagCells = new Map<number, string>();
+  const cellsOf = (seriesId: number) => {
+    let cells = tagCells.get(seriesId);
+    if (cells === undefined) {
+      if (tagCells.size >= CELL_CACHE) tagCells.clear();
+      const row = tagsOf.get(seriesId) as { tags: string } | null;
+      cells = columns.cells(row ? (JSON.parse(row.tags) as Record<string, string>) : {});
+      tagCells.set(seriesId, cells);
+    }
+    return cells;
+  };
   const encoder = new TextEncoder();
   let done = false;
   let lastYield = performance.now();
@@ -60,6 +73,7 @@ export function exportCsv(db: { $client: Database }, product: ExportProduct, inp
     if (done) return;
     done = true;
     rows.return();
+    tagsOf?.finalize();
     if (own) {
       own.exec("COMMIT");
       own.close();
@@ -78,7 +92,11 @@ export function exportCsv(db: { $client: Database }, product: ExportProduct, inp
           }
           if (done) return; // cancelled while we yielded
           let chunk = "";
+          const started = performance.now();
           for (let n = 0; n < ROWS_PER_CHUNK; n++) {
+            // Wide rows (hundreds of tag columns, a new series every row) are slow to build: a
+            // chunk also ends after YIELD_AFTER_MS, so the next pull yields soon enough.
+            if ((n & 63) === 63 && performance.now() - started >= YIELD_AFTER_MS) break;
             const next = rows.next();
             if (next.done) {
               if (chunk) controller.enqueue(encoder.encode(chunk));
@@ -87,7 +105,7 @@ export function exportCsv(db: { $client: Database }, product: ExportProduct, inp
               return;
             }
             const r = next.value;
-            chunk += new Date(r.t).toISOString() + metricCell + String(r.v) + tagCells.get(r.s) + "\r\n";
+            chunk += new Date(r.t).toISOString() + metricCell + String(r.v) + cellsOf(r.s) + "\r\n";
           }
           controller.enqueue(encoder.encode(chunk));
         } catch (err) {

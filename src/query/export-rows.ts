@@ -21,6 +21,18 @@ export type PointRow = { s: number; t: number; v: number };
 const TARGET_ROWS = 8192;
 const FIRST_WIDTH_MS = 1000;
 
+/**
+ * The tag keys of a set of series, most carried first (ties by name), at most `limit`, and
+ * whether there are more. Counted by SQLite on series_tags, so a metric with 100,000 distinct
+ * keys costs no JavaScript object per key.
+ */
+export function tagKeysByUse(conn: Database, ids: Fragment, limit: number): { keys: string[]; more: boolean } {
+  const rows = conn
+    .query(`SELECT key FROM series_tags WHERE series_id IN (${ids.sql}) GROUP BY key ORDER BY count(*) DESC, key LIMIT ?`)
+    .all(...ids.params, limit + 1) as { key: string }[];
+  return { keys: rows.slice(0, limit).map((r) => r.key), more: rows.length > limit };
+}
+
 export function* pointsInTimeOrder(conn: Database, ids: Fragment, from: number, to: number): Generator<PointRow, void, undefined> {
   // prepare, not query: query() caches by SQL text, and two exports on one connection would share a cursor.
   const window = conn.prepare(
