@@ -1,7 +1,7 @@
 import { Database, type Statement } from "bun:sqlite";
 import { csvText } from "./csv-cell";
 import { MAX_TAG_COLUMNS, tagColumns, type TagColumns } from "./export-columns";
-import { pointsInTimeOrder, tagKeysByUse, type PointRow } from "./export-rows";
+import { pointsInTimeOrder, tagKeysByUse, type PointBatches, type PointRow } from "./export-rows";
 import { resolveQuery } from "./parse";
 import { seriesIds } from "./sql";
 import { formatInZone } from "../lib/time/calendar";
@@ -37,7 +37,7 @@ export function exportCsv(db: { $client: Database }, product: ExportProduct, inp
   const main = db.$client;
   const own = main.filename && main.filename !== ":memory:" ? new Database(main.filename, { readonly: true }) : null;
   const conn = own ?? main;
-  let rows: Generator<PointRow, void, undefined>;
+  let rows: PointBatches;
   let columns: TagColumns;
   let tagsOf: Statement;
   const metricCell = "," + csvText(q.metric) + ",";
@@ -69,10 +69,12 @@ export function exportCsv(db: { $client: Database }, product: ExportProduct, inp
   const encoder = new TextEncoder();
   let done = false;
   let lastYield = performance.now();
+  let batch: PointRow[] = [];
+  let at = 0;
   const finish = () => {
     if (done) return;
     done = true;
-    rows.return();
+    rows.close();
     tagsOf?.finalize();
     if (own) {
       own.exec("COMMIT");
@@ -97,14 +99,18 @@ export function exportCsv(db: { $client: Database }, product: ExportProduct, inp
             // Wide rows (hundreds of tag columns, a new series every row) are slow to build: a
             // chunk also ends after YIELD_AFTER_MS, so the next pull yields soon enough.
             if ((n & 63) === 63 && performance.now() - started >= YIELD_AFTER_MS) break;
-            const next = rows.next();
-            if (next.done) {
-              if (chunk) controller.enqueue(encoder.encode(chunk));
-              finish();
-              controller.close();
-              return;
+            if (at === batch.length) {
+              const more = rows.next();
+              if (!more) {
+                if (chunk) controller.enqueue(encoder.encode(chunk));
+                finish();
+                controller.close();
+                return;
+              }
+              batch = more;
+              at = 0;
             }
-            const r = next.value;
+            const r = batch[at++]!;
             chunk += new Date(r.t).toISOString() + metricCell + String(r.v) + cellsOf(r.s) + "\r\n";
           }
           controller.enqueue(encoder.encode(chunk));

@@ -71,3 +71,23 @@ test("at most 200 tag columns: the most carried keys get one, the rest go to a `
     expect(tags).toEqual(wideTags(i));
   }
 });
+
+test("bursts: 70,000 points in one millisecond, and 70,000 in 20 ms, still come in time then series order", async () => {
+  const T = Date.parse("2026-03-02T12:00:00Z");
+  const burst = (metric: string, spreadMs: number) => {
+    const points = [];
+    for (let s = 0; s < 7; s++) points.push({ metric, value: s, tsMs: T, tags: { shard: `s${s}` } }); // series in creation order
+    for (let i = 7; i < 70_000; i++) points.push({ metric, value: i, tsMs: T + (i % spreadMs), tags: { shard: `s${i % 7}` } });
+    return points;
+  };
+  for (const [metric, spread] of [["burst1", 1], ["burst20", 20]] as const) {
+    await server.deps.queue.submitPoints(t.a.product.id, burst(metric, spread));
+    const [header, ...rows] = parseCsv(await exportCsv(metric));
+    expect(header).toEqual(["timestamp", "metric", "value", "shard"]);
+    expect(rows.length).toBe(70_000);
+    const keys = rows.map((r) => `${r[0]} ${r[3]}`);
+    let sorted = true;
+    for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) sorted = false;
+    expect({ metric, sorted }).toEqual({ metric, sorted: true });
+  }
+}, 60_000);
