@@ -81,7 +81,7 @@ export function productRoutes(deps: Deps) {
     }
     c.set("product", updated.value);
     if (!c.req.header("HX-Request")) return backTo(c, `/products/${updated.value.id}/settings`);
-    return sendFragment(c, GeneralSection({ product: updated.value, canEdit: true, notice: "Saved." }));
+    return sendFragment(c, GeneralSection({ product: updated.value, canEdit: true, notice: "Saved.", saved: true }));
   });
 
   // Typing the name is the confirmation; the server checks it, the disabled button only helps.

@@ -90,7 +90,7 @@ describe("phone layout and URLs", () => {
     await number(page).locator(".widget-foot", { hasText: "Last 30 days" }).waitFor();
   }, 60_000);
 
-  test("renaming a dashboard renames the tab", async () => {
+  test("renaming a dashboard or the product renames the tab", async () => {
     const page = await open(1280);
     await page.goto(base);
     expect(await page.title()).toBe("Pocket · Phone Co · LiteKPI");
@@ -100,6 +100,18 @@ describe("phone layout and URLs", () => {
     await page.locator("[data-testid=dashboard-title]", { hasText: "Pocket money" }).waitFor();
     await page.waitForFunction(() => document.title.startsWith("Pocket money"));
     expect(await page.title()).toBe("Pocket money · Phone Co · LiteKPI");
+    // The product's own rename, in settings, too.
+    await page.goto(`${server.url}/products/${owner.product.id}/settings`);
+    expect(await page.title()).toBe("General · Phone Co · LiteKPI");
+    await page.fill("#settings-name", "Phone Inc");
+    await page.click("#general button[type=submit]");
+    await page.locator("#general .notice", { hasText: "Saved" }).waitFor();
+    await page.waitForFunction(() => document.title.includes("Phone Inc"));
+    expect(await page.title()).toBe("General · Phone Inc · LiteKPI");
+    await page.goto(`${server.url}/products/${owner.product.id}/settings`);
+    await page.fill("#settings-name", "Phone Co");
+    await page.click("#general button[type=submit]");
+    await page.waitForFunction(() => document.title.includes("Phone Co"));
   }, 60_000);
 
   test("the 404 page has the header and a way back", async () => {
