@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { Deps } from "./deps";
 import { handleError, handleNotFound } from "./http/errors";
@@ -16,6 +16,7 @@ import { teamRoutes } from "./teams/routes";
 import { queryRoutes } from "./query/routes";
 import { dashboardRoutes } from "./dashboards/routes";
 import { reportRoutes } from "./reports/routes";
+import { pageHeader } from "./products/page-header";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -59,7 +60,9 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
   app.route("/", reportRoutes(deps));
-  app.notFound(handleNotFound);
-  app.onError((err, c) => handleError(err, c, deps.log));
+  // Error pages keep the header (product switcher, user menu), so there is a way on from them.
+  const header = (c: Context<AppEnv>) => pageHeader(deps, c);
+  app.notFound((c) => handleNotFound(c, deps.log, header));
+  app.onError((err, c) => handleError(err, c, deps.log, header));
   return app;
 }

@@ -120,8 +120,22 @@ document.addEventListener("alpine:init", function () {
         try {
           zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
         } catch (e) {}
+        if (!zone) return;
         var options = Array.prototype.slice.call(this.$el.options);
-        if (options.some(function (o) { return o.value === zone; })) this.$el.value = zone;
+        var match = options.filter(function (o) { return o.value === zone; })[0];
+        // Browsers report some zones by an older name than the server's list uses (Chrome:
+        // Asia/Calcutta for Asia/Kolkata, Europe/Kiev for Europe/Kyiv): ask the browser what it
+        // calls each listed zone and take the one that is ours.
+        if (!match) {
+          match = options.filter(function (o) {
+            try {
+              return new Intl.DateTimeFormat("en-US", { timeZone: o.value }).resolvedOptions().timeZone === zone;
+            } catch (e) {
+              return false;
+            }
+          })[0];
+        }
+        if (match) this.$el.value = match.value;
       },
     };
   });

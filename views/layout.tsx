@@ -11,7 +11,7 @@ export function Layout(props: { title: string; children?: Child; header?: Child 
           <meta name="color-scheme" content="light dark" />
           {/* Strict CSP (style-src 'self'): htmx must not inject its indicator <style>, nor copy style attributes while settling a swap */}
           <meta name="htmx-config" content='{"includeIndicatorStyles":false,"attributesToSettle":["class","width","height"]}' />
-          <title>{props.title} · LiteKPI</title>
+          <DocumentTitle title={props.title} />
           <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
           <link rel="stylesheet" href="/static/app.css" />
           <script src="/static/theme.js"></script>
@@ -28,4 +28,12 @@ export function Layout(props: { title: string; children?: Child; header?: Child 
         </body>
     </html>
   );
+}
+
+/**
+ * The tab title. A fragment that changes what a page is called (a rename) sends one too: htmx 2
+ * takes a top-level <title> out of any swapped response and sets document.title from it.
+ */
+export function DocumentTitle(props: { title: string }) {
+  return <title>{props.title} · LiteKPI</title>;
 }

@@ -2,7 +2,7 @@ import type { Db } from "../db/connection";
 import { createKey, listActiveKeys, regenerateKey } from "../products/keys";
 import { listMetrics } from "../query/discovery";
 import { runQuery, type QueryProduct } from "../query/run";
-import { isoSeconds } from "./range";
+import { isoSeconds } from "../lib/time/dates";
 import { createDashboard, type Dashboard } from "./dashboards";
 import { addWidget } from "./widgets";
 

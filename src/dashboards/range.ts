@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import type { WidgetRange } from "./widget-config";
+import { isoSeconds, localDateAt, parseLocalDate, startOfLocalDate } from "../lib/time/dates";
 
 /**
  * Time ranges as people pick them: the dashboard-wide presets (24h … 12mo, or custom dates) and
@@ -43,26 +44,26 @@ export function customRangeFromDates(fromDate: string, toDate: string, timeZone:
 
 /** Two local `YYYY-MM-DD` dates → UTC instants [first midnight, midnight after the last day); null when unusable. */
 export function datesToInstants(fromDate: string, toDate: string, timeZone: string): { from: string; to: string } | null {
-  const a = parseDate(fromDate);
-  const b = parseDate(toDate);
+  const a = parseLocalDate(fromDate);
+  const b = parseLocalDate(toDate);
   if (!a || !b) return null;
-  const from = zonedMidnight(a, timeZone);
-  const to = zonedMidnight({ ...b, d: b.d + 1 }, timeZone);
+  const from = startOfLocalDate(a, timeZone);
+  const to = startOfLocalDate({ ...b, d: b.d + 1 }, timeZone);
   if (!(from < to)) return null;
   return { from: isoSeconds(from), to: isoSeconds(to) };
 }
 
 /** The local dates a stored [from, to) covers, for date inputs: the end date is the day before `to`. */
 export function instantsToDates(from: string, to: string, timeZone: string): { fromDate: string; toDate: string } {
-  return { fromDate: localDate(Date.parse(from), timeZone), toDate: localDate(Date.parse(to) - 1, timeZone) };
+  return { fromDate: localDateAt(Date.parse(from), timeZone), toDate: localDateAt(Date.parse(to) - 1, timeZone) };
 }
 
-/** Describes a range for people: "Last 7 days", "1 Mar – 31 Mar 2026". */
 /** "Last 7 days" → "previous 7 days": the comparison a number card and a report card name. */
 export function previousLabel(rangeLabel: string): string {
   return rangeLabel.startsWith("Last ") ? `previous ${rangeLabel.slice(5)}` : "previous period";
 }
 
+/** Describes a range for people: "Last 7 days", "1 Mar – 31 Mar 2026". */
 export function describeRange(r: ResolvedRange, timeZone: string): string {
   if ("range" in r) {
     const m = /^(\d+)(h|d|w|mo|y)$/.exec(r.range);
@@ -75,48 +76,3 @@ export function describeRange(r: ResolvedRange, timeZone: string): string {
   const fmt = (d: string) => new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(Date.parse(d + "T00:00:00Z"));
   return fromDate === toDate ? fmt(fromDate) : `${fmt(fromDate)} – ${fmt(toDate)}`;
 }
-
-function parseDate(s: string): { y: number; m: number; d: number } | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s.trim());
-  if (!m) return null;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  const check = new Date(Date.UTC(y, mo - 1, d));
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return null;
-  return { y, m: mo, d };
-}
-
-/** The instant of local midnight of a calendar day in a zone (day may overflow: Date.UTC normalises it). */
-function zonedMidnight(day: { y: number; m: number; d: number }, timeZone: string): number {
-  const wall = Date.UTC(day.y, day.m - 1, day.d);
-  // Two passes settle DST: the offset at the guess, then at the corrected instant.
-  let t = wall - offsetMs(wall, timeZone);
-  t = wall - offsetMs(t, timeZone);
-  return t;
-}
-
-/** The zone's UTC offset at an instant, in ms (Berlin in summer: +7 200 000). */
-export function offsetMs(ms: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(ms);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-  return asUtc - Math.floor(ms / 1000) * 1000;
-}
-
-export function localDate(ms: number, timeZone: string): string {
-  const local = new Date(ms + offsetMs(ms, timeZone));
-  return local.toISOString().slice(0, 10);
-}
-
-/** RFC 3339 in UTC without milliseconds: "2026-03-01T00:00:00Z". */
-export const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");

@@ -9,7 +9,9 @@ import { formErrorsOf, formFields, noStore } from "../http/forms";
 import { createDashboard, deleteDashboard, getDashboard, listDashboards, moveDashboard, renameDashboard, setDashboardRange } from "./dashboards";
 import { listWidgets } from "./widgets";
 import { createStarterDashboard, hasData, issueOnboardingKey, onboardingStatus } from "./onboarding";
-import { customRangeFromDates, describeRange, instantsToDates, localDate } from "./range";
+import { customRangeFromDates } from "./range";
+import { AppError } from "../lib/errors";
+import { PER_WIDGET, viewRange } from "./view-range";
 import { widgetRoutes, widgetUrls } from "./widget-routes";
 import { DashboardList, ProductHomePage, type ListedDashboard } from "../../views/pages/dashboards/product-home";
 import { OnboardingPanel, OnboardingStatus, Snippets, type OnboardingUrls } from "../../views/pages/dashboards/onboarding";
@@ -95,13 +97,14 @@ export function dashboardRoutes(deps: Deps) {
     const product = c.get("product");
     const dashboard = getDashboard(deps.db, product.id, c.req.param("dashboardId")!);
     const base = dashboardUrl(product.id, dashboard.id);
+    const view = viewRange(new URL(c.req.url).searchParams, dashboard.range, product.timezone, now());
     return DashboardPage({
       header: pageHeader(deps, c, product),
       product,
       dashboard,
-      customDates: customDates(dashboard.range, product.timezone, now()),
+      view,
       widgets: listWidgets(deps.db, product.id, dashboard.id),
-      widgetUrls: (w) => widgetUrls(base, w.id),
+      widgetUrls: (w) => widgetUrls(base, w.id, view),
       urls: { base, product: productUrl(product.id), reports: `${base}/reports`, order: `${base}/widgets/order`, newWidget: `${base}/widgets/new` },
       editor,
     });
@@ -123,7 +126,7 @@ export function dashboardRoutes(deps: Deps) {
     try {
       const renamed = renameDashboard(deps.db, dashboard.productId, dashboard.id, { name }, now());
       if (!isHtmx(c)) return c.redirect(base, 303);
-      return sendFragment(c, DashboardTitle({ name: renamed.name, base }));
+      return sendFragment(c, DashboardTitle({ name: renamed.name, base, productName: c.get("product").name }));
     } catch (err) {
       const errors = formErrorsOf(err);
       if (!errors) throw err;
@@ -131,23 +134,24 @@ export function dashboardRoutes(deps: Deps) {
     }
   });
 
-  // The answer tells every widget card to reload (they listen for dashboard-range-changed).
+  // "Save as default": the range this person looks at becomes the dashboard's (what others open
+  // and reports cover). Back to the same view; a value that does not parse goes back as typed, so
+  // the page shows the picker's error and the range still in force.
   r.post(`${D}/range`, ...member, async (c) => {
     const { dashboard, base } = load(c);
     const product = c.get("product");
     const form = await formFields(c, "range", "from", "to");
-    let value: string | null = form.range || null;
-    if (value === "custom") {
-      value = customRangeFromDates(form.from, form.to, product.timezone);
-      if (!value) {
-        const picker = RangePicker({ base, range: dashboard.range, customDates: { from: form.from, to: form.to }, error: "Pick a start and an end date (the end on or after the start)" });
-        return sendFragment(c, picker, 422);
-      }
+    const custom = form.range === "custom";
+    const value = custom ? customRangeFromDates(form.from, form.to, product.timezone) : form.range && form.range !== PER_WIDGET ? form.range : null;
+    const back = `${base}?${new URLSearchParams(custom ? { from: form.from, to: form.to } : { range: form.range })}`;
+    if (custom && !value) return c.redirect(back, 303);
+    try {
+      setDashboardRange(deps.db, product.id, dashboard.id, value, now());
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 400) throw err;
+      return c.redirect(back, 303);
     }
-    const updated = setDashboardRange(deps.db, product.id, dashboard.id, value, now());
-    if (!isHtmx(c)) return c.redirect(base, 303);
-    c.header("HX-Trigger", "dashboard-range-changed");
-    return sendFragment(c, RangePicker({ base, range: updated.range, customDates: customDates(updated.range, product.timezone, now()) }));
+    return c.redirect(base, 303);
   });
 
   r.post(`${D}/delete`, ...member, (c) => {
@@ -166,14 +170,4 @@ export function dashboardRoutes(deps: Deps) {
 
   r.route("/", widgetRoutes(deps, { dashboardPage }));
   return r;
-}
-
-/** The custom-range inputs show the stored custom dates, else the last 30 days as a starting point. */
-function customDates(range: string | null, timeZone: string, now: number): { from: string; to: string; label?: string } {
-  const m = range ? /^custom:([^/]+)\/(.+)$/.exec(range) : null;
-  if (m) {
-    const { fromDate, toDate } = instantsToDates(m[1]!, m[2]!, timeZone);
-    return { from: fromDate, to: toDate, label: describeRange({ from: m[1]!, to: m[2]! }, timeZone) };
-  }
-  return { from: localDate(now - 29 * 86_400_000, timeZone), to: localDate(now, timeZone) };
 }

@@ -5,11 +5,8 @@ import { AGGREGATIONS, GRANULARITIES } from "../query/types";
 /**
  * A widget's stored configuration, validated on every write and on every read (a stale or
  * invalid widget renders an error card, never breaks the page). Shared by the dashboard pages
- * and the report snapshots.
+ * and the report snapshots. Which kinds there are, and which fields each reads: kinds/.
  */
-export const WIDGET_KINDS = ["line", "number", "table"] as const;
-export type WidgetKind = (typeof WIDGET_KINDS)[number];
-
 const TagKey = TagKeySchema;
 const TagValue = TagValueSchema;
 

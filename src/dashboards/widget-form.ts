@@ -1,7 +1,8 @@
 import { AppError } from "../lib/errors";
 import type { Aggregation, Granularity, TagFilter } from "../query/types";
 import { datesToInstants, instantsToDates } from "./range";
-import type { WidgetConfig, WidgetKind } from "./widget-config";
+import type { WidgetConfig } from "./widget-config";
+import { KINDS, type WidgetKind } from "./kinds";
 import { validateWidgetInput, type Widget, type WidgetInput } from "./widgets";
 import type { FormErrors } from "../http/forms";
 export type { FormErrors };
@@ -135,7 +136,7 @@ export function widgetInputFromForm(values: WidgetFormValues, timeZone: string):
   const config = {
     metric: values.metric,
     aggregation: values.aggregation,
-    granularity: values.kind === "number" ? undefined : values.granularity || undefined,
+    granularity: KINDS[values.kind]?.series === false ? undefined : values.granularity || undefined,
     range,
     filters,
     groupBy,

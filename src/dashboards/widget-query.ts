@@ -1,11 +1,12 @@
-import type { QueryInput, QueryResult } from "../query/types";
-import { effectiveRange, isoSeconds } from "./range";
-import type { WidgetConfig, WidgetKind } from "./widget-config";
+import type { QueryInput } from "../query/types";
+import { effectiveRange } from "./range";
+import type { WidgetConfig } from "./widget-config";
+import { kindDef, type WidgetKind } from "./kinds";
 
 /**
  * A widget's configuration → the query engine's input. The dashboard-wide range, when set,
- * replaces the widget's own; the product's zone aligns buckets. Number widgets ask for one value
- * over the range (no granularity) and, to show the change, the same over the period before it.
+ * replaces the widget's own; the product's zone aligns buckets. Kinds without series (number) ask
+ * for one value over the range, no granularity and no split.
  */
 export function widgetQuery(kind: WidgetKind, config: WidgetConfig, opts: { dashboardRange: string | null; timezone: string }): QueryInput {
   const input: QueryInput = {
@@ -14,23 +15,12 @@ export function widgetQuery(kind: WidgetKind, config: WidgetConfig, opts: { dash
     ...effectiveRange(config.range, opts.dashboardRange),
     timezone: opts.timezone,
   };
-  if (kind !== "number" && config.granularity) input.granularity = config.granularity;
+  // Only series kinds have buckets and splits: a single number is the total over the range.
+  const series = kindDef(kind).series;
+  if (series && config.granularity) input.granularity = config.granularity;
   if (Object.keys(config.filters).length) input.filters = config.filters;
-  // A single number is the total: splitting it by a tag would need a table.
-  if (kind !== "number" && config.groupBy.length) input.groupBy = config.groupBy;
+  if (series && config.groupBy.length) input.groupBy = config.groupBy;
   return input;
-}
-
-/**
- * The period of equal length just before a resolved range: [from − (to − from), from). Uses the
- * engine's echoed bounds so "last 7 days" compares against exactly the 7 days before them.
- */
-export function previousPeriodQuery(current: QueryInput, answered: Pick<QueryResult, "from" | "to">): QueryInput | null {
-  const from = Date.parse(answered.from);
-  const to = Date.parse(answered.to);
-  if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from) return null;
-  const { range: _range, ...rest } = current;
-  return { ...rest, from: isoSeconds(from - (to - from)), to: isoSeconds(from) };
 }
 
 /**

@@ -7,16 +7,17 @@ import { requireUser } from "../auth/middleware";
 import { AppError } from "../lib/errors";
 import { productAccess } from "../products/access";
 import { formErrorsOf, formFields } from "../http/forms";
-import { listMetrics, listTagKeys, listTagValues } from "../query/discovery";
+import { listMetrics, listTagKeys, listTagValues, mostRecentMetric } from "../query/discovery";
 import { runQuery } from "../query/run";
 import type { QueryInput } from "../query/types";
 import { getDashboard } from "./dashboards";
 import { addWidget, getWidget, removeWidget, reorderWidgets, updateWidget, type Widget } from "./widgets";
 import { blankFormValues, formValuesOf, readWidgetForm, widgetInputFromForm, type FormErrors, type WidgetFormValues } from "./widget-form";
-import { loadWidgetData, type TableSort } from "./widget-data";
-import { exportCsvUrl, widgetQuery } from "./widget-query";
-import { describeRange, effectiveRange, previousLabel } from "./range";
-import { OobAppend, WidgetCard, WidgetSlot, type CardBody, type WidgetUrls } from "../../views/pages/dashboards/widget-card";
+import { loadWidgetCard } from "./load-widget-card";
+import type { TableSort } from "./kinds/table";
+import { exportCsvUrl } from "./widget-query";
+import { viewRange, withView, type ViewRange } from "./view-range";
+import { OobAppend, WidgetCard, WidgetSlot, type WidgetUrls } from "../../views/pages/dashboards/widget-card";
 import { FilterRowFields, TagOptions, WidgetForm } from "../../views/pages/dashboards/widget-form";
 import { randomToken } from "../lib/tokens";
 import { dashboardUrl } from "../products/urls";
@@ -26,9 +27,9 @@ import { dashboardUrl } from "../products/urls";
  * renders an error card without touching the page); add/edit go through one form; order is
  * posted as a whole list. Numbers come only from the query engine.
  */
-export function widgetUrls(base: string, widgetId: string): WidgetUrls {
+export function widgetUrls(base: string, widgetId: string, view: Pick<ViewRange, "query">): WidgetUrls {
   const self = `${base}/widgets/${widgetId}`;
-  return { self, edit: `${self}/edit`, remove: `${self}/delete` };
+  return { self: withView(self, view), edit: `${self}/edit`, remove: `${self}/delete` };
 }
 
 type PageFn = (c: Context<AppEnv>, editor?: Child) => Child;
@@ -66,8 +67,8 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
   r.get(`${W}/new`, ...member, (c) => {
     load(c);
     const values = blankFormValues();
-    // The first metric is the likely one on a young product.
-    values.metric = listMetrics(deps.db, c.get("product").id, "", 1)[0] ?? "";
+    // The metric that last received data is the likely one (the one just sent, on a young product).
+    values.metric = mostRecentMetric(deps.db, c.get("product").id) ?? "";
     return sendForm(c, form(c, values, null));
   });
 
@@ -109,8 +110,9 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
       return sendForm(c, form(c, values, existing, errors), 422);
     }
     if (!isHtmx(c)) return c.redirect(base, 303);
-    // The editor closes; the slot is appended to the grid (new) or replaced (edit) out of band.
-    const slot = WidgetSlot({ widget: saved, urls: widgetUrls(base, saved.id), oob: existing ? "outerHTML" : undefined });
+    // The editor closes; the slot is appended to the grid (new) or replaced (edit) out of band,
+    // loading for the range of the page the form was sent from (htmx names it in HX-Current-URL).
+    const slot = WidgetSlot({ widget: saved, urls: widgetUrls(base, saved.id, pageView(c, dashboard.range, now())), oob: existing ? "outerHTML" : undefined });
     return sendFragment(c, existing ? slot : OobAppend({ target: "#widget-grid", children: slot }));
   };
 
@@ -128,28 +130,16 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
   r.get(`${W}/:widgetId`, ...member, async (c) => {
     const { product, dashboard, base } = load(c);
     const widget = getWidget(deps.db, product.id, dashboard.id, c.req.param("widgetId")!);
-    const urls = widgetUrls(base, widget.id);
+    // The page's range travels in the card's own URL (view-range.ts), else the saved default.
+    const view = viewRange(new URL(c.req.url).searchParams, dashboard.range, product.timezone, now());
+    const urls = widgetUrls(base, widget.id, view);
     const state = tableState(c);
-    const opts = { dashboardRange: dashboard.range, timezone: product.timezone };
-    let body: CardBody;
-    let exportUrl: string | null = null;
-    let rangeLabel = "";
-    if (!widget.config) body = { error: widget.problem ?? "This widget's configuration is invalid; edit it to fix it." };
-    else {
-      const input: QueryInput = widgetQuery(widget.kind, widget.config, opts);
-      exportUrl = exportCsvUrl(product.id, input);
-      rangeLabel = describeRange(effectiveRange(widget.config.range, dashboard.range), product.timezone);
-      try {
-        const run = (q: QueryInput) => runQuery(deps.db, product, q, now());
-        const data = await loadWidgetData(run, widget, { ...opts, page: state.page, sort: state.sort });
-        body = { data, periodLabel: previousLabel(rangeLabel) };
-      } catch (err) {
-        if (!(err instanceof AppError) || err.status >= 500) throw err;
-        body = { error: err.message };
-      }
-    }
-    const refreshUrl = widget.kind === "table" && state.given ? `${urls.self}?${new URLSearchParams(state.params)}` : urls.self;
-    return sendFragment(c, WidgetCard({ widget, urls, refreshUrl, exportUrl, rangeLabel, body }));
+    const run = (q: QueryInput) => runQuery(deps.db, product, q, now());
+    const card = await loadWidgetCard(run, widget, { dashboardRange: view.value, timezone: product.timezone, page: state.page, sort: state.sort });
+    const exportUrl = card.query ? exportCsvUrl(product.id, card.query) : null;
+    // Only a table's links give page or sort; the refresh keeps them.
+    const refreshUrl = state.given ? withView(urls.self, { query: new URLSearchParams(state.params).toString() }) : urls.self;
+    return sendFragment(c, WidgetCard({ widget, urls, refreshUrl, exportUrl, rangeLabel: card.rangeLabel, body: card.body }));
   });
 
   r.get(`${W}/:widgetId/edit`, ...member, (c) => {
@@ -168,6 +158,18 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
   });
 
   return r;
+}
+
+/** The range of the page a request came from (htmx sends its URL), else the saved default. */
+function pageView(c: Context<AppEnv>, saved: string | null, now: number): ViewRange {
+  const page = c.req.header("HX-Current-URL");
+  let params = new URLSearchParams();
+  try {
+    if (page) params = new URL(page).searchParams;
+  } catch {
+    // not a URL: the saved default
+  }
+  return viewRange(params, saved, c.get("product").timezone, now);
 }
 
 function tableState(c: Context) {

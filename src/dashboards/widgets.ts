@@ -6,7 +6,8 @@ import { AppError, notFound } from "../lib/errors";
 import { newId } from "../lib/tokens";
 import { displayNameSchema } from "../lib/names";
 import { getDashboard } from "./dashboards";
-import { WIDGET_KINDS, WidgetConfigSchema, type WidgetConfig, type WidgetKind } from "./widget-config";
+import { WidgetConfigSchema, type WidgetConfig } from "./widget-config";
+import { kindDef, WIDGET_KINDS, type WidgetKind } from "./kinds";
 
 /** Widgets of a dashboard (FR-4.4–4.6). The config is validated on every write and on every read. */
 export type WidgetRow = typeof widgets.$inferSelect;
@@ -31,7 +32,7 @@ export function validateWidgetInput(input: { kind: unknown; title: unknown; conf
   if (!config.success) {
     for (const issue of config.issues) errors.push({ field: v.getDotPath(issue) ?? "config", message: issue.message });
   }
-  if (kind.success && config.success && kind.output !== "number" && !config.output.granularity) {
+  if (kind.success && config.success && kindDef(kind.output).series && !config.output.granularity) {
     errors.push({ field: "granularity", message: "Pick a granularity" });
   }
   if (errors.length || !kind.success || !config.success || !title.success) {

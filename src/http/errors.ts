@@ -1,6 +1,8 @@
 import type { Context } from "hono";
+import type { Child } from "hono/jsx";
 import { HTTPException } from "hono/http-exception";
 import { AppError } from "../lib/errors";
+import type { AppEnv } from "./context";
 import type { Logger } from "../lib/log";
 import { ErrorPage } from "../../views/pages/error-page";
 import { isHtmx, sendFragment, sendPage } from "./render";
@@ -24,18 +26,35 @@ export function apiErrorResponse(appError: AppError): Response {
 /** Headers of every JSON answer that skips Hono's secure-headers middleware. */
 export const API_HEADERS = { "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store" } as const;
 
+/** The signed-in header for an error page; built by the app, which has the database. */
+export type ErrorHeader = (c: Context) => Child;
+
 /** THE place an error becomes a response: JSON for the API, a page (or an HTMX fragment) otherwise. */
-export function handleError(err: Error, c: Context, log: Logger): Response | Promise<Response> {
+export function handleError(err: Error, c: Context, log: Logger, header?: ErrorHeader): Response | Promise<Response> {
   const appError = toAppError(err, log, { method: c.req.method, path: c.req.path });
   for (const [k, value] of Object.entries(appError.extra.headers ?? {})) c.header(k, value);
   const status = appError.status as 400;
   if (wantsJson(c)) return c.json(appError.toJSON(), status);
   const fragment = isHtmx(c);
-  const node = ErrorPage({ status: appError.status, message: appError.message, fragment });
-  return fragment ? sendFragment(c, node, status) : sendPage(c, node, status);
+  if (fragment) return sendFragment(c, ErrorPage({ status: appError.status, message: appError.message, fragment }), status);
+  return sendPage(c, ErrorPage({ status: appError.status, message: appError.message, header: safeHeader(c, log, header), signedIn: signedIn(c) }), status);
 }
 
-export function handleNotFound(c: Context): Response | Promise<Response> {
+export function handleNotFound(c: Context, log: Logger, header?: ErrorHeader): Response | Promise<Response> {
   if (wantsJson(c)) return c.json({ error: "not_found", message: "Not found" }, 404);
-  return sendPage(c, ErrorPage({ status: 404, message: "This page does not exist, or you do not have access to it." }), 404);
+  const message = "This page does not exist, or you do not have access to it.";
+  return sendPage(c, ErrorPage({ status: 404, message, header: safeHeader(c, log, header), signedIn: signedIn(c) }), 404);
+}
+
+const signedIn = (c: Context) => !!(c as Context<AppEnv>).get("user");
+
+// An error page must still render when what failed was the database the header reads.
+function safeHeader(c: Context, log: Logger, header?: ErrorHeader): Child {
+  if (!header) return null;
+  try {
+    return header(c);
+  } catch (err) {
+    log.warn("error page without its header", { err });
+    return null;
+  }
 }

@@ -1,5 +1,5 @@
 import { AppError, type ItemError } from "../lib/errors";
-import { parseRfc3339, RFC3339_HINT } from "../lib/rfc3339";
+import { parseRfc3339, RFC3339_HINT } from "../lib/time/rfc3339";
 import type { PointRecord } from "../writer/batch";
 import { isObject, MAX_TAGS, metricProblem, tagKeyProblem, tagValueProblem } from "../lib/names";
 

@@ -7,24 +7,16 @@ import { displayNameSchema } from "../lib/names";
 import { rescheduleProductReports } from "../reports/reports";
 import { notFound } from "../lib/errors";
 import { randomToken, newId } from "../lib/tokens";
+import { isValidZone } from "../lib/time/zone";
 
 export type Product = typeof products.$inferSelect;
 export type Role = "owner" | "member";
-
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const ProductNameSchema = displayNameSchema(100);
 export const TimeZoneSchema = v.pipe(
   v.string("Time zone is required"),
   v.trim(),
-  v.check(isValidTimeZone, "Unknown time zone; use an IANA name like Europe/Berlin"),
+  v.check(isValidZone, "Unknown time zone; use an IANA name like Europe/Berlin"),
 );
 
 /** Creates the product and its owner's membership in one transaction. */

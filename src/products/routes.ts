@@ -10,7 +10,7 @@ import { deleteProduct } from "./delete-product";
 import { backTo, formFields, noStore, redirectAfterForm, tryField } from "../http/forms";
 import { pageHeader } from "./page-header";
 import { keyRoutes } from "./key-routes";
-import { curlLine, KeyCreatedPage, NewProductPage } from "../../views/pages/products/new-product";
+import { KeyCreatedPage, NewProductPage } from "../../views/pages/products/new-product";
 import { ProductListPage } from "../../views/pages/products/product-list";
 import { SettingsShell } from "../../views/pages/products/settings-shell";
 import { DangerZone, GeneralSection } from "../../views/pages/products/settings-general";
@@ -53,7 +53,7 @@ export function productRoutes(deps: Deps) {
     noStore(c);
     return sendPage(
       c,
-      KeyCreatedPage({ header: pageHeader(deps, c, product), productId: product.id, productName: product.name, secret, curl: curlLine(deps.config.baseUrl, secret) }),
+      KeyCreatedPage({ header: pageHeader(deps, c, product), productId: product.id, productName: product.name, secret, endpoint: `${deps.config.baseUrl}/api/v1/points` }),
     );
   });
 
@@ -81,7 +81,7 @@ export function productRoutes(deps: Deps) {
     }
     c.set("product", updated.value);
     if (!c.req.header("HX-Request")) return backTo(c, productUrl(updated.value.id, "settings"));
-    return sendFragment(c, GeneralSection({ product: updated.value, canEdit: true, notice: "Saved." }));
+    return sendFragment(c, GeneralSection({ product: updated.value, canEdit: true, notice: "Saved.", saved: true }));
   });
 
   // Typing the name is the confirmation; the server checks it, the disabled button only helps.

@@ -1,9 +1,9 @@
 import * as v from "valibot";
 import { AppError } from "../lib/errors";
-import { parseRfc3339, RFC3339_HINT } from "../lib/rfc3339";
+import { parseRfc3339, RFC3339_HINT } from "../lib/time/rfc3339";
 import { MetricRefSchema, TagKeySchema, TagValueSchema } from "../lib/names";
-import { estimateBuckets, resolveRange } from "./time";
-import { isValidZone } from "./zone";
+import { estimateBuckets, resolveRange } from "../lib/time/calendar";
+import { isValidZone } from "../lib/time/zone";
 import type { TagCondition } from "./sql";
 import { AGGREGATIONS, GRANULARITIES, type Aggregation, type Granularity, type QueryInput } from "./types";
 

@@ -5,7 +5,7 @@ import { Fold } from "./fold";
 import { resolveQuery, type ResolvedQuery } from "./parse";
 import { planSegments, SOURCE_WIDTH, type Segment, type Source } from "./plan";
 import { aggregateSql, allTagsIdSql, countSql, RAW_UNITS, seriesCountSql, seriesIds, type AggRow, type RawUnit, type SeriesSet } from "./sql";
-import { bucketStarts, formatAllInZone, formatInZone } from "./time";
+import { bucketStarts, formatAllInZone, formatInZone } from "../lib/time/calendar";
 import type { QueryResult } from "./types";
 
 /**

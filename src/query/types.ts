@@ -1,9 +1,11 @@
+import type { Granularity } from "../lib/time/calendar";
+
 /**
  * The query engine's contract (DESIGN.md "Query engine"). Widgets, the query API, CSV export,
  * reports and alerts all speak this shape; src/query/ implements it.
  */
 export type Aggregation = "sum" | "count" | "avg" | "min" | "max";
-export type Granularity = "minute" | "hour" | "day" | "week" | "month";
+export type { Granularity };
 export const AGGREGATIONS: Aggregation[] = ["sum", "count", "avg", "min", "max"];
 export const GRANULARITIES: Granularity[] = ["minute", "hour", "day", "week", "month"];
 

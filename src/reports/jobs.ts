@@ -4,7 +4,7 @@ import type { Db } from "../db/connection";
 import { reportDeliveries, reports } from "../db/schema";
 import { getProduct } from "../products/products";
 import { newId } from "../lib/tokens";
-import { formatInZone } from "../query/time";
+import { formatInZone } from "../lib/time/calendar";
 import { attemptDelivery, describeError } from "./run-report";
 import { nextRunAfter, type Schedule } from "./schedule";
 

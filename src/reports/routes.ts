@@ -62,13 +62,18 @@ export function reportRoutes(deps: Deps) {
   r.post(R, ...member, async (c) => {
     const ctx = context(c);
     const values = await formValues(c);
+    let created: { id: string };
     try {
-      createReport(deps.db, c.get("product"), ctx.dashboard.id, validateReportInput(toInput(values)), c.get("user")!.id, now());
+      created = createReport(deps.db, c.get("product"), ctx.dashboard.id, validateReportInput(toInput(values)), c.get("user")!.id, now());
     } catch (err) {
       const form = ReportForm({ ctx, values, errors: fieldErrors(err) });
       return pageWith(c, ctx, form, 422);
     }
-    return isHtmx(c) ? section(c, ctx) : back(c, ctx);
+    // Away from /reports/new (a reload there would open an empty form): to the new report's card.
+    const at = `${reportsBase(ctx)}#report-${created.id}`;
+    if (!isHtmx(c)) return c.redirect(at, 303);
+    c.header("HX-Push-Url", at);
+    return section(c, ctx);
   });
 
   r.get(`${R}/:reportId`, ...member, (c) => {

@@ -1,4 +1,4 @@
-import { instantOfWall, wallAt, wallMs } from "../query/time";
+import { instantOfWall, wallAt, wallMs } from "../lib/time/calendar";
 
 /**
  * When a report runs: daily, weekly on a weekday or monthly on a day, at HH:MM on the product's

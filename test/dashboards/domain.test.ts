@@ -8,8 +8,9 @@ import { createDashboard, deleteDashboard, getDashboard, listDashboards, moveDas
 import { addWidget, listWidgets, moveWidget, reorderWidgets } from "../../src/dashboards/widgets";
 import { customRangeFromDates, datesToInstants, describeRange, effectiveRange, instantsToDates } from "../../src/dashboards/range";
 import { readWidgetForm, widgetInputFromForm } from "../../src/dashboards/widget-form";
-import { previousPeriodQuery, widgetQuery } from "../../src/dashboards/widget-query";
-import { tableData } from "../../src/dashboards/widget-data";
+import { widgetQuery } from "../../src/dashboards/widget-query";
+import { previousPeriodQuery } from "../../src/dashboards/kinds/number";
+import { tableData } from "../../src/dashboards/kinds/table";
 import { AppError } from "../../src/lib/errors";
 import { tempDir } from "../helpers/server";
 

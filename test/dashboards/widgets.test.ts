@@ -210,17 +210,41 @@ describe("widget cards", () => {
     expect(row).toContain('name="filter_key"');
   });
 
-  test("the range picker answers with itself and tells the cards to reload", async () => {
-    const res = await post(`${base()}/range`, { range: "90d" });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("HX-Trigger")).toBe("dashboard-range-changed");
-    expect(await res.text()).toContain('value="90d" aria-pressed="true"');
-    const custom = await post(`${base()}/range`, { range: "custom", from: "2026-02-01", to: "2026-01-01" });
-    expect(custom.status).toBe(422);
-    expect(await custom.text()).toContain("the end on or after the start");
-    const ok = await post(`${base()}/range`, { range: "custom", from: "2026-01-01", to: "2026-01-31" });
-    expect(await ok.text()).toContain("1 Jan 2026 – 31 Jan 2026");
+  test("the range lives in each person's URL; the dashboard's saved range is only the default", async () => {
+    const w = add({ kind: "number", title: "Per person", config: config({}) });
+    const page = (q = "") => server.fetch(`${base()}${q}`, { headers: { Cookie: owner.cookie } }).then((r) => r.text());
+    const footer = (html: string) => /<footer class="widget-foot">([^<]*)<\/footer>/.exec(html)![1];
+    // One person picks 30d: the page, its widget loads and its CSV links carry it …
+    const mine = await page("?range=30d");
+    expect(mine).toContain('value="30d" aria-pressed="true"');
+    expect(mine).toContain(`hx-get="${base()}/widgets/${w.id}?range=30d"`);
+    const card = await (await get(`${base()}/widgets/${w.id}?range=30d`)).text();
+    expect(footer(card)).toContain("Last 30 days");
+    expect(card).toContain("range=30d");
+    expect(attr(card, "hx-get")).toBe(`${base()}/widgets/${w.id}?range=30d`);
+    // … and nobody else's view changed: the saved range is untouched.
+    expect(footer(await (await get(`${base()}/widgets/${w.id}`)).text())).toContain("Last 7 days");
+    expect(await page()).toContain(`value="widget" aria-pressed="true"`);
+    // Custom dates, and "Per widget" over a saved preset.
+    const custom = await (await get(`${base()}/widgets/${w.id}?from=2026-01-01&to=2026-01-31`)).text();
+    expect(footer(custom)).toContain("1 Jan 2026 – 31 Jan 2026");
+    expect(custom).toContain("from=2026-01-01T05%3A00%3A00Z");
+
+    // "Save as default" stores the view for everyone (and reports); the URL still overrides it.
+    const saved = await post(`${base()}/range`, { range: "90d" });
+    expect(saved.status).toBe(303);
+    expect(footer(await (await get(`${base()}/widgets/${w.id}`)).text())).toContain("Last 90 days");
+    expect(footer(await (await get(`${base()}/widgets/${w.id}?range=widget`)).text())).toContain("Last 7 days");
+    expect(await page("?range=90d")).not.toContain("Save as default");
+    expect(await page("?range=7d")).toContain("Save as default");
+    // A rejected value changes nothing and goes back to the page as typed, which names the problem.
+    const bad = await post(`${base()}/range`, { range: "custom", from: "2026-02-01", to: "2026-01-01" });
+    expect(bad.headers.get("location")).toBe(`${base()}?from=2026-02-01&to=2026-01-01`);
+    expect(await page("?from=2026-02-01&to=2026-01-01")).toContain("the end on or after the start");
+    expect((await post(`${base()}/range`, { range: "5d" })).headers.get("location")).toBe(`${base()}?range=5d`);
+    expect(footer(await (await get(`${base()}/widgets/${w.id}`)).text())).toContain("Last 90 days");
     await post(`${base()}/range`, { range: "" });
+    expect(footer(await (await get(`${base()}/widgets/${w.id}`)).text())).toContain("Last 7 days");
   });
 
   test("reorder ignores ids it does not know; other dashboards' widget ids are 404", async () => {

@@ -21,7 +21,7 @@ describe("product pages", () => {
     expect(res.headers.get("Location")).toBe("/login?next=%2Fproducts%2Fnew");
   });
 
-  test("create a product: the key page shows the key once, a working curl line and Continue", async () => {
+  test("create a product: the key page shows the key once, the snippets with that key in them, and Continue", async () => {
     const user = await makeUser(server);
     const client = signIn(server, user.id);
     const form = await (await client.get("/products/new")).text();
@@ -36,8 +36,10 @@ describe("product pages", () => {
     expect(html).toContain("Acme &lt;Shop&gt; is ready"); // escaped, trimmed
     const key = testIdText(html, "new-key")!;
     expect(key).toMatch(/^lk_[a-z0-9]{52}$/);
-    const curl = unescapeHtml(testIdText(html, "curl-line")!);
-    expect(curl).toBe(`curl -H "Authorization: Bearer ${key}" -d '{"metric":"signups","value":1}' ${server.url}/api/v1/points`);
+    // The onboarding snippets on the one page that still has the key carry it, not YOUR_INGEST_KEY.
+    for (const id of ["snippet-curl", "snippet-js", "snippet-py"]) expect(unescapeHtml(testIdText(html, id)!)).toContain(`Bearer ${key}`);
+    expect(unescapeHtml(testIdText(html, "snippet-curl")!)).toContain(`${server.url}/api/v1/points`);
+    expect(html).not.toContain("YOUR_INGEST_KEY");
     expect(await bearerProbe(server).ingest(key)).not.toBeOneOf([401, 403]);
 
     const [product] = listProductsForUser(server.deps.db, user.id);

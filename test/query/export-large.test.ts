@@ -5,7 +5,8 @@ import { CsvParser } from "./csv-parse";
 
 /**
  * A million raw points through GET /api/v1/export.csv: every row is checked as it streams in
- * (the value is a function of its series and time, so nothing is kept), and the process's memory
+ * (the value is a function of its series and time, so nothing is kept; rows must come in time
+ * order, ties by series), and the process's memory
  * is sampled while it streams. Memory numbers are printed for the benchmark notes, not asserted.
  */
 const N = 1_000_000;
@@ -43,6 +44,7 @@ test("1,000,000 points stream out with bounded memory and round-trip exactly", a
   let header: string[] | null = null;
   const counts = new Array(SERIES).fill(0);
   const lastTs = new Array(SERIES).fill(-Infinity);
+  let prev = { ts: -Infinity, s: -1 };
   let rows = 0;
   let bytes = 0;
   let peakRss = 0;
@@ -63,7 +65,10 @@ test("1,000,000 points stream out with bounded memory and round-trip exactly", a
     const note = r[header.indexOf("note")];
     if (note !== (s % 3 === 0 && s !== SERIES - 1 ? `'=cell ${s}` : "")) problems.push(`note ${note} for series ${s}`);
     if (!(ts > lastTs[s])) problems.push(`series ${s} out of order at ${r[0]}`);
+    // Time order across series, ties in series order (series s was created s-th).
+    if (ts < prev.ts || (ts === prev.ts && s <= prev.s)) problems.push(`row ${r[0]} of series ${s} after ${new Date(prev.ts).toISOString()} of series ${prev.s}`);
     lastTs[s] = ts;
+    prev = { ts, s };
     counts[s]++;
     rows++;
   };

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { bucketStarts, formatAllInZone, formatInZone } from "../../src/query/time";
+import { bucketStarts, formatAllInZone, formatInZone } from "../../src/lib/time/calendar";
 import type { Granularity } from "../../src/query/types";
 
 /**

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { bucketStarts, formatInZone, resolveRange } from "../../src/query/time";
+import { bucketStarts, formatInZone, resolveRange } from "../../src/lib/time/calendar";
 import { planSegments } from "../../src/query/plan";
 import type { Granularity } from "../../src/query/types";
 

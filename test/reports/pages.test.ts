@@ -96,6 +96,6 @@ describe("reports pages", () => {
     // Without htmx every action is a plain form post that comes back to the page.
     const plain = await asA.post(base, { frequency: "daily", time_of_day: "06:00", recipients: "c@alpha.test" });
     expect(plain.status).toBe(303);
-    expect(plain.headers.get("Location")).toBe(base);
+    expect(plain.headers.get("Location")).toStartWith(`${base}#report-`); // the new report's card
   });
 });

@@ -2,7 +2,8 @@ import type { TestServer } from "../helpers/server";
 import { makeProductWithKeys } from "../helpers/factories";
 import { createDashboard } from "../../src/dashboards/dashboards";
 import { addWidget } from "../../src/dashboards/widgets";
-import type { WidgetConfig, WidgetKind } from "../../src/dashboards/widget-config";
+import type { WidgetConfig } from "../../src/dashboards/widget-config";
+import type { WidgetKind } from "../../src/dashboards/kinds";
 
 /**
  * A product with 40 days of data sent through the real ingestion API, and a dashboard of six

@@ -1,4 +1,5 @@
-import { chartData, tableData } from "../../src/dashboards/widget-data";
+import { chartData } from "../../src/dashboards/kinds/line";
+import { tableData } from "../../src/dashboards/kinds/table";
 import type { QueryResult } from "../../src/query/types";
 import type { SnapshotWidget } from "../../views/snapshots/widget";
 

@@ -40,7 +40,7 @@ function ReportHtml(props: ReportEmailProps) {
   const { content } = props;
   const meta = [content.rangeLabel, `as of ${content.asOf} (${content.timezone.replaceAll("_", " ")})`].filter(Boolean).join(" · ");
   const preheader = content.widgets
-    .filter((w) => w.kind === "number")
+    .filter((w) => w.headline)
     .map((w) => w.alt)
     .slice(0, 3)
     .join(" · ");
@@ -86,12 +86,12 @@ function ReportHtml(props: ReportEmailProps) {
   );
 }
 
-/** Full-width cards one per row; consecutive number cards two per row (like the web grid). */
+/** Full-width cards one per row; consecutive half-width cards (numbers) two per row, like the web grid. */
 function WidgetRows(props: { widgets: ReportWidget[] }) {
   const rows: ReportWidget[][] = [];
   for (const w of props.widgets) {
     const last = rows[rows.length - 1];
-    if (w.kind === "number" && last && last.length === 1 && last[0]!.kind === "number") last.push(w);
+    if (w.half && last && last.length === 1 && last[0]!.half) last.push(w);
     else rows.push([w]);
   }
   return (
@@ -99,7 +99,7 @@ function WidgetRows(props: { widgets: ReportWidget[] }) {
       {rows.map((row) => (
         <tr>
           <td style={`padding:0 0 ${GAP}px`}>
-            {row.length === 1 && row[0]!.kind !== "number" ? (
+            {row.length === 1 && !row[0]!.half ? (
               <Img w={row[0]!} />
             ) : (
               <table role="presentation" width="100%" cellpadding="0" cellspacing="0">

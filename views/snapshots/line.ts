@@ -1,5 +1,5 @@
-import type { ChartData } from "../../src/dashboards/widget-data";
-import { wallAt } from "../../src/query/time";
+import type { ChartData } from "../../src/dashboards/kinds/line";
+import { wallAt } from "../../src/lib/time/calendar";
 import { axisLabel, niceTicks, tickIndices } from "./scale";
 import { box, ellipsize, seriesColor, shape, svg, text, textWidth, TOKENS, type Node } from "./tree";
 

@@ -1,4 +1,4 @@
-import type { NumberData } from "../../src/dashboards/widget-data";
+import type { NumberData } from "../../src/dashboards/kinds/number";
 import { formatFigure, formatPercent } from "../widgets/format";
 import { arrow } from "./card";
 import { box, text, TOKENS, type Node } from "./tree";

@@ -1,5 +1,5 @@
 import type { Granularity } from "../../src/query/types";
-import type { TableData } from "../../src/dashboards/widget-data";
+import type { TableData } from "../../src/dashboards/kinds/table";
 import { formatBucket, formatNumber } from "../widgets/format";
 import { box, ellipsize, text, TOKENS, type Node } from "./tree";
 

@@ -1,25 +1,16 @@
 import type { WidgetData } from "../../src/dashboards/widget-data";
-import type { WidgetKind } from "../../src/dashboards/widget-config";
+import { kindDef, type WidgetKind } from "../../src/dashboards/kinds";
 import { bodySize, cardFrame, emptyBody, problemBody } from "./card";
-import { lineBody } from "./line";
-import { numberBody } from "./number";
-import { tableBody, tableBodyHeight } from "./table";
+import { FULL_WIDTH, HALF_WIDTH } from "./sizes";
 import type { Node } from "./tree";
+
+export { FULL_WIDTH, HALF_WIDTH } from "./sizes";
 
 /**
  * One widget as a PNG-ready satori tree and its size in CSS pixels (the PNG is twice that).
- * Takes the same WidgetData the HTML card gets from loadWidgetData (the one read path).
- * Widths fit the 600 px email's 550 px column: charts and tables take it whole, numbers half of
- * it (two per row, 16 px apart).
+ * Takes the same WidgetData the HTML card gets from loadWidgetData (the one read path); the
+ * card frame, error and empty states are shared, the body and size are the kind's (kinds/).
  */
-export const FULL_WIDTH = 550;
-export const HALF_WIDTH = 267;
-export const COLUMN_GAP = 16;
-export const LINE_HEIGHT = 320;
-export const NUMBER_HEIGHT = 156;
-export const EMPTY_TABLE_HEIGHT = 220;
-const CARD_CHROME_H = NUMBER_HEIGHT - bodySize(HALF_WIDTH, NUMBER_HEIGHT).height;
-
 export type SnapshotWidget = {
   kind: WidgetKind;
   title: string;
@@ -31,23 +22,21 @@ export type SnapshotWidget = {
 export type SnapshotTree = { tree: Node; width: number; height: number };
 
 export function widgetSnapshotTree(w: SnapshotWidget): SnapshotTree {
-  const width = w.kind === "number" ? HALF_WIDTH : FULL_WIDTH;
+  const kind = kindDef(w.kind);
+  const width = kind.snapshot.half ? HALF_WIDTH : FULL_WIDTH;
   const height = snapshotHeight(w);
   const inner = bodySize(width, height);
   const body = (() => {
     if ("error" in w.body) return problemBody(w.body.error);
     const { data } = w.body;
-    if (data.kind === "number") return numberBody(data.number, { compare: w.body.compare, periodLabel: w.body.periodLabel });
-    if (data.empty) return emptyBody({ metric: w.body.metric, filtered: w.body.filtered });
-    if (data.kind === "table") return tableBody(data.table, data.granularity, inner.width);
-    return lineBody(data.chart, inner.width, inner.height);
+    if (data.empty && !kind.drawsEmpty) return emptyBody({ metric: w.body.metric, filtered: w.body.filtered });
+    return kind.snapshot.body(data, { ...inner, compare: w.body.compare, periodLabel: w.body.periodLabel });
   })();
   return { tree: cardFrame({ width, height, title: w.title, aside: w.rangeLabel, footer: w.footer, body }), width, height };
 }
 
 export function snapshotHeight(w: SnapshotWidget): number {
-  if (w.kind === "number") return NUMBER_HEIGHT;
-  if (w.kind === "line") return LINE_HEIGHT;
-  if ("error" in w.body || w.body.data.kind !== "table" || w.body.data.empty) return EMPTY_TABLE_HEIGHT;
-  return CARD_CHROME_H + tableBodyHeight(w.body.data.table);
+  const kind = kindDef(w.kind);
+  const drawn = !("error" in w.body) && (kind.drawsEmpty || !w.body.data.empty) ? w.body.data : null;
+  return kind.snapshot.height(drawn);
 }

@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import type { ChartData } from "../../src/dashboards/widget-data";
+import type { ChartData } from "../../src/dashboards/kinds/line";
 
 /**
  * A time-series chart. The server sends the data as a JSON attribute (attribute escaping keeps it

@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import type { NumberData } from "../../src/dashboards/widget-data";
+import type { NumberData } from "../../src/dashboards/kinds/number";
 import { formatFigure, formatNumber, formatPercent } from "./format";
 
 /**

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Granularity } from "../../src/query/types";
-import type { TableData, TableSort } from "../../src/dashboards/widget-data";
+import type { TableData, TableSort } from "../../src/dashboards/kinds/table";
 import { formatBucket, formatNumber } from "./format";
 
 /**
@@ -9,7 +9,9 @@ import { formatBucket, formatNumber } from "./format";
  */
 export function TableWidget(props: { table: TableData; granularity: Granularity | null; url: string }) {
   const { table } = props;
-  const link = (page: number, sort: TableSort) => `${props.url}?${new URLSearchParams({ page: String(page), sort: sort.by, dir: sort.dir })}`;
+  const query = (page: number, sort: TableSort) => new URLSearchParams({ page: String(page), sort: sort.by, dir: sort.dir });
+  // props.url may already carry the page's range (?range=7d).
+  const link = (page: number, sort: TableSort) => `${props.url}${props.url.includes("?") ? "&" : "?"}${query(page, sort)}`;
   return (
     <div class="table-widget">
       <div class="table-scroll">

@@ -1,8 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
-import { Layout } from "../../layout";
+import { DocumentTitle, Layout } from "../../layout";
 import type { Widget } from "../../../src/dashboards/widgets";
 import { DASHBOARD_PRESETS } from "../../../src/dashboards/range";
+import { PER_WIDGET, type ViewRange } from "../../../src/dashboards/view-range";
 import { WidgetSlot, type WidgetUrls } from "./widget-card";
 import { DashboardScripts } from "./scripts";
 
@@ -18,7 +19,7 @@ export function DashboardPage(props: {
   header?: Child;
   product: { id: string; name: string };
   dashboard: { id: string; name: string; range: string | null };
-  customDates: { from: string; to: string; label?: string };
+  view: ViewRange;
   widgets: Widget[];
   widgetUrls: (w: Widget) => WidgetUrls;
   urls: DashboardUrls;
@@ -26,7 +27,7 @@ export function DashboardPage(props: {
 }) {
   const { dashboard, urls } = props;
   return (
-    <Layout title={`${dashboard.name} · ${props.product.name}`} header={props.header}>
+    <Layout title={dashboardTitle(dashboard.name, props.product.name)} header={props.header}>
       <DashboardScripts charts />
       <div class="dashboard" x-data="widgetGrid">
         <div class="dashboard-head">
@@ -37,7 +38,7 @@ export function DashboardPage(props: {
             <DashboardTitle name={dashboard.name} base={urls.base} />
           </div>
           <div class="dashboard-actions">
-            <RangePicker base={urls.base} range={dashboard.range} customDates={props.customDates} />
+            <RangePicker base={urls.base} view={props.view} saved={dashboard.range} />
             <button type="button" class="btn btn-primary" hx-get={urls.newWidget} hx-target="#widget-editor" hx-swap="innerHTML" data-testid="add-widget">
               + Add widget
             </button>
@@ -78,18 +79,23 @@ export function DashboardPage(props: {
   );
 }
 
-/** The title; clicking it swaps in the rename form (its own partial). */
-export function DashboardTitle(props: { name: string; base: string }) {
+const dashboardTitle = (name: string, productName: string) => `${name} · ${productName}`;
+
+/** The title; clicking it swaps in the rename form (its own partial). After a rename it brings the tab title along. */
+export function DashboardTitle(props: { name: string; base: string; productName?: string }) {
   return (
-    <h1 id="dashboard-title" class="dashboard-title">
-      <button type="button" class="title-button" hx-get={`${props.base}/rename`} hx-target="#dashboard-title" hx-swap="outerHTML" title="Click to rename" data-testid="dashboard-title">
-        {props.name}
-        <span class="edit-mark" aria-hidden="true">
-          ✎
-        </span>
-        <span class="visually-hidden"> (rename)</span>
-      </button>
-    </h1>
+    <>
+      {props.productName ? <DocumentTitle title={dashboardTitle(props.name, props.productName)} /> : null}
+      <h1 id="dashboard-title" class="dashboard-title">
+        <button type="button" class="title-button" hx-get={`${props.base}/rename`} hx-target="#dashboard-title" hx-swap="outerHTML" title="Click to rename" data-testid="dashboard-title">
+          {props.name}
+          <span class="edit-mark" aria-hidden="true">
+            ✎
+          </span>
+          <span class="visually-hidden"> (rename)</span>
+        </button>
+      </h1>
+    </>
   );
 }
 
@@ -127,43 +133,64 @@ export function RenameForm(props: { name: string; base: string; error?: string }
 
 const PRESET_LABELS: Record<string, string> = { "24h": "24h", "7d": "7d", "30d": "30d", "90d": "90d", "12mo": "12mo" };
 
-/** Dashboard-wide range: overrides every widget's range; its answer tells the widgets to reload. */
-export function RangePicker(props: { base: string; range: string | null; customDates: { from: string; to: string; label?: string }; error?: string }) {
-  const custom = props.range?.startsWith("custom:") ?? false;
-  const action = `${props.base}/range`;
+/**
+ * The range this person looks at (src/dashboards/view-range.ts): plain GET forms, so the choice
+ * lands in the URL and the page with its widgets loads for it. "Save as default" stores the
+ * current view as the dashboard's range (what others open and reports cover).
+ */
+export function RangePicker(props: { base: string; view: ViewRange; saved: string | null }) {
+  const { view } = props;
+  const custom = view.value?.startsWith("custom:") ?? false;
   return (
-    <form id="range-picker" class="range-picker" method="post" action={action} hx-post={action} hx-target="this" hx-swap="outerHTML" data-testid="range-picker">
-      <div class="segmented" role="group" aria-label="Time range for every widget">
-        <button type="submit" name="range" value="" aria-pressed={props.range === null ? "true" : "false"} title="Each widget uses its own range">
+    <div id="range-picker" class="range-picker" data-testid="range-picker">
+      <form method="get" action={props.base} class="segmented" role="group" aria-label="Time range for every widget">
+        <button type="submit" name="range" value={PER_WIDGET} aria-pressed={view.value === null ? "true" : "false"} title="Each widget uses its own range">
           Per widget
         </button>
         {DASHBOARD_PRESETS.map((p) => (
-          <button type="submit" name="range" value={p} aria-pressed={props.range === p ? "true" : "false"}>
+          <button type="submit" name="range" value={p} aria-pressed={view.value === p ? "true" : "false"}>
             {PRESET_LABELS[p]}
           </button>
         ))}
-      </div>
-      <details class="custom-range" open={!!props.error}>
+      </form>
+      <details class="custom-range" open={!!view.error}>
         <summary class={custom ? "btn btn-small is-active" : "btn btn-small"} aria-label="Custom dates">
-          {custom ? (props.customDates.label ?? `${props.customDates.from} – ${props.customDates.to}`) : "Custom"}
+          {custom ? (view.customDates.label ?? `${view.customDates.from} – ${view.customDates.to}`) : "Custom"}
         </summary>
-        <div class="custom-range-panel">
+        <form method="get" action={props.base} class="custom-range-panel">
           <label>
-            From <input class="input" type="date" name="from" value={props.customDates.from} />
+            From <input class="input" type="date" name="from" value={view.customDates.from} aria-invalid={view.error ? "true" : undefined} />
           </label>
           <label>
-            To <input class="input" type="date" name="to" value={props.customDates.to} />
+            To <input class="input" type="date" name="to" value={view.customDates.to} aria-invalid={view.error ? "true" : undefined} />
           </label>
-          <button type="submit" name="range" value="custom" class="btn btn-small btn-primary">
+          <button type="submit" class="btn btn-small btn-primary">
             Apply
           </button>
-          {props.error ? (
-            <p class="field-error" role="alert">
-              {props.error}
+          {view.error ? (
+            <p class="field-error" role="alert" data-testid="range-error">
+              {view.error}
             </p>
           ) : null}
-        </div>
+        </form>
       </details>
+      {!view.error && view.value !== props.saved ? <SaveDefault base={props.base} view={view} /> : null}
+    </div>
+  );
+}
+
+/** Stores what this person is looking at as the dashboard's range (the POST the range route takes). */
+function SaveDefault(props: { base: string; view: ViewRange }) {
+  const { view } = props;
+  const custom = view.value?.startsWith("custom:") ?? false;
+  return (
+    <form method="post" action={`${props.base}/range`} class="save-range">
+      <input type="hidden" name="range" value={custom ? "custom" : (view.value ?? "")} />
+      {custom ? <input type="hidden" name="from" value={view.customDates.from} /> : null}
+      {custom ? <input type="hidden" name="to" value={view.customDates.to} /> : null}
+      <button type="submit" class="btn btn-small btn-ghost" title="Everyone opening this dashboard, and its email reports, get this range">
+        Save as default
+      </button>
     </form>
   );
 }

@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { CopyField } from "../products/parts";
+import { SnippetTabs } from "../../components/ingest-snippets";
 import { formatNumber } from "../../widgets/format";
 
 /**
@@ -28,7 +28,6 @@ export function OnboardingPanel(props: { baseUrl: string; secret: string | null;
 /** The snippets block; the "create a key" button swaps it for the same block with the real key. */
 export function Snippets(props: { baseUrl: string; secret: string | null; canCreateKey: boolean; urls: OnboardingUrls }) {
   const key = props.secret ?? KEY_PLACEHOLDER;
-  const endpoint = `${props.baseUrl}/api/v1/points`;
   return (
     <div id="onboarding-snippets" class="snippets">
       {props.secret ? (
@@ -51,23 +50,7 @@ export function Snippets(props: { baseUrl: string; secret: string | null; canCre
           Replace {KEY_PLACEHOLDER} with an ingest key; the product's owner can create one in <a href={props.urls.keys}>settings</a>.
         </p>
       )}
-      <div class="tabs-css" role="presentation">
-        <input type="radio" name="snippet-tab" id="snippet-curl" checked />
-        <label for="snippet-curl">curl</label>
-        <input type="radio" name="snippet-tab" id="snippet-js" />
-        <label for="snippet-js">JavaScript</label>
-        <input type="radio" name="snippet-tab" id="snippet-py" />
-        <label for="snippet-py">Python</label>
-        <div class="tab-panel panel-curl">
-          <CopyField value={curlSnippet(endpoint, key)} label="curl command" testId="snippet-curl" multiline />
-        </div>
-        <div class="tab-panel panel-js">
-          <CopyField value={jsSnippet(endpoint, key)} label="JavaScript snippet" testId="snippet-js" multiline />
-        </div>
-        <div class="tab-panel panel-py">
-          <CopyField value={pySnippet(endpoint, key)} label="Python snippet" testId="snippet-py" multiline />
-        </div>
-      </div>
+      <SnippetTabs endpoint={`${props.baseUrl}/api/v1/points`} secret={key} />
     </div>
   );
 }
@@ -101,33 +84,4 @@ export function OnboardingStatus(props: OnboardingStatusProps) {
       </form>
     </div>
   );
-}
-
-export function curlSnippet(endpoint: string, key: string): string {
-  return `curl -X POST ${endpoint} \\
-  -H "Authorization: Bearer ${key}" \\
-  -H "Content-Type: application/json" \\
-  -d '{"metric":"signups","value":1}'`;
-}
-
-export function jsSnippet(endpoint: string, key: string): string {
-  return `await fetch("${endpoint}", {
-  method: "POST",
-  headers: {
-    "Authorization": "Bearer ${key}",
-    "Content-Type": "application/json",
-  },
-  body: JSON.stringify({ metric: "signups", value: 1, tags: { plan: "free" } }),
-});`;
-}
-
-export function pySnippet(endpoint: string, key: string): string {
-  return `import json, urllib.request
-
-req = urllib.request.Request(
-    "${endpoint}",
-    data=json.dumps({"metric": "signups", "value": 1}).encode(),
-    headers={"Authorization": "Bearer ${key}", "Content-Type": "application/json"},
-)
-print(urllib.request.urlopen(req).read().decode())`;
 }

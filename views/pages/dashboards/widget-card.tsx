@@ -1,24 +1,19 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
 import type { Widget } from "../../../src/dashboards/widgets";
-import type { WidgetData } from "../../../src/dashboards/widget-data";
-import type { TagFilter } from "../../../src/query/types";
-import { LineWidget } from "../../widgets/line";
-import { NumberWidget } from "../../widgets/number";
-import { TableWidget } from "../../widgets/table";
+import { kindDef } from "../../../src/dashboards/kinds";
+import type { CardBody } from "../../../src/dashboards/load-widget-card";
+import { describeWidget } from "../../../src/dashboards/describe-widget";
 
 /**
  * A widget on the dashboard grid. The slot is the grid cell: it keeps the widget's width, holds a
  * skeleton until its card arrives (hx-trigger="load"), and is what drag and drop moves. The card
- * refreshes itself every 60 s (and when the dashboard's range changes), keeping its table page
- * and sort in its own URL.
+ * refreshes itself every 60 s, keeping the page's range and its table page and sort in its own URL.
  */
 export type WidgetUrls = { self: string; edit: string; remove: string };
 
 export function widgetSpan(widget: Pick<Widget, "kind" | "config">): string {
-  if (widget.kind === "number") return "span-3";
-  if (widget.kind === "line" && widget.config?.size === "full") return "span-12";
-  return "span-6";
+  return kindDef(widget.kind).span(widget.config);
 }
 
 export function WidgetSlot(props: { widget: Widget; urls: WidgetUrls; oob?: string; children?: Child }) {
@@ -59,7 +54,7 @@ export function WidgetSkeleton(props: { widget: Pick<Widget, "kind" | "title"> }
   );
 }
 
-export type CardBody = { data: WidgetData; periodLabel: string } | { error: string };
+export type { CardBody };
 
 /** The card the widget's own GET route answers with (swapped into its slot). */
 export function WidgetCard(props: { widget: Widget; urls: WidgetUrls; refreshUrl: string; exportUrl: string | null; rangeLabel: string; body: CardBody }) {
@@ -71,7 +66,7 @@ export function WidgetCard(props: { widget: Widget; urls: WidgetUrls; refreshUrl
       data-widget-kind={widget.kind}
       aria-labelledby={`widget-title-${widget.id}`}
       hx-get={props.refreshUrl}
-      hx-trigger="every 60s, dashboard-range-changed from:body"
+      hx-trigger="every 60s"
       hx-target="closest .widget-slot"
       hx-swap="innerHTML"
     >
@@ -90,13 +85,12 @@ export function WidgetCard(props: { widget: Widget; urls: WidgetUrls; refreshUrl
   );
 }
 
-function Body(props: { widget: Widget; body: Extract<CardBody, { data: WidgetData }>; url: string }) {
+function Body(props: { widget: Widget; body: Extract<CardBody, { data: unknown }>; url: string }) {
   const { data, periodLabel } = props.body;
   const config = props.widget.config!;
-  if (data.empty && data.kind !== "number") return <EmptyBody metric={config.metric} filtered={Object.keys(config.filters).length > 0} />;
-  if (data.kind === "number") return <NumberWidget data={data.number} compare={config.compare} periodLabel={periodLabel} />;
-  if (data.kind === "table") return <TableWidget table={data.table} granularity={data.granularity} url={props.url} />;
-  return <LineWidget chart={data.chart} metric={config.metric} />;
+  const kind = kindDef(props.widget.kind);
+  if (data.empty && !kind.drawsEmpty) return <EmptyBody metric={config.metric} filtered={Object.keys(config.filters).length > 0} />;
+  return kind.card(data, { config, periodLabel, url: props.url });
 }
 
 function EmptyBody(props: { metric: string; filtered: boolean }) {
@@ -159,17 +153,5 @@ function WidgetMenu(props: { widget: Widget; urls: WidgetUrls; exportUrl: string
 
 /** "signups · sum · by day · country = US · split by plan · Last 7 days" (the granularity used, when coarsened) */
 function describeConfig(widget: Widget, rangeLabel: string, coarsened?: string): string {
-  const c = widget.config!;
-  const parts: string[] = [c.metric, c.aggregation];
-  if (widget.kind !== "number" && c.granularity) parts.push(coarsened ? `by ${coarsened} (${c.granularity} is too fine for this range)` : `by ${c.granularity}`);
-  for (const [key, filter] of Object.entries(c.filters)) parts.push(describeFilter(key, filter));
-  if (widget.kind !== "number" && c.groupBy.length) parts.push(`split by ${c.groupBy.join(", ")}`);
-  parts.push(rangeLabel);
-  return parts.join(" · ");
-}
-
-export function describeFilter(key: string, filter: TagFilter): string {
-  if (typeof filter === "string") return `${key} = ${filter}`;
-  if (Array.isArray(filter)) return `${key} = ${filter.join(" or ")}`;
-  return `${key} ≠ ${filter.not}`;
+  return [describeWidget(widget, { coarsened, not: "≠" }), rangeLabel].join(" · ");
 }

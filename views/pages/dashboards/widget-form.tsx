@@ -2,6 +2,7 @@
 import { AGGREGATIONS, GRANULARITIES } from "../../../src/query/types";
 import type { FilterRow, FormErrors, WidgetFormValues } from "../../../src/dashboards/widget-form";
 import { FieldError } from "../products/parts";
+import { KINDS, WIDGET_KINDS } from "../../../src/dashboards/kinds";
 
 /**
  * Add / edit a widget. Works as a plain form; with htmx it posts in place (errors come back as
@@ -19,11 +20,8 @@ export type WidgetFormProps = {
   urls: { tagKeys: string; tagValues: string; filterRow: string; cancel: string };
 };
 
-const KINDS = [
-  { kind: "line", label: "Line chart", hint: "A metric over time" },
-  { kind: "number", label: "Number", hint: "One total, with its change" },
-  { kind: "table", label: "Table", hint: "Buckets as rows" },
-] as const;
+// The picker lists the registry's kinds in its order (src/dashboards/kinds/index.ts).
+const KIND_OPTIONS = WIDGET_KINDS.map((kind) => ({ kind, label: KINDS[kind].label, hint: KINDS[kind].hint }));
 const UNITS = [
   ["h", "hours"],
   ["d", "days"],
@@ -47,7 +45,7 @@ export function WidgetForm(props: WidgetFormProps) {
 
       <fieldset class="kind-picker">
         <legend>Visualization</legend>
-        {KINDS.map((k) => (
+        {KIND_OPTIONS.map((k) => (
           <label class="kind-option">
             <input type="radio" name="kind" value={k.kind} checked={v.kind === k.kind} />
             <span class="kind-name">{k.label}</span>

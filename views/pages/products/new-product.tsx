@@ -3,6 +3,7 @@ import type { Child } from "hono/jsx";
 import { Layout } from "../../layout";
 import { CopyField, FieldError, TimeZoneSelect, type FieldErrors } from "./parts";
 import { productUrl } from "../../../src/products/urls";
+import { SnippetTabs } from "../../components/ingest-snippets";
 
 /** /products/new: name and time zone. `detect` lets the browser preselect its own zone (first visit only). */
 export function NewProductPage(props: { header?: Child; values: { name: string; timezone: string }; errors?: FieldErrors; detect: boolean; first: boolean }) {
@@ -54,7 +55,7 @@ export function NewProductPage(props: { header?: Child; values: { name: string; 
 }
 
 /** Shown once, right after creation: the only time the full ingest key is visible. */
-export function KeyCreatedPage(props: { header?: Child; productId: string; productName: string; secret: string; curl: string }) {
+export function KeyCreatedPage(props: { header?: Child; productId: string; productName: string; secret: string; endpoint: string }) {
   return (
     <Layout title={`${props.productName} created`} header={props.header}>
       <section class="page-narrow">
@@ -67,8 +68,8 @@ export function KeyCreatedPage(props: { header?: Child; productId: string; produ
           </p>
           <CopyField value={props.secret} label="API key" testId="new-key" />
           <h2>Send your first data point</h2>
-          <p class="muted">Run this in a terminal; the point appears on your product's page.</p>
-          <CopyField value={props.curl} label="curl command" testId="curl-line" multiline />
+          <p class="muted">Run one of these (the key is already in them); the point appears on your product's page.</p>
+          <SnippetTabs endpoint={props.endpoint} secret={props.secret} />
         </div>
         <div class="form-actions">
           <a class="btn btn-primary" href={productUrl(props.productId)}>

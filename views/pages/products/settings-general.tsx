@@ -1,51 +1,59 @@
 /** @jsxImportSource hono/jsx */
+import { DocumentTitle } from "../../layout";
 import { FieldError, Notice, TimeZoneSelect, type FieldErrors } from "./parts";
 import { productUrl } from "../../../src/products/urls";
+import { settingsTitle } from "./settings-shell";
 
 type Product = { id: string; name: string; timezone: string };
 
-/** Name and time zone. Owners edit; members see the values. Swapped whole by htmx (#general). */
-export function GeneralSection(props: { product: Product; canEdit: boolean; values?: { name: string; timezone: string }; errors?: FieldErrors; notice?: string }) {
+/**
+ * Name and time zone. Owners edit; members see the values. Swapped whole by htmx (#general);
+ * after a save (`saved`) the answer also carries the tab title with the new name.
+ */
+export function GeneralSection(props: { product: Product; canEdit: boolean; values?: { name: string; timezone: string }; errors?: FieldErrors; notice?: string; saved?: boolean }) {
   const values = props.values ?? props.product;
   const errors = props.errors ?? {};
   const action = productUrl(props.product.id, "settings");
   return (
-    <section id="general" class="card settings-section">
-      <h2>Product</h2>
-      <Notice message={props.notice} />
-      <form method="post" action={action} hx-post={action} hx-target="#general" hx-swap="outerHTML" novalidate>
-        <div class="field">
-          <label for="settings-name">Name</label>
-          <input
-            id="settings-name"
-            class="input"
-            name="name"
-            value={values.name}
-            maxlength={100}
-            required
-            readonly={!props.canEdit}
-            aria-invalid={errors.name ? "true" : undefined}
-            aria-describedby={errors.name ? "settings-name-error" : undefined}
-          />
-          <FieldError id="settings-name" message={errors.name} />
-        </div>
-        <div class="field">
-          <label for="settings-timezone">Time zone</label>
-          <TimeZoneSelect id="settings-timezone" value={values.timezone} disabled={!props.canEdit} invalid={!!errors.timezone} />
-          <p class="hint">Dashboards and reports count days from midnight in this zone.</p>
-          <FieldError id="settings-timezone" message={errors.timezone} />
-        </div>
-        {props.canEdit ? (
-          <div class="form-actions">
-            <button type="submit" class="btn btn-primary">
-              Save changes
-            </button>
+    <>
+      {props.saved ? <DocumentTitle title={settingsTitle("general", props.product.name)} /> : null}
+      <section id="general" class="card settings-section">
+        <h2>Product</h2>
+        <Notice message={props.notice} />
+        <form method="post" action={action} hx-post={action} hx-target="#general" hx-swap="outerHTML" novalidate>
+          <div class="field">
+            <label for="settings-name">Name</label>
+            <input
+              id="settings-name"
+              class="input"
+              name="name"
+              value={values.name}
+              maxlength={100}
+              required
+              readonly={!props.canEdit}
+              aria-invalid={errors.name ? "true" : undefined}
+              aria-describedby={errors.name ? "settings-name-error" : undefined}
+            />
+            <FieldError id="settings-name" message={errors.name} />
           </div>
-        ) : (
-          <p class="hint">Only the product's owner can change these.</p>
-        )}
-      </form>
-    </section>
+          <div class="field">
+            <label for="settings-timezone">Time zone</label>
+            <TimeZoneSelect id="settings-timezone" value={values.timezone} disabled={!props.canEdit} invalid={!!errors.timezone} />
+            <p class="hint">Dashboards and reports count days from midnight in this zone.</p>
+            <FieldError id="settings-timezone" message={errors.timezone} />
+          </div>
+          {props.canEdit ? (
+            <div class="form-actions">
+              <button type="submit" class="btn btn-primary">
+                Save changes
+              </button>
+            </div>
+          ) : (
+            <p class="hint">Only the product's owner can change these.</p>
+          )}
+        </form>
+      </section>
+    </>
   );
 }
 

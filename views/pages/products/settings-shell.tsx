@@ -11,12 +11,16 @@ const TABS: { tab: SettingsTab; label: string; path: string }[] = [
   { tab: "members", label: "Members", path: "/members" },
 ];
 
+/** The tab title of a settings page: "General · Acme". */
+export function settingsTitle(tab: SettingsTab, productName: string): string {
+  return `${TABS.find((t) => t.tab === tab)!.label} · ${productName}`;
+}
+
 /** The frame of every settings page: title, tabs, and the tab's section. */
 export function SettingsShell(props: { header?: Child; product: { id: string; name: string }; active: SettingsTab; children: Child }) {
   const base = productUrl(props.product.id, "settings");
-  const current = TABS.find((t) => t.tab === props.active)!;
   return (
-    <Layout title={`${current.label} · ${props.product.name}`} header={props.header}>
+    <Layout title={settingsTitle(props.active, props.product.name)} header={props.header}>
       <div class="settings-page">
         <header class="settings-head">
           <p class="eyebrow">

@@ -1,4 +1,4 @@
-import { wallAt } from "../../../src/query/time";
+import { wallAt } from "../../../src/lib/time/calendar";
 import { dashboardUrl } from "../../../src/products/urls";
 
 /** What every reports view needs to know about where it is. */

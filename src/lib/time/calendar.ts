@@ -1,5 +1,7 @@
-import type { Granularity } from "./types";
 import { offsetAt, offsetSpan, transitionsIn } from "./zone";
+
+/** The calendar units buckets come in (the query engine's granularities). */
+export type Granularity = "minute" | "hour" | "day" | "week" | "month";
 
 /**
  * Calendar arithmetic in a time zone: bucket boundaries, `t` labels and `range` shorthands.
