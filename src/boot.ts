@@ -29,6 +29,9 @@ export async function createDeps(config: Config, opts: { clock?: Clock; log?: Lo
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, db, log, clock, outboxDir: join(config.dataDir, "outbox") });
   // Registered first so they run last: the database closes after every other service drained.
   life.onClose(() => closeDatabase(db));
+  // The query engine's own connection: read-only, so no read can ever take the write lock.
+  const reader = openDatabase(dbPath, { readonly: true });
+  life.onClose(() => reader.$client.close());
   life.onClose(() => mailer.close());
   // The writer thread drains (SIGTERM commits queued writes) after jobs stop and before the
   // database closes; it starts at the first write (main starts it at once when serving).
@@ -40,7 +43,7 @@ export async function createDeps(config: Config, opts: { clock?: Clock; log?: Lo
   });
   life.onClose(() => queue.close());
   const inMemory = { limits: { auth: createAuthLimits(config), ingest: createIngestLimits(config) }, keys: createKeyCache(db) };
-  const deps: Deps = { config: { ...config, secret }, db, clock, log, mailer, scheduler: null as never, queue, ...inMemory, onClose: life.onClose, close: life.close };
+  const deps: Deps = { config: { ...config, secret }, db, reader, clock, log, mailer, scheduler: null as never, queue, ...inMemory, onClose: life.onClose, close: life.close };
   deps.scheduler = createScheduler(deps);
   registerJobs(deps.scheduler);
   // Jobs stop (and finish a run in progress) before the services they use close.

@@ -17,6 +17,8 @@ import type { KeyCache } from "./products/keys";
 export type Deps = {
   config: Config & { secret: string };
   db: Db;
+  /** A read-only connection for the query engine, CSV export and metric discovery. */
+  reader: Db;
   clock: Clock;
   log: Logger;
   mailer: Mailer;

@@ -42,7 +42,7 @@ export function dashboardRoutes(deps: Deps) {
 
   const homePage = (c: Context<AppEnv>, extra: { error?: string; name?: string } = {}) => {
     const product = c.get("product");
-    const waiting = !hasData(deps.db, product.id);
+    const waiting = !hasData(deps.reader, product.id);
     const onboarding = waiting
       ? OnboardingPanel({ baseUrl: deps.config.baseUrl, secret: null, canCreateKey: canManageKeys(c.get("role")), urls: onboardingUrls(product.id), status: { kind: "waiting" } })
       : null;
@@ -54,7 +54,7 @@ export function dashboardRoutes(deps: Deps) {
 
   r.get(`${P}/onboarding/status`, ...member, (c) => {
     const product = c.get("product");
-    return sendFragment(c, OnboardingStatus({ status: onboardingStatus(deps.db, product, now()), urls: onboardingUrls(product.id) }));
+    return sendFragment(c, OnboardingStatus({ status: onboardingStatus(deps.reader, product, now()), urls: onboardingUrls(product.id) }));
   });
 
   // The secret exists only in this answer (keys are stored hashed).

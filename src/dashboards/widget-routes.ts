@@ -49,14 +49,14 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
 
   const form = (c: Context<AppEnv>, values: WidgetFormValues, widget: Widget | null, errors?: FormErrors) => {
     const { product, base } = load(c);
-    const metrics = listMetrics(deps.db, product.id);
+    const metrics = listMetrics(deps.reader, product.id);
     return WidgetForm({
       action: widget ? `${base}/widgets/${widget.id}` : `${base}/widgets`,
       editing: !!widget,
       values,
       errors,
       metrics,
-      tagKeys: values.metric ? listTagKeys(deps.db, product.id, values.metric) : [],
+      tagKeys: values.metric ? listTagKeys(deps.reader, product.id, values.metric) : [],
       urls: { tagKeys: `${base}/widgets/suggest/tag-keys`, tagValues: `${base}/widgets/suggest/tag-values`, filterRow: `${base}/widgets/filter-row`, cancel: `${base}/editor` },
     });
   };
@@ -68,7 +68,7 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
     load(c);
     const values = blankFormValues();
     // The metric that last received data is the likely one (the one just sent, on a young product).
-    values.metric = mostRecentMetric(deps.db, c.get("product").id) ?? "";
+    values.metric = mostRecentMetric(deps.reader, c.get("product").id) ?? "";
     return sendForm(c, form(c, values, null));
   });
 
@@ -80,14 +80,14 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
   r.get(`${W}/suggest/tag-keys`, ...member, (c) => {
     const { product } = load(c);
     const metric = c.req.query("metric") ?? "";
-    return sendFragment(c, TagOptions({ values: metric ? listTagKeys(deps.db, product.id, metric) : [] }));
+    return sendFragment(c, TagOptions({ values: metric ? listTagKeys(deps.reader, product.id, metric) : [] }));
   });
 
   r.get(`${W}/suggest/tag-values`, ...member, (c) => {
     const { product } = load(c);
     const metric = c.req.query("metric") ?? "";
     const key = c.req.query("filter_key") ?? "";
-    return sendFragment(c, TagOptions({ values: metric && key ? listTagValues(deps.db, product.id, metric, key) : [] }));
+    return sendFragment(c, TagOptions({ values: metric && key ? listTagValues(deps.reader, product.id, metric, key) : [] }));
   });
 
   r.get(`${W}/filter-row`, ...member, (c) => {
@@ -134,7 +134,7 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
     const view = viewRange(new URL(c.req.url).searchParams, dashboard.range, product.timezone, now());
     const urls = widgetUrls(base, widget.id, view);
     const state = tableState(c);
-    const run = (q: QueryInput) => runQuery(deps.db, product, q, now());
+    const run = (q: QueryInput) => runQuery(deps.reader, product, q, now());
     const card = await loadWidgetCard(run, widget, { dashboardRange: view.value, timezone: product.timezone, page: state.page, sort: state.sort });
     const exportUrl = card.query ? exportCsvUrl(product.id, card.query) : null;
     // Only a table's links give page or sort; the refresh keeps them.

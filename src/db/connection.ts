@@ -13,7 +13,7 @@ export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
  */
 export function openDatabase(path: string, opts: { sync?: "full" | "normal"; readonly?: boolean } = {}): Db {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new Database(path, opts.readonly ? { readonly: true } : { create: true, readwrite: true, strict: true });
+  const sqlite = new Database(path, opts.readonly ? { readonly: true, strict: true } : { create: true, readwrite: true, strict: true });
   sqlite.exec("PRAGMA busy_timeout = 5000");
   if (!opts.readonly) sqlite.exec("PRAGMA journal_mode = WAL");
   sqlite.exec(`PRAGMA synchronous = ${opts.sync === "normal" ? "NORMAL" : "FULL"}`);

@@ -45,13 +45,13 @@ export function queryRoutes(deps: Deps) {
     if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest("invalid_query", "The query is a JSON object", "query");
     const { product: named, ...query } = body as Record<string, unknown>;
     const { product } = access(c, named);
-    return c.json(runQuery(deps.db, product, query, deps.clock.now()));
+    return c.json(runQuery(deps.reader, product, query, deps.clock.now()));
   });
 
   app.get("/api/v1/export.csv", auth, (c) => {
     const { product: named, input } = exportInput(new URL(c.req.url).searchParams);
     const { product } = access(c, named);
-    const { filename, stream } = exportCsv(deps.db, product, input, deps.clock.now());
+    const { filename, stream } = exportCsv(deps.reader, product, input, deps.clock.now());
     return c.body(stream, 200, {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="${filename}"`,
@@ -61,20 +61,20 @@ export function queryRoutes(deps: Deps) {
 
   app.get("/api/v1/metrics", auth, (c) => {
     const { product } = access(c, c.req.query("product"));
-    return c.json({ metrics: listMetrics(deps.db, product.id, prefixParam(c)) });
+    return c.json({ metrics: listMetrics(deps.reader, product.id, prefixParam(c)) });
   });
 
   app.get("/api/v1/metrics/:metric/tags", auth, (c) => {
     const { product } = access(c, c.req.query("product"));
     const metric = c.req.param("metric");
-    return c.json({ metric, keys: listTagKeys(deps.db, product.id, metric) });
+    return c.json({ metric, keys: listTagKeys(deps.reader, product.id, metric) });
   });
 
   app.get("/api/v1/metrics/:metric/tags/:key/values", auth, (c) => {
     const { product } = access(c, c.req.query("product"));
     const metric = c.req.param("metric");
     const key = c.req.param("key");
-    return c.json({ metric, key, values: listTagValues(deps.db, product.id, metric, key, prefixParam(c)) });
+    return c.json({ metric, key, values: listTagValues(deps.reader, product.id, metric, key, prefixParam(c)) });
   });
 
   return app;

@@ -31,13 +31,13 @@ export type ReportContent = {
 };
 
 export async function buildReportContent(
-  deps: Pick<Deps, "db" | "config">,
+  deps: Pick<Deps, "db" | "reader" | "config">,
   product: { id: string; name: string; timezone: string },
   dashboard: Dashboard,
   now: number,
 ): Promise<ReportContent> {
   const widgets = listWidgets(deps.db, product.id, dashboard.id);
-  const run = (q: QueryInput) => runQuery(deps.db, product, q, now);
+  const run = (q: QueryInput) => runQuery(deps.reader, product, q, now);
   const out: ReportWidget[] = [];
   const labels = new Set<string>();
   let renderMs = 0;
