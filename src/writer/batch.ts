@@ -170,6 +170,8 @@ export type WriterOp =
   | { kind: "purge"; productId: string; batchSize: number }
   | { kind: "expire-idempotency"; cutoff: number; limit: number }
   | { kind: "forget-product"; productId: string }
+  /** Does nothing: answered once everything sent before it is committed (flushNow). */
+  | { kind: "sync" }
   | { kind: "probe" };
 /** Writer → main thread. */
 export type FromWriter =

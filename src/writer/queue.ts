@@ -186,7 +186,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
       submit({ kind: "events", productId, now: deps.clock.now(), apiKeyId: opts.apiKeyId ?? null, idempotency: opts.idempotency ?? null, events }),
     flushNow: async () => {
       if (!worker && !starting) return;
-      await op({ kind: "forget-product", productId: "" });
+      await op({ kind: "sync" });
     },
     purgeBatch: (productId, batchSize) => op<number>({ kind: "purge", productId, batchSize }),
     expireIdempotency: (cutoff, limit) => op<number>({ kind: "expire-idempotency", cutoff, limit }),

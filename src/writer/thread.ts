@@ -117,6 +117,8 @@ function runOp(seq: number, op: WriterOp): FlushResult {
         return { seq, ok: true, value: purgeBatch(sqlite, purgePlan(), op.productId, op.batchSize) };
       case "expire-idempotency":
         return { seq, ok: true, value: expireIdempotencyBatch(sqlite, op.cutoff, op.limit) };
+      case "sync":
+        return { seq, ok: true, value: null };
       case "forget-product":
         flusher.forgetProduct(op.productId);
         return { seq, ok: true, value: null };
