@@ -26,13 +26,15 @@ export async function runMain(argv: string[]): Promise<number | "serving"> {
   try {
     // A writer thread that dies cannot acknowledge anything more: stop loudly, never pretend.
     deps = await createDeps(config, { onWriterFatal: () => process.exit(70) });
-    await deps.queue.start();
   } catch (err) {
     const cause = dataDirProblem(err);
     if (!cause) throw err;
     process.stderr.write(`litekpi: cannot use DATA_DIR=${config.dataDir}: ${cause}\n`);
     return 1;
   }
+  // The writer thread starts beside the listener (a first write waits for it); if it cannot
+  // start, onWriterFatal ends the process.
+  void deps.queue.start().catch(() => {});
   const server = startServer(deps);
   deps.scheduler.start();
   deps.log.info("litekpi listening", { url: server.url, dataDir: config.dataDir });
