@@ -8,7 +8,9 @@ import type { Peer } from "../systems/peers";
 /**
  * R11: bytes on disk per stored point, right after the batched-ingest phase, each system as it
  * left its files: ours = the SQLite file + WAL after a checkpoint (raw points, series, rollups,
- * indexes) over every point it holds; a peer = its whole data directory over the points it took.
+ * indexes) over every point it holds; a peer = its whole data directory over the points it took,
+ * once its size stops changing. InfluxDB's points are then mostly in its WAL (TSM compaction runs
+ * later), VictoriaMetrics' in compressed parts.
  */
 export async function storageRound(rec: Recorder, o: { ours: Ours; peers: Peer[]; peerPoints: number }) {
   const db = new Database(o.ours.dbPath);
@@ -24,7 +26,14 @@ export async function storageRound(rec: Recorder, o: { ours: Ours; peers: Peer[]
   if (points) rec.add("storage.ours.bytes_per_point", ours / points, "B", "bytes on disk per point, ours", `${points.toLocaleString("en")} points, ${(ours / 1e6).toFixed(1)} MB (SQLite file + WAL)`);
   for (const p of o.peers) {
     await p.flush();
-    const bytes = dirSize(p.dataDir);
+    // VictoriaMetrics writes its flushed parts in the background: wait until the size holds still.
+    let bytes = dirSize(p.dataDir);
+    for (let waited = 0; waited < 10_000; waited += 500) {
+      await Bun.sleep(500);
+      const now = dirSize(p.dataDir);
+      if (now === bytes && waited >= 1_000) break;
+      bytes = now;
+    }
     rec.add(`storage.${p.name}.bytes_per_point`, bytes / o.peerPoints, "B", `bytes on disk per point, ${p.label}`, `${o.peerPoints.toLocaleString("en")} points, ${(bytes / 1e6).toFixed(1)} MB (data dir as left after ingest)`);
   }
 }
