@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, mkdirSync } from "node:fs";
+import { writeFileAtomic } from "./lib/atomic-write";
 import { join } from "node:path";
 import type { Config } from "./config";
 import { openDatabase, closeDatabase } from "./db/connection";
@@ -58,17 +59,4 @@ function loadOrCreateSecret(dataDir: string): string {
   const secret = randomToken(32);
   writeFileAtomic(path, secret + "\n", 0o600);
   return secret;
-}
-
-/** Temp file, fsync, rename: a crash leaves the old file or the new one, never half of one. */
-export function writeFileAtomic(path: string, data: string, mode = 0o644) {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data, { mode });
-  const fd = openSync(tmp, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
 }
