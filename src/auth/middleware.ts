@@ -3,7 +3,7 @@ import { getCookie, setCookie, deleteCookie } from "hono/cookie";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
 import { wantsJson } from "../http/errors";
-import { unauthorized } from "../lib/errors";
+import { forbidden, unauthorized } from "../lib/errors";
 import { SESSION_COOKIE, SESSION_TTL_MS, validateSessionToken } from "./session";
 
 /** Reads the session cookie (if any) into c.var.user / c.var.session. Never refuses by itself. */
@@ -42,7 +42,9 @@ export function clearSessionCookie(c: Context) {
 
 /**
  * Pages need a signed-in, verified user: anonymous visitors are sent to /login (HTMX gets an
- * HX-Redirect), API callers get 401 JSON. Unverified users are sent to /verify-email.
+ * HX-Redirect), API callers get 401 JSON. Unverified users are sent to /verify-email, or get 403
+ * JSON: nothing behind this is theirs until the address is confirmed (and a pending registration's
+ * stand-in user could not own anything anyway).
  */
 export function requireUser(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -53,7 +55,10 @@ export function requireUser(): MiddlewareHandler<AppEnv> {
       if (c.req.header("HX-Request") === "true") return c.body(null, 204, { "HX-Redirect": target });
       return c.redirect(target, 302);
     }
-    if (!user.emailVerifiedAt && !wantsJson(c)) return c.redirect("/verify-email", 302);
+    if (!user.emailVerifiedAt) {
+      if (wantsJson(c)) throw forbidden("Confirm your email address first: open the link we mailed you");
+      return c.redirect("/verify-email", 302);
+    }
     await next();
   };
 }
