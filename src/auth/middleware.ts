@@ -5,19 +5,30 @@ import type { AppEnv } from "../http/context";
 import { wantsJson } from "../http/errors";
 import { forbidden, unauthorized } from "../lib/errors";
 import { SESSION_COOKIE, SESSION_TTL_MS, validateSessionToken } from "./session";
+import { pendingVisitor, validatePendingRegistrationToken } from "./pending-registration";
 
-/** Reads the session cookie (if any) into c.var.user / c.var.session. Never refuses by itself. */
+/**
+ * Reads the session cookie (if any) into c.var.user / c.var.session. A pending registration's
+ * token (same cookie, same shape) makes an unverified stand-in user and c.var.pending instead, so
+ * every page treats it as a new account waiting for its link. Never refuses by itself.
+ */
 export function sessionMiddleware(deps: Deps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set("user", null);
     c.set("session", null);
+    c.set("pending", null);
     c.set("apiKey", null);
     const token = getCookie(c, SESSION_COOKIE);
     if (token) {
-      const found = validateSessionToken(deps.db, token, deps.clock.now());
+      const now = deps.clock.now();
+      const found = validateSessionToken(deps.db, token, now);
+      const pending = found ? null : validatePendingRegistrationToken(deps.db, token, now);
       if (found) {
         c.set("user", found.user);
         c.set("session", found.session);
+      } else if (pending) {
+        c.set("user", pendingVisitor(pending));
+        c.set("pending", pending);
       } else {
         deleteCookie(c, SESSION_COOKIE, { path: "/" });
       }

@@ -28,9 +28,6 @@ export function newSessionToken(): { id: string; secret: string; token: string }
   return { id, secret, token: `${id}.${secret}` };
 }
 
-/** A token of the same shape that names no session (see the registration route). */
-export const decoySessionToken = () => newSessionToken().token;
-
 /** The id and secret of a cookie token, or null when it cannot be one of ours. */
 export function parseSessionToken(token: string): { id: string; secret: string } | null {
   const [id, secret, extra] = token.split(".");
