@@ -6,9 +6,10 @@ import type { Product, Role } from "../products/products";
 
 /**
  * The Hono environment every router uses. `user`/`session` are set by the session middleware
- * for cookie-authenticated requests; a pending registration (a taken address registered again)
- * sets `pending` and an unverified stand-in `user`, with no `session`; `apiKey` by the bearer middleware; `product`/`role` by THE
- * access check (src/products/access.ts) on routes with `:productId`.
+ * for cookie-authenticated requests (a pending registration, i.e. a taken address registered
+ * again, sets `pending` and an unverified stand-in `user`, with no `session`); `apiKey` by the
+ * bearer middleware; `product`/`role` by THE access check (src/products/access.ts) on routes
+ * with `:productId`.
  */
 export type AppEnv = {
   Variables: {
