@@ -3,6 +3,7 @@ import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
 import { clientIp } from "../lib/client-ip";
 import { createSession, invalidateSession } from "./session";
+import { invalidatePendingRegistration } from "./pending-registration";
 import { setSessionCookie } from "./middleware";
 
 /**
@@ -18,10 +19,17 @@ export function safeNext(value: string | undefined | null): string | null {
 
 /** Starts a session for `userId`, ending the one this browser had (no session fixation). */
 export function startSession(c: Context<AppEnv>, deps: Deps, userId: string) {
-  const previous = c.get("session");
-  if (previous) invalidateSession(deps.db, previous.id);
+  endSession(c, deps);
   const { token } = createSession(deps.db, userId, deps.clock.now());
   setSessionCookie(c, deps, token);
+}
+
+/** Ends what this browser's cookie names: a session or a pending registration (the cookie stays). */
+export function endSession(c: Context<AppEnv>, deps: Deps) {
+  const session = c.get("session");
+  if (session) invalidateSession(deps.db, session.id);
+  const pending = c.get("pending");
+  if (pending) invalidatePendingRegistration(deps.db, pending.id);
 }
 
 export const requestIp = (c: Context, deps: Deps) => clientIp(c, deps.config.trustedProxies);

@@ -4,13 +4,12 @@ import type { AppEnv } from "../http/context";
 import { pageOrFragment, sendPage } from "../http/render";
 import { formFields, redirectAfterForm, tryFieldAsync } from "../http/forms";
 import { clearSessionCookie, setSessionCookie } from "./middleware";
-import { decoySessionToken, invalidateSession } from "./session";
 import { MIN_PASSWORD_LENGTH } from "../lib/validate";
 import { checkCredentials } from "./login";
 import { registerUser } from "./registration";
 import { sendAccountExistsMail, sendVerificationMail } from "./auth-mail";
 import { recordLoginFailure, retryMessage, takeAuthAttempt, takeLoginAttempt } from "./rate-limits";
-import { oauthOptions, requestIp, safeNext, startSession } from "./route-helpers";
+import { endSession, oauthOptions, requestIp, safeNext, startSession } from "./route-helpers";
 import { verifyRoutes } from "./verify-routes";
 import { resetRoutes } from "./reset-routes";
 import { oauthRoutes } from "./oauth-routes";
@@ -89,16 +88,19 @@ export function authRoutes(deps: Deps) {
       // The account exists; the "check your inbox" page has a resend button.
       deps.log.error(registered.kind === "created" ? "verification mail failed" : "account-exists mail failed", { userId: user.id, err });
     }
-    // A taken address answers exactly like a new one, cookie included (one that names no session):
-    // the owner got a mail, the visitor learns nothing.
+    // A taken address answers exactly like a new one, cookie included: it names a pending
+    // registration, which every later page treats as a new unverified account. The owner got a
+    // mail; the visitor learns nothing.
     if (registered.kind === "created") startSession(c, deps, user.id);
-    else setSessionCookie(c, deps, decoySessionToken());
+    else {
+      endSession(c, deps);
+      setSessionCookie(c, deps, registered.pending.token);
+    }
     return redirectAfterForm(c, props.next ?? "/verify-email");
   });
 
   r.post("/logout", (c) => {
-    const session = c.get("session");
-    if (session) invalidateSession(deps.db, session.id);
+    endSession(c, deps);
     clearSessionCookie(c);
     return redirectAfterForm(c, "/login");
   });

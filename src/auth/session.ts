@@ -11,24 +11,35 @@ import type { User } from "./users";
 export type Session = typeof sessions.$inferSelect;
 
 export const SESSION_TTL_MS = 30 * 24 * 3600_000;
-const EXTEND_AFTER_MS = 3600_000;
+export const EXTEND_AFTER_MS = 3600_000;
 export const SESSION_COOKIE = "litekpi_session";
 
 export function createSession(db: Db, userId: string, now: number): { token: string; session: Session } {
-  const id = randomToken(15);
-  const secret = randomToken(20);
+  const { id, secret, token } = newSessionToken();
   const session: Session = { id, userId, secretHash: sha256Hex(secret), createdAt: now, expiresAt: now + SESSION_TTL_MS };
   db.insert(sessions).values(session).run();
-  return { token: `${id}.${secret}`, session };
+  return { token, session };
 }
 
-/** A token of the same shape that names no session (see the registration route). */
-export const decoySessionToken = () => `${randomToken(15)}.${randomToken(20)}`;
+/** A new `${id}.${secret}` pair; pending registrations use the same shape, so the cookies look alike. */
+export function newSessionToken(): { id: string; secret: string; token: string } {
+  const id = randomToken(15);
+  const secret = randomToken(20);
+  return { id, secret, token: `${id}.${secret}` };
+}
+
+/** The id and secret of a cookie token, or null when it cannot be one of ours. */
+export function parseSessionToken(token: string): { id: string; secret: string } | null {
+  const [id, secret, extra] = token.split(".");
+  if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null;
+  return { id, secret };
+}
 
 /** The session and user a cookie token names, or null; extends the expiry when due. */
 export function validateSessionToken(db: Db, token: string, now: number): { session: Session; user: User } | null {
-  const [id, secret, extra] = token.split(".");
-  if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null;
+  const parsed = parseSessionToken(token);
+  if (!parsed) return null;
+  const { id, secret } = parsed;
   const row = db.select({ session: sessions, user: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.id, id)).get();
   if (!row || !timingSafeEqual(row.session.secretHash, sha256Hex(secret))) return null;
   if (row.session.expiresAt <= now) {

@@ -8,6 +8,8 @@ import { displayNameSchema } from "../lib/names";
 
 /** A person's name is shown in invite mails (the subject included): the rules of every name. */
 const PersonNameSchema = displayNameSchema(100, { required: false });
+/** A typed person's name, trimmed; "" when none. Throws a field error for a name we refuse. */
+export const parsePersonName = (name: string) => parseOrThrow(PersonNameSchema, name, "name");
 
 export type User = typeof users.$inferSelect;
 
@@ -23,7 +25,7 @@ export async function createUser(
   now: number,
 ): Promise<User> {
   const email = parseOrThrow(EmailSchema, input.email, "email");
-  const name = parseOrThrow(PersonNameSchema, input.name ?? "", "name");
+  const name = parsePersonName(input.name ?? "");
   const passwordHash = input.password !== undefined ? await hashPassword(parseOrThrow(PasswordSchema, input.password, "password")) : null;
   if (findUserByEmail(db, email)) throw conflict("email_taken", "An account with this email already exists", "email");
   const user: User = {

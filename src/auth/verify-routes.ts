@@ -2,8 +2,8 @@ import { Hono } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
 import { pageOrFragment, sendPage } from "../http/render";
-import { issueVerificationToken, verifyEmail } from "./registration";
-import { sendVerificationMail } from "./auth-mail";
+import { reissueVerification, verifyEmail } from "./registration";
+import { sendAccountExistsMail, sendVerificationMail } from "./auth-mail";
 import { retryMessage, takeAuthAttempt } from "./rate-limits";
 import { requestIp, safeNext, secretUrlHeaders } from "./route-helpers";
 import { acceptInviteAfterVerify } from "../teams/invites";
@@ -36,11 +36,14 @@ export function verifyRoutes(deps: Deps) {
       c.header("Retry-After", String(wait));
       return show({ error: retryMessage(wait) }, 429);
     }
-    const token = issueVerificationToken(deps.db, user.id, deps.clock.now());
+    // A pending registration (the address had an account) looks the same from here on: same
+    // limit, same answer; its mail goes to the account's owner instead.
+    const reissued = reissueVerification(deps.db, { user, pending: c.get("pending") }, deps.clock.now());
     try {
-      await sendVerificationMail(deps, user.email, token);
+      if (reissued.kind === "verify") await sendVerificationMail(deps, user.email, reissued.token);
+      else if (reissued.kind === "taken") await sendAccountExistsMail(deps, reissued.owner.email);
     } catch (err) {
-      deps.log.error("verification mail failed", { userId: user.id, err });
+      deps.log.error(reissued.kind === "verify" ? "verification mail failed" : "account-exists mail failed", { userId: user.id, err });
       return show({ error: "We could not send the email just now. Please try again in a moment." }, 502);
     }
     return show({ notice: `We sent a new link to ${user.email}. Earlier links no longer work.` });

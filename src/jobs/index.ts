@@ -2,6 +2,7 @@ import type { Scheduler } from "./scheduler";
 import { purgeDeletedProducts } from "../products/delete-product";
 import { expireIdempotencyKeys } from "../ingest/idempotency";
 import { deleteExpiredSessions } from "../auth/session";
+import { deleteExpiredPendingRegistrations } from "../auth/pending-registration";
 import { deleteExpiredEmailTokens } from "../auth/email-tokens";
 import { runDueReports } from "../reports/jobs";
 
@@ -17,11 +18,16 @@ export function registerJobs(scheduler: Scheduler) {
     const done = await purgeDeletedProducts(deps);
     if (done.rows) deps.log.info("purged deleted products' data", done);
   });
-  // Sessions past their expiry (validation already refuses them) and email tokens a week past theirs.
+  // Sessions and pending registrations past their expiry (validation already refuses them) and
+  // email tokens a week past theirs.
   scheduler.register("auth.expire", "17 * * * *", (deps) => {
     const now = deps.clock.now();
-    const removed = { sessions: deleteExpiredSessions(deps.db, now), emailTokens: deleteExpiredEmailTokens(deps.db, now) };
-    if (removed.sessions || removed.emailTokens) deps.log.info("expired sessions and email tokens removed", removed);
+    const removed = {
+      sessions: deleteExpiredSessions(deps.db, now),
+      pendingRegistrations: deleteExpiredPendingRegistrations(deps.db, now),
+      emailTokens: deleteExpiredEmailTokens(deps.db, now),
+    };
+    if (removed.sessions || removed.pendingRegistrations || removed.emailTokens) deps.log.info("expired sessions and email tokens removed", removed);
   });
   // Email reports: due runs (watermark reports.next_run_at), retries and sends interrupted by a crash.
   scheduler.register("reports.run", "* * * * *", async (deps) => {

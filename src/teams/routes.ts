@@ -89,7 +89,9 @@ export function teamRoutes(deps: Deps) {
   r.post("/invites/:token/accept", (c) => {
     const user = c.get("user");
     const token = c.req.param("token");
-    if (!user) return c.redirect(`/login?next=${encodeURIComponent(`/invites/${token}`)}`, 303);
+    // A pending registration (src/auth/pending-registration.ts) is nobody's account: it may see
+    // the page, never join. Only someone holding the invite for the existing address gets here.
+    if (!user || c.get("pending")) return c.redirect(`/login?next=${encodeURIComponent(`/invites/${token}`)}`, 303);
     const state = inviteState(c);
     if (state.kind !== "ready") return sendInvitePage(c, state);
     const { productId } = acceptInvite(deps.db, token, user, deps.clock.now());

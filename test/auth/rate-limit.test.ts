@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { fixedClock } from "../../src/lib/clock";
+import { makeUser } from "../helpers/factories";
 import { PASSWORD, registerVisitor, Visitor } from "./support";
 
 /** The one test file that keeps the auth limits low: 6 attempts per IP, 3 per address, per 15 min. */
@@ -75,5 +76,32 @@ describe("a stranger cannot lock the owner out", () => {
     expect((await new Visitor(proxied).post("/login", { email: "owner@example.com", password: PASSWORD }, from("198.51.100.1"))).status).toBe(429);
     lockClock.advance(15 * 60_000);
     expect((await new Visitor(proxied).post("/login", { email: "owner@example.com", password: PASSWORD }, from("198.51.100.1"))).status).toBe(303);
+  });
+});
+
+/** Issue 13 item 7: registering a taken address must not show through the resend button's limit either. */
+describe("a taken address's resend button has a new account's limit", () => {
+  let proxied: TestServer;
+  beforeAll(async () => {
+    proxied = await startTestServer({ clock: fixedClock(Date.UTC(2026, 2, 1, 9, 0, 0)), env: { TRUSTED_PROXIES: "127.0.0.1", RATE_LIMIT_AUTH_PER_IP: "100", RATE_LIMIT_AUTH_PER_EMAIL: "3" } });
+    await makeUser(proxied, { email: "held@example.com" });
+  });
+  afterAll(() => proxied.stop());
+
+  test("register, then resend until refused: the same answers for a new and a taken address", async () => {
+    const steps = async (email: string, ip: string) => {
+      const v = new Visitor(proxied);
+      const headers = { "X-Forwarded-For": ip };
+      const answers = [(await v.post("/register", { email, password: PASSWORD }, headers)).status];
+      for (let i = 0; i < 3; i++) {
+        const res = await v.post("/verify-email/resend", {}, headers);
+        answers.push(res.status);
+        if (res.status === 429) expect(await res.text()).toContain("Too many attempts");
+      }
+      return answers;
+    };
+    // The registration takes one mail of the address's three, each resend one more.
+    expect(await steps("new@example.com", "203.0.113.1")).toEqual([303, 200, 200, 429]);
+    expect(await steps("held@example.com", "203.0.113.2")).toEqual([303, 200, 200, 429]);
   });
 });

@@ -23,6 +23,24 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );
 
+/**
+ * A registration whose address already had an account (see src/auth/pending-registration.ts):
+ * the visitor gets a cookie like a session's and sees what a new, unverified user sees. No link to
+ * users on purpose: nothing of the existing account is reachable from this row.
+ */
+export const pendingRegistrations = sqliteTable(
+  "pending_registrations",
+  {
+    id: text("id").primaryKey(),
+    secretHash: text("secret_hash").notNull(),
+    email: text("email").notNull(), // as typed, lower-cased like users.email
+    name: text("name"),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("pending_registrations_expires_idx").on(t.expiresAt)],
+);
+
 export const oauthAccounts = sqliteTable(
   "oauth_accounts",
   {
