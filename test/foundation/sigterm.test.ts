@@ -62,6 +62,6 @@ test("SIGTERM under load: every request is answered or refused, none reset, none
     for (const k of failedKeys) if (db.query("SELECT 1 FROM idempotency_keys WHERE key = ?").get(k)) storedUnanswered++;
     db.close();
   }
-  expect(answered).toBeGreaterThan(100);
+  expect(answered).toBeGreaterThan(20); // the clients were really sending when the signal came
   expect({ resets, storedUnanswered }).toEqual({ resets: 0, storedUnanswered: 0 });
 }, 90_000);
