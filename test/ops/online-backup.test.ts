@@ -92,6 +92,14 @@ test("a backup taken during continuous ingest holds one commit point, passes int
   ingester.kill("SIGKILL");
   await ingester.exited;
   await reading;
+  // An idle server is running too (in WAL mode it holds no lock on litekpi.db while idle).
+  await Bun.sleep(200);
+  const idle = await runCliProcess(["restore", "--from", file], env);
+  expect([idle.code, idle.stderr]).toEqual([1, expect.stringContaining("stop the server first")]);
+  // And a second server on the same DATA_DIR does not start.
+  const second = await runCliProcess([], { ...env, PORT: String(freePort()), HOST: "127.0.0.1" });
+  expect([second.code, second.stderr]).toEqual([1, expect.stringContaining("another LiteKPI server")]);
+  expect((await fetch(`${url}/healthz`)).status).toBe(200);
   server.kill("SIGTERM");
   expect(await server.exited).toBe(0);
 
