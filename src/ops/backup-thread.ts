@@ -2,12 +2,14 @@
  * A Worker that runs one backup on its own connection, so the scheduled backup's VACUUM INTO
  * (seconds on a large database) never holds the HTTP thread: requests and queries go on.
  */
-import { backupDatabase, openExisting } from "./backup";
+import { BACKUP_NICE, backupDatabase, openExisting } from "./backup";
+import { lowerThreadPriority } from "../lib/thread-priority";
 
 declare const self: Worker;
 
 self.onmessage = (event: MessageEvent<{ dbPath: string; file: string }>) => {
   const { dbPath, file } = event.data;
+  lowerThreadPriority(BACKUP_NICE);
   try {
     const db = openExisting(dbPath);
     try {

@@ -1,6 +1,7 @@
 import type { Config } from "../config";
 import type { Out } from "../cli";
-import { backupDatabase, openExisting } from "./backup";
+import { BACKUP_NICE, backupDatabase, openExisting } from "./backup";
+import { lowerThreadPriority } from "../lib/thread-priority";
 import { restoreDatabase } from "./restore";
 import { diagnose } from "./doctor";
 import { databasePath } from "./files";
@@ -16,6 +17,7 @@ export const OPS_COMMANDS: Record<string, BareCommand> = {
     options: { to: { type: "string" } },
     required: ["to"],
     bare(config, o) {
+      lowerThreadPriority(BACKUP_NICE); // a server on the same machine goes first
       const db = openExisting(databasePath(config.dataDir));
       try {
         const r = backupDatabase(db, o.to!);
