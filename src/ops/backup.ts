@@ -36,6 +36,9 @@ export function openExisting(path: string): Database {
 export function backupDatabase(source: Database, target: string): BackupResult {
   const started = performance.now();
   const file = resolve(target);
+  // The rename would put the copy in place of the live database (or its WAL) under the server.
+  const live = resolve(source.filename);
+  if ([live, `${live}-wal`, `${live}-shm`].includes(file)) throw new AppError(400, "bad_target", `${file} is the database itself; back up to another file`, { field: "to" });
   mkdirSync(dirname(file), { recursive: true });
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   rmSync(tmp, { force: true }); // VACUUM INTO refuses a file that exists

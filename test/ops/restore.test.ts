@@ -79,6 +79,15 @@ describe("litekpi restore", () => {
     expect([users, points, integrity]).toEqual([1, 20_000, "ok"]); // the second seed's user is gone again
   });
 
+  test("backup refuses to write over the database itself", async () => {
+    const before = fileHash(dbPath);
+    for (const target of [dbPath, `${dbPath}-wal`]) {
+      const r = await runCliProcess(["backup", "--to", target], env);
+      expect([r.code, r.stderr]).toEqual([1, expect.stringContaining("is the database itself")]);
+    }
+    expect(fileHash(dbPath)).toBe(before);
+  });
+
   async function expectRefused(file: string, message: string) {
     const before = fileHash(dbPath);
     // -wal/-shm are left out: this test process's own closed connections (the seeds') may still
