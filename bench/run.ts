@@ -20,6 +20,7 @@ import { httpIngester, ingestRound, workerIngester, type Ingester } from "./scen
 import { singleBodies, singleGenerator, singleRound } from "./scenarios/single";
 import { checkPeerTotals, queryMatrix, queryRound } from "./scenarios/queries";
 import { mixedRound, mixedSource } from "./scenarios/mixed";
+import { backupRound } from "./scenarios/backup";
 import { exportRound } from "./scenarios/export";
 import { storageRound } from "./scenarios/storage";
 import { startupRound } from "./scenarios/startup";
@@ -52,7 +53,7 @@ async function main(): Promise<number> {
   log(`single-point generator: ${singleGenerator()}`);
 
   phase("starting systems");
-  const ours = await startOurs({ sync: "full", products: ["main", "shuffled", "single", "mixed"] });
+  const ours = await startOurs({ sync: "full", products: ["main", "shuffled", "single", "mixed", "backup"] });
   const oursNormal = await startOurs({ sync: "normal", products: ["main", "single"] });
   const haveQueue = existsSync(join(REPO, "src/writer/queue.ts"));
   const ceilingDir = tempDir("ceilings");
@@ -128,6 +129,12 @@ async function main(): Promise<number> {
     const source = mixedSource(point, 3 * n, opts.batch);
     for (let r = 0; r < opts.rounds; r++) await mixedRound(rec, { ours, source, concurrency: opts.concurrency, seconds: opts.mixedSeconds });
     if (!rec.values("mixed.ingest.loaded").length) rec.note("R7: needs POST /api/v1/query — n/a");
+  }
+
+  if (runs("backup") && haveIngest) {
+    phase("ingest during a backup (R23)");
+    const source = mixedSource(point, 4 * n, opts.batch);
+    for (let r = 0; r < opts.rounds; r++) await backupRound(rec, { ours, source, concurrency: opts.concurrency, seconds: opts.mixedSeconds });
   }
 
   if (runs("export")) {

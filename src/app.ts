@@ -3,6 +3,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Deps } from "./deps";
 import { handleError, handleNotFound } from "./http/errors";
 import { healthRoutes } from "./http/health-routes";
+import { metricsRoutes } from "./ops/metrics-routes";
 import { staticRoutes } from "./http/static-routes";
 import type { AppEnv } from "./http/context";
 import { sessionMiddleware } from "./auth/middleware";
@@ -43,6 +44,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
     }),
   );
   app.route("/", healthRoutes(deps));
+  app.route("/", metricsRoutes(deps));
   app.route("/", staticRoutes());
   // Ingestion is keyed by bearer tokens only: mounted before the session (and any CSRF) middleware.
   app.route("/", ingestRoutes(opts.ingest ?? createIngestHandler(deps)));

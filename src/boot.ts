@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Config } from "./config";
 import { openDatabase, closeDatabase } from "./db/connection";
 import { migrate } from "./db/migrate";
+import { backupBeforeMigrations } from "./ops/pre-migration-backup";
 import { type Deps, lifecycle } from "./deps";
 import { type Clock, systemClock } from "./lib/clock";
 import { createLogger, type Logger } from "./lib/log";
@@ -24,6 +25,7 @@ export async function createDeps(config: Config, opts: { clock?: Clock; log?: Lo
   const secret = config.secret ?? loadOrCreateSecret(config.dataDir);
   const dbPath = join(config.dataDir, "litekpi.db");
   const db = openDatabase(dbPath, { sync: config.sync });
+  await backupBeforeMigrations(db.$client, config.dataDir, clock.now(), log);
   const { applied } = await migrate(db.$client);
   if (applied.length) log.info("migrations applied", { applied });
   const life = lifecycle();

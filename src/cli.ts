@@ -7,6 +7,7 @@ import { parseOrThrow } from "./lib/validate";
 import { createProduct, getProduct, listAllProducts } from "./products/products";
 import { createKey, revokeKey, ScopeSchema } from "./products/keys";
 import { AppError } from "./lib/errors";
+import { OPS_COMMANDS } from "./ops/commands";
 
 /**
  * The binary's commands, over the same domain functions as the routes. Plain output is the bare
@@ -20,11 +21,15 @@ const USAGE = `Usage:
   litekpi keys create --product ID --scope ingest|read [--name N]
   litekpi keys revoke --id KEY_ID
   litekpi healthcheck                       exit 0 when the local server answers /healthz
+  litekpi backup --to FILE                  a consistent copy, also while the server runs
+  litekpi restore --from FILE               replace the database (server stopped)
+  litekpi doctor                            sizes, integrity, pending purges, last backup
 Add --json to any command for one JSON object on stdout.`;
 
 class UsageError extends Error {}
 
-type Out = { json: boolean; values: Record<string, unknown>; plain: string[] };
+/** What a command prints; `code` is its exit status when it is not 0 (doctor on a failed check). */
+export type Out = { json: boolean; values: Record<string, unknown>; plain: string[]; code?: number };
 type Command = { options: Record<string, { type: "string" }>; required: string[]; run(deps: Deps, opts: Record<string, string>): Out | Promise<Out> };
 
 const result = (values: Record<string, unknown>, plain: string[]): Omit<Out, "json"> => ({ values, plain });
@@ -82,18 +87,19 @@ const COMMANDS: Record<string, Command> = {
 };
 
 export async function runCli(argv: string[], config: Config, io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) }): Promise<number> {
-  const name = argv.slice(0, 2).join(" ");
   const json = argv.includes("--json");
   if (argv[0] === "healthcheck") return healthcheck(config, io);
   if (argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
     io.out(USAGE + "\n");
     return 0;
   }
-  const command = COMMANDS[name];
+  // Two-word commands (`keys create`) over the services; one-word operations on the file itself.
+  const bare = OPS_COMMANDS[argv[0] ?? ""];
+  const command = bare ?? COMMANDS[argv.slice(0, 2).join(" ")];
   let opts: Record<string, string>;
   try {
     if (!command) throw new UsageError(`unknown command: ${argv.join(" ")}`);
-    const parsed = parseArgs({ args: argv.slice(2), options: { ...command.options, json: { type: "boolean" } }, strict: true, allowPositionals: false });
+    const parsed = parseArgs({ args: argv.slice(bare ? 1 : 2), options: { ...command.options, json: { type: "boolean" } }, strict: true, allowPositionals: false });
     opts = parsed.values as Record<string, string>;
     const missing = command.required.filter((k) => typeof opts[k] !== "string" || opts[k] === "");
     if (missing.length) throw new UsageError(`missing ${missing.map((m) => "--" + m).join(", ")}`);
@@ -103,18 +109,26 @@ export async function runCli(argv: string[], config: Config, io = { out: (s: str
     else io.err(`litekpi: ${message}\n\n${USAGE}\n`);
     return 2;
   }
+  if (bare) return report(io, json, () => bare.bare(config, opts));
   const deps = await createDeps({ ...config, logLevel: config.logLevel === "info" ? "warn" : config.logLevel });
   try {
-    const out = await command.run(deps, opts);
+    return await report(io, json, () => (command as Command).run(deps, opts));
+  } finally {
+    await deps.close();
+  }
+}
+
+/** Prints a command's output (or its AppError on stderr) and returns the exit code. */
+async function report(io: { out(s: string): void; err(s: string): void }, json: boolean, run: () => Out | Promise<Out>): Promise<number> {
+  try {
+    const out = await run();
     io.out(json ? JSON.stringify(out.values) + "\n" : out.plain.map((l) => l + "\n").join(""));
-    return 0;
+    return out.code ?? 0;
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     if (json) io.err(JSON.stringify(err.toJSON()) + "\n");
     else io.err(`litekpi: ${err.message}${err.field ? ` (--${err.field})` : ""}\n`);
     return 1;
-  } finally {
-    await deps.close();
   }
 }
 

@@ -53,6 +53,12 @@ const EnvSchema = v.object({
   RATE_LIMIT_AUTH_FAILURES_PER_EMAIL: v.optional(intFrom(1, 1_000_000), "200"),
   /** Distinct tag combinations (series) a product may have. */
   MAX_SERIES_PER_PRODUCT: v.optional(intFrom(1, 100_000_000), "100000"),
+  /** Folder for the daily backup (src/jobs/index.ts); unset = no scheduled backups. */
+  BACKUP_DIR: optionalString,
+  /** Scheduled backups kept in BACKUP_DIR: the newest N. */
+  BACKUP_KEEP: v.optional(intFrom(1, 10_000), "7"),
+  /** Bearer token for GET /metrics; unset = /metrics answers 404. */
+  METRICS_TOKEN: v.optional(v.pipe(v.string(), v.trim(), v.minLength(16, "must be at least 16 characters"))),
 });
 
 export type Config = {
@@ -70,6 +76,9 @@ export type Config = {
   trustedProxies: string[];
   rateLimits: { keyRps: number; productRps: number; authPerIp: number; authPerEmail: number; authFailuresPerEmail: number };
   maxSeriesPerProduct: number;
+  backupDir: string | undefined;
+  backupKeep: number;
+  metricsToken: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -115,5 +124,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       authFailuresPerEmail: e.RATE_LIMIT_AUTH_FAILURES_PER_EMAIL,
     },
     maxSeriesPerProduct: e.MAX_SERIES_PER_PRODUCT,
+    backupDir: e.BACKUP_DIR,
+    backupKeep: e.BACKUP_KEEP,
+    metricsToken: e.METRICS_TOKEN,
   };
 }

@@ -3,6 +3,10 @@ import { createDeps } from "./boot";
 import { startServer } from "./server";
 import { runCli } from "./cli";
 import { storageProblem } from "./writer/flush";
+import { acquireServerLock, type ServerLock } from "./ops/server-lock";
+
+// Referenced for the life of the process: the lock lasts as long as its connection.
+let serverLock: ServerLock | null = null;
 
 /**
  * `litekpi` with no command serves; with a command it runs the CLI (src/cli.ts).
@@ -26,6 +30,14 @@ export async function runMain(argv: string[]): Promise<number | "serving"> {
   try {
     // A writer thread that dies cannot acknowledge anything more: stop loudly, never pretend.
     deps = await createDeps(config, { onWriterFatal: () => process.exit(70) });
+    // One server per DATA_DIR, and none while `litekpi restore` replaces the database. Held
+    // until the process exits (the kernel drops it then, also after a kill -9).
+    serverLock = acquireServerLock(config.dataDir);
+    if (!serverLock) {
+      await deps.close();
+      process.stderr.write(`litekpi: another LiteKPI server (or a restore) is using DATA_DIR=${config.dataDir}\n`);
+      return 1;
+    }
   } catch (err) {
     const cause = dataDirProblem(err);
     if (!cause) throw err;

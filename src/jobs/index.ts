@@ -5,6 +5,7 @@ import { deleteExpiredSessions } from "../auth/session";
 import { deleteExpiredPendingRegistrations } from "../auth/pending-registration";
 import { deleteExpiredEmailTokens } from "../auth/email-tokens";
 import { runDueReports } from "../reports/jobs";
+import { runScheduledBackup } from "../ops/scheduled-backup";
 
 /**
  * Every background job, in one table. Areas add theirs here: name, croner pattern, function.
@@ -36,5 +37,11 @@ export function registerJobs(scheduler: Scheduler) {
   // Idempotency keys are kept 24 h (lookups ignore older rows; this removes them).
   scheduler.register("ingest.idempotency-expire", "23 * * * *", async (deps) => {
     await expireIdempotencyKeys(deps);
+  });
+  // A daily backup into BACKUP_DIR (off when unset), pruned to the newest BACKUP_KEEP; at 03:17
+  // server time, off the round hour when other machines' cron jobs crowd the disk.
+  scheduler.register("ops.backup", "17 3 * * *", async (deps) => {
+    const done = await runScheduledBackup(deps);
+    if (done) deps.log.info("scheduled backup written", done);
   });
 }

@@ -65,7 +65,7 @@ export function listAssets(folder: string): string[] {
  * of the binary, where Bun stores it as `/$bunfs/root/<path>.js` (entries are named relative to
  * their common folder, src/); in development it is the source file.
  */
-export const WORKER_ENTRIES = ["writer/thread.ts"] as const;
+export const WORKER_ENTRIES = ["writer/thread.ts", "ops/backup-thread.ts"] as const;
 export function workerUrl(entry: (typeof WORKER_ENTRIES)[number]): string {
   if (embedded) return `/$bunfs/root/${entry.replace(/\.ts$/, ".js")}`;
   return Bun.pathToFileURL(join(repoRoot, "src", entry)).href;

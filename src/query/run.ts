@@ -7,6 +7,8 @@ import { planSegments, SOURCE_WIDTH, type Segment, type Source } from "./plan";
 import { aggregateSql, allTagsIdSql, countSql, RAW_UNITS, seriesCountSql, seriesIds, type AggRow, type RawUnit, type SeriesSet } from "./sql";
 import { bucketStarts, formatAllInZone, formatInZone } from "../lib/time/calendar";
 import type { QueryResult } from "./types";
+import { observe } from "../lib/histogram";
+import { queryLatency } from "./latency";
 
 /**
  * THE query engine (DESIGN.md "Query engine"): widgets, the query API, reports and alerts call
@@ -23,6 +25,15 @@ export const MAX_SCAN_ROWS = 5_000_000;
 type Read = { source: Source; from: number; to: number; only?: Segment[]; set: SeriesSet };
 
 export function runQuery(db: { $client: Database }, product: QueryProduct, input: unknown, now: number, opts: RunOptions = {}): QueryResult {
+  const started = performance.now();
+  try {
+    return answer(db, product, input, now, opts);
+  } finally {
+    observe(queryLatency, (performance.now() - started) / 1000);
+  }
+}
+
+function answer(db: { $client: Database }, product: QueryProduct, input: unknown, now: number, opts: RunOptions): QueryResult {
   const q = resolveQuery(input, { timezone: product.timezone, now });
   const sqlite = db.$client;
   const starts = q.granularity ? bucketStarts(q.zone, q.granularity, q.from, q.to) : [q.from];

@@ -1,5 +1,6 @@
 import type { ItemError } from "../lib/errors";
 import { canonicalTags } from "./series-registry";
+import type { Histogram } from "../lib/histogram";
 
 /**
  * What crosses from the HTTP thread to the writer thread (DESIGN.md "Write path", wave 2): plain
@@ -180,9 +181,11 @@ export type FromWriter =
       type: "done";
       results: ({ seq: number; ok: true; value: unknown } | { seq: number; ok: false; error: WireError })[];
       health: WriterHealth;
-      stats: { flushes: number; points: number };
+      stats: WriterStats;
     }
-  | { type: "closed"; flushes: number; points: number }
+  | ({ type: "closed" } & WriterStats)
   | { type: "fatal"; message: string };
+/** What the writer committed since it started, and how long its flushes and COMMITs took. */
+export type WriterStats = { flushes: number; points: number; events: number; flushSeconds: Histogram; commitSeconds: Histogram };
 /** Whether the last write reached the disk (a full disk or an I/O error says why not). */
 export type WriterHealth = { ok: true } | { ok: false; code: "storage_unavailable"; reason: string };

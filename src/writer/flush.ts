@@ -5,7 +5,8 @@ import { createRollupWriter } from "../rollups/apply";
 import { IDEMPOTENCY_TTL_MS } from "../ingest/idempotency";
 import { SeriesRegistry } from "./series-registry";
 import { applyBatch, type Rows, type SeriesRows } from "./apply-batch";
-import type { WireError, WriteBatch, WriterHealth } from "./batch";
+import type { EventsResult, WireError, WriteBatch, WriterHealth, WriterStats } from "./batch";
+import { newHistogram, observe } from "../lib/histogram";
 
 // api_keys.last_used_at is written at most this often per key.
 const LAST_USED_EVERY_MS = 60_000;
@@ -48,11 +49,17 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
   let health: WriterHealth = { ok: true };
   let flushes = 0;
   let stored = 0;
+  let storedEvents = 0;
+  // For GET /metrics: the whole flush transaction, and its COMMIT (the fsync) alone.
+  const flushSeconds = newHistogram();
+  const commitSeconds = newHistogram();
 
   function flush(items: FlushItem[]): FlushResult[] {
     for (const { batch } of items) if (batch.apiKeyId) noteTouch(batch.apiKeyId, batch.now);
     try {
+      const started = performance.now();
       const outcomes = commit(items);
+      observe(flushSeconds, (performance.now() - started) / 1000);
       health = { ok: true };
       return outcomes;
     } catch (err) {
@@ -75,11 +82,14 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       return ok;
     };
     const outcomes: FlushResult[] = [];
+    let events = 0;
     sqlite.exec("BEGIN IMMEDIATE");
     try {
       for (const { seq, batch } of items) {
         try {
-          outcomes.push({ seq, ok: true, value: applyBatch(batch, { productExists, registry, rows, ...statements }) });
+          const value = applyBatch(batch, { productExists, registry, rows, ...statements });
+          if (batch.kind === "events") events += (value as EventsResult).accepted;
+          outcomes.push({ seq, ok: true, value });
         } catch (err) {
           // Refusals (a deleted product, the series limit) happen before the batch wrote anything.
           if (!(err instanceof AppError)) throw err;
@@ -93,11 +103,14 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       for (const g of groups) fold.addSeries(g.s, g.a, g.t, g.v);
       rollups.apply(fold);
       for (const [keyId, at] of touches) touchKey.run(at, keyId);
+      const committing = performance.now();
       sqlite.exec("COMMIT");
+      observe(commitSeconds, (performance.now() - committing) / 1000);
       for (const [keyId, at] of touches) keyStamps.set(keyId, at); // only once the stamp is on disk
       touches.clear();
       flushes++;
       stored += count;
+      storedEvents += events;
       return outcomes;
     } catch (err) {
       if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
@@ -148,7 +161,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       health = storage ? { ok: false, code: "storage_unavailable", reason: storage } : { ok: true };
     },
     health: () => health,
-    stats: () => ({ flushes, points: stored }),
+    stats: (): WriterStats => ({ flushes, points: stored, events: storedEvents, flushSeconds, commitSeconds }),
   };
 }
 export type Flusher = ReturnType<typeof createFlusher>;

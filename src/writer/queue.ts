@@ -2,6 +2,7 @@ import type { Logger } from "../lib/log";
 import type { Clock } from "../lib/clock";
 import { AppError } from "../lib/errors";
 import { workerUrl } from "../lib/assets";
+import { newHistogram } from "../lib/histogram";
 import type { ItemError } from "../lib/errors";
 import {
   packBatches,
@@ -16,6 +17,7 @@ import {
   type WriteBatch,
   type WriterHealth,
   type WriterOp,
+  type WriterStats,
 } from "./batch";
 import type { WriterInit } from "./thread";
 
@@ -44,7 +46,8 @@ export type WriteQueue = {
   start(): Promise<void>;
   /** Stop taking writes, commit what is queued, close the writer's connection. */
   close(): Promise<void>;
-  stats(): { flushes: number; points: number; inflight: number };
+  /** Committed so far and flush/commit latency (from the writer's last answer); inflight = batches and ops waiting. */
+  stats(): WriterStats & { inflight: number };
 };
 
 export type WriteQueueDeps = {
@@ -78,7 +81,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
   const waiters = new Map<number, Waiter>();
   let seq = 0;
   let health: WriterHealth = { ok: true };
-  let stats = { flushes: 0, points: 0 };
+  let stats: WriterStats = { flushes: 0, points: 0, events: 0, flushSeconds: newHistogram(), commitSeconds: newHistogram() };
   let dead: Error | null = null;
   let closed = false;
   let closing: Promise<void> | null = null;
@@ -102,7 +105,8 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
             else waiter.reject(fromWire(r.error));
           }
         } else if (msg.type === "closed") {
-          stats = { flushes: msg.flushes, points: msg.points };
+          const { type: _closed, ...last } = msg;
+          stats = last;
           onClosed?.();
         }
       };
@@ -222,7 +226,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
           send(w, { type: "close" });
         });
         w.terminate();
-        deps.log.info("write queue drained", stats);
+        deps.log.info("write queue drained", { flushes: stats.flushes, points: stats.points, events: stats.events });
       })();
       return closing;
     },

@@ -6,8 +6,8 @@
  * that arrive meanwhile form the next group by themselves.
  */
 import type { Database } from "bun:sqlite";
-import { readlinkSync, statfsSync } from "node:fs";
-import { setPriority } from "node:os";
+import { statfsSync } from "node:fs";
+import { lowerThreadPriority } from "../lib/thread-priority";
 import { dirname } from "node:path";
 import { openDatabase, closeDatabase } from "../db/connection";
 import { createLogger, type LogLevel } from "../lib/log";
@@ -49,7 +49,7 @@ self.onmessage = (event: MessageEvent<ToWriter | { type: "init"; init: WriterIni
     case "init":
       log = createLogger(msg.init.logLevel);
       dataDir = dirname(msg.init.dbPath);
-      lowerThreadPriority();
+      lowerThreadPriority(WRITER_NICE);
       sqlite = openDatabase(msg.init.dbPath, { sync: msg.init.sync }).$client;
       flusher = createFlusher(sqlite, { maxSeriesPerProduct: msg.init.maxSeriesPerProduct });
       post({ type: "ready" });
@@ -159,14 +159,4 @@ function purgePlan(): PurgePlan {
   const schema = (sqlite.query("PRAGMA schema_version").get() as { schema_version: number }).schema_version;
   if (plan?.schema !== schema) plan = { schema, plan: planPurge(sqlite) };
   return plan.plan;
-}
-
-/** Linux gives each thread its own nice value (setpriority on the thread id); elsewhere a no-op. */
-function lowerThreadPriority() {
-  try {
-    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
-    if (Number.isInteger(tid)) setPriority(tid, WRITER_NICE);
-  } catch {
-    // not Linux, or no /proc: the writer keeps the process's priority
-  }
 }
