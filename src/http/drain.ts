@@ -7,8 +7,8 @@ import type { Server } from "bun";
  * was busy has had such an answer (or has been idle a while) before it closes the listener. A
  * request that is read is always answered; only a client silent for IDLE_MS can still race.
  */
-const IDLE_MS = 200; // a connection quiet this long is not mid-conversation
-const ANNOUNCE_MAX_MS = 2_000; // a stop never waits longer than this for clients to reconnect
+const IDLE_MS = 1_000; // a connection quiet this long is not mid-conversation (a loaded machine slows clients)
+const ANNOUNCE_MAX_MS = 3_000; // a stop never waits longer than this for clients to reconnect
 const MAX_TRACKED = 10_000;
 
 export function createDrain() {
