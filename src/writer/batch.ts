@@ -170,6 +170,9 @@ export type WriterOp =
   | { kind: "purge"; productId: string; batchSize: number }
   | { kind: "expire-idempotency"; cutoff: number; limit: number }
   | { kind: "forget-product"; productId: string }
+  | { kind: "retention-points"; productId: string; before: number; limit: number }
+  | { kind: "retention-events"; productId: string; before: number; scope: { namespace: string } | { exclude: string[] }; limit: number }
+  | { kind: "erase-person"; productId: string; person: string; after: number; limit: number }
   | { kind: "probe" };
 /** Writer → main thread. */
 export type FromWriter =

@@ -5,7 +5,8 @@ import { createRollupWriter } from "../rollups/apply";
 import { IDEMPOTENCY_TTL_MS } from "../ingest/idempotency";
 import { SeriesRegistry } from "./series-registry";
 import { applyBatch, type Rows, type SeriesRows } from "./apply-batch";
-import type { WireError, WriteBatch, WriterHealth } from "./batch";
+import type { BatchResult, WireError, WriteBatch, WriterHealth } from "./batch";
+import { createUsageCounter } from "./usage";
 
 // api_keys.last_used_at is written at most this often per key.
 const LAST_USED_EVERY_MS = 60_000;
@@ -20,12 +21,13 @@ export type FlushResult = { seq: number; ok: true; value: unknown } | { seq: num
 /**
  * The flush transaction, on the writer's own connection: ONE synchronous BEGIN IMMEDIATE with no
  * await inside — series and series_tags, raw points sorted by (series, time), events, rollups
- * folded in memory first, idempotency answers and last-used stamps — then COMMIT. Results are
+ * folded in memory first, idempotency answers, last-used stamps and the month's usage counts — then COMMIT. Results are
  * handed out only after COMMIT, so an answered request is on disk.
  */
 export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: number }) {
   const registry = new SeriesRegistry(sqlite, opts.maxSeriesPerProduct);
   const rollups = createRollupWriter(sqlite);
+  const usage = createUsageCounter(sqlite);
   const insertPoints = POINTS_CHUNKS.map((n) => sqlite.prepare(`INSERT INTO points (series_id, ts_ms, value) VALUES ${Array(n).fill("(?, ?, ?)").join(", ")}`));
   const touchKey = sqlite.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?");
   const statements = {
@@ -75,11 +77,14 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       return ok;
     };
     const outcomes: FlushResult[] = [];
+    const tally = usage.tally();
     sqlite.exec("BEGIN IMMEDIATE");
     try {
       for (const { seq, batch } of items) {
         try {
-          outcomes.push({ seq, ok: true, value: applyBatch(batch, { productExists, registry, rows, ...statements }) });
+          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, ...statements });
+          tally.add(batch, value);
+          outcomes.push({ seq, ok: true, value });
         } catch (err) {
           // Refusals (a deleted product, the series limit) happen before the batch wrote anything.
           if (!(err instanceof AppError)) throw err;
@@ -92,6 +97,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       const fold = new RollupFold();
       for (const g of groups) fold.addSeries(g.s, g.a, g.t, g.v);
       rollups.apply(fold);
+      tally.write();
       for (const [keyId, at] of touches) touchKey.run(at, keyId);
       sqlite.exec("COMMIT");
       for (const [keyId, at] of touches) keyStamps.set(keyId, at); // only once the stamp is on disk
