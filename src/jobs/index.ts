@@ -4,6 +4,8 @@ import { expireIdempotencyKeys } from "../ingest/idempotency";
 import { deleteExpiredSessions } from "../auth/session";
 import { deleteExpiredEmailTokens } from "../auth/email-tokens";
 import { runDueReports } from "../reports/jobs";
+import { applyRetention } from "../ops/retention";
+import { checkUsage } from "../ops/usage";
 
 /**
  * Every background job, in one table. Areas add theirs here: name, croner pattern, function.
@@ -30,5 +32,14 @@ export function registerJobs(scheduler: Scheduler) {
   // Idempotency keys are kept 24 h (lookups ignore older rows; this removes them).
   scheduler.register("ingest.idempotency-expire", "23 * * * *", async (deps) => {
     await expireIdempotencyKeys(deps);
+  });
+  // Retention: raw points and events past each product's (and namespace's) "keep N days", in batches through the writer.
+  scheduler.register("ops.retention", "41 * * * *", async (deps) => {
+    const removed = await applyRetention(deps);
+    if (removed.points || removed.events) deps.log.info("retention removed raw rows", removed);
+  });
+  // Usage limits: reload the ingest gate; mails at 80/90/100 % (watermark usage_alerts, once per month each).
+  scheduler.register("ops.usage", "* * * * *", async (deps) => {
+    await checkUsage({ ...deps, gate: deps.limits.ingest.quota, baseUrl: deps.config.baseUrl });
   });
 }

@@ -117,4 +117,27 @@ describe("erasure of a person's events", () => {
     // the erased signup still counts in the event chart: counts carry no personal data
     expect(((await res.json()) as { value: number }).value).toBe(2);
   });
+
+  test("the settings page button erases as the owner; every erasure left an audit line without the person's id", async () => {
+    const owner = signIn(server, a.user.id);
+    const page = await owner.get(`/products/${a.product.id}/settings/data`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Erase a person");
+    const res = await owner.post(`/products/${a.product.id}/settings/data/erase`, { person: "u-bob" }, { "HX-Request": "true" });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Erased 2 events.");
+    expect(eventsOf(a.product.id).some((e) => e.user_id === "u-bob")).toBe(false);
+    const nothing = await owner.post(`/products/${a.product.id}/settings/data/erase`, { person: "u-nobody" }, { "HX-Request": "true" });
+    expect(await nothing.text()).toContain("nothing was erased");
+
+    const log = server.deps.db.$client.query("SELECT * FROM erasure_log WHERE product_id = ? ORDER BY at, rowid").all(a.product.id) as { actor_kind: string; actor_id: string; rows: number }[];
+    expect(log.map((l) => [l.actor_kind, l.actor_id, l.rows])).toEqual([
+      ["key", manageA.id, 3],
+      ["key", manageA.id, 2],
+      ["key", manageA.id, 1],
+      ["key", manageA.id, 5000],
+      ["user", a.user.id, 2],
+    ]);
+    expect(JSON.stringify(server.deps.db.$client.query("SELECT * FROM erasure_log").all())).not.toMatch(/alice|bob|carol|v-123/i);
+  });
 });
