@@ -9,8 +9,10 @@ import type { Database } from "bun:sqlite";
 export const PERSON_MATCH =
   "(user_id = ?1 OR visitor_id = ?1 OR lower(json_extract(context, '$.email')) = lower(?1) OR lower(json_extract(properties, '$.email')) = lower(?1))";
 
-// Events (by seq, the rowid) one call looks at: a call stays a few ms however big the table is.
-const SCAN_WINDOW = 50_000;
+// Events (by seq, the rowid) one call looks at, so a call stays short however big the table is:
+// measured on 200k events, 50k per call took 50–120 ms (a stall for other products' flushes),
+// 10k takes ~15 ms (at most ~40).
+const SCAN_WINDOW = 10_000;
 
 export type EraseStep = { deleted: number; next: number; done: boolean };
 
