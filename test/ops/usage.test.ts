@@ -110,7 +110,9 @@ describe("usage metering and monthly limits", () => {
     await runUsage(); // the server's gate learns the limit from the database
 
     for (let i = 0; i < 3; i++) expect((await points(kept.ingestKey, 3)).status).toBe(200); // 1 + 9 = 10 of 5
-    expect((await post(server, "/api/v1/events", JSON.stringify([{ event: "a" }, { event: "b" }]), { key: kept.ingestKey })).status).toBe(200);
+    expect((await post(server, "/api/v1/events", JSON.stringify([{ event: "a", id: "e-1" }, { event: "b" }]), { key: kept.ingestKey })).status).toBe(200);
+    // a repeated event id is not stored again, so it does not count either
+    expect((await post(server, "/api/v1/events", JSON.stringify([{ event: "a", id: "e-1" }]), { key: kept.ingestKey })).json).toEqual({ accepted: 0, duplicates: 1 });
     await runUsage();
     await runUsage();
     // past 80, 90 and 100 % at once: one mail, naming the highest
