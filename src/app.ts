@@ -18,6 +18,7 @@ import { queryRoutes } from "./query/routes";
 import { dashboardRoutes } from "./dashboards/routes";
 import { reportRoutes } from "./reports/routes";
 import { pageHeader } from "./products/page-header";
+import { peopleRoutes } from "./ops/people-routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -59,6 +60,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", productRoutes(deps));
   app.route("/", teamRoutes(deps));
   app.route("/", queryRoutes(deps));
+  app.route("/", peopleRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
   app.route("/", reportRoutes(deps));

@@ -16,6 +16,7 @@ import { createWriteQueue } from "./writer/queue";
 import { createAuthLimits } from "./auth/rate-limits";
 import { createIngestLimits } from "./ingest/rate-limits";
 import { createKeyCache } from "./products/keys";
+import { loadQuotas } from "./ops/usage";
 
 /** config → data dir → secret → database → migrations → services. Used by main, the CLI and tests. */
 export async function createDeps(config: Config, opts: { clock?: Clock; log?: Logger; onWriterFatal?: (err: Error) => void } = {}): Promise<Deps> {
@@ -46,6 +47,8 @@ export async function createDeps(config: Config, opts: { clock?: Clock; log?: Lo
   });
   life.onClose(() => queue.close());
   const inMemory = { limits: { auth: createAuthLimits(config), ingest: createIngestLimits(config) }, keys: createKeyCache(db) };
+  // Products paused at their monthly limit are refused from the first request on (the usage job reloads it).
+  loadQuotas(db, inMemory.limits.ingest.quota, clock.now());
   const deps: Deps = { config: { ...config, secret }, db, reader, clock, log, mailer, scheduler: null as never, queue, ...inMemory, onClose: life.onClose, close: life.close };
   deps.scheduler = createScheduler(deps);
   registerJobs(deps.scheduler);

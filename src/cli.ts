@@ -8,6 +8,8 @@ import { createProduct, getProduct, listAllProducts } from "./products/products"
 import { createKey, revokeKey, ScopeSchema } from "./products/keys";
 import { AppError } from "./lib/errors";
 import { OPS_COMMANDS } from "./ops/commands";
+import { parseDays, setRetention } from "./ops/retention";
+import { getUsage, parseLimit, setUsageLimit } from "./ops/usage";
 
 /**
  * The binary's commands, over the same domain functions as the routes. Plain output is the bare
@@ -17,8 +19,10 @@ const USAGE = `Usage:
   litekpi                                   start the server
   litekpi users create --email E --password P [--name N]
   litekpi products create --owner EMAIL --name N [--timezone ZONE]
-  litekpi products list
-  litekpi keys create --product ID --scope ingest|read [--name N]
+  litekpi products list                     (--json: each product with this month's usage)
+  litekpi products set-retention --product ID --days N|forever [--namespace NS]
+  litekpi products set-limit --product ID --limit N|none [--mode pause|keep]
+  litekpi keys create --product ID --scope ingest|read|manage [--name N]
   litekpi keys revoke --id KEY_ID
   litekpi healthcheck                       exit 0 when the local server answers /healthz
   litekpi backup --to FILE                  a consistent copy, also while the server runs
@@ -62,8 +66,30 @@ const COMMANDS: Record<string, Command> = {
     options: {},
     required: [],
     run(deps) {
-      const products = listAllProducts(deps.db);
+      const now = deps.clock.now();
+      const products = listAllProducts(deps.db).map((p) => ({ ...p, usage: getUsage(deps.db, p.id, now) }));
       return { json: false, ...result({ products }, products.map((p) => [p.id, p.name, p.timezone, p.owner ?? ""].join("\t"))) };
+    },
+  },
+  "products set-retention": {
+    options: { product: { type: "string" }, days: { type: "string" }, namespace: { type: "string" } },
+    required: ["product", "days"],
+    run(deps, o) {
+      const days = parseDays(o.days!);
+      requireProduct(deps, o.product!);
+      const rules = setRetention(deps.db, o.product!, { days, namespace: o.namespace }, deps.clock.now());
+      return { json: false, ...result({ productId: o.product, retention: rules }, rules.map((r) => `${r.namespace || "*"}\t${r.days}`)) };
+    },
+  },
+  "products set-limit": {
+    options: { product: { type: "string" }, limit: { type: "string" }, mode: { type: "string" } },
+    required: ["product", "limit"],
+    run(deps, o) {
+      const limit = parseLimit(o.limit!);
+      requireProduct(deps, o.product!);
+      // The server's gate picks the new limit up at its next usage run (every minute).
+      const usage = setUsageLimit({ db: deps.db }, o.product!, { limit, mode: o.mode }, deps.clock.now());
+      return { json: false, ...result({ productId: o.product, usage }, [`${usage.total}\t${usage.limit ?? "none"}\t${usage.mode ?? ""}`]) };
     },
   },
   "keys create": {
@@ -71,7 +97,7 @@ const COMMANDS: Record<string, Command> = {
     required: ["product", "scope"],
     run(deps, o) {
       parseOrThrow(ScopeSchema, o.scope, "scope"); // a bad scope is named before an unknown product
-      if (!getProduct(deps.db, o.product!)) throw new AppError(404, "unknown_product", `No product with id ${o.product}`, { field: "product" });
+      requireProduct(deps, o.product!);
       const { key, secret } = createKey(deps.db, { productId: o.product!, scope: o.scope!, name: o.name }, deps.clock.now());
       return { json: false, ...result({ id: key.id, key: secret, scope: key.scope, name: key.name, productId: key.productId }, [key.id, secret]) };
     },
@@ -85,6 +111,10 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+function requireProduct(deps: Deps, id: string) {
+  if (!getProduct(deps.db, id)) throw new AppError(404, "unknown_product", `No product with id ${id}`, { field: "product" });
+}
 
 export async function runCli(argv: string[], config: Config, io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) }): Promise<number> {
   const json = argv.includes("--json");

@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
 import { AppError, unauthorized } from "../lib/errors";
-import { findActiveKey, type ApiKey, type KeyScope } from "../products/keys";
+import { findActiveKey, keyAllows, type ApiKey, type KeyScope } from "../products/keys";
 
 /** The bearer token of a request, if it sent one. */
 export function bearerToken(header: string | undefined): string | null {
@@ -36,6 +36,6 @@ export function authenticateKey(deps: Pick<Deps, "keys">, header: string | null 
   if (!token) throw unauthorized("Send your API key as: Authorization: Bearer lk_…");
   const key = findActiveKey(deps.keys, token);
   if (!key) throw unauthorized("Unknown or revoked API key");
-  if (key.scope !== scope) throw new AppError(403, "insufficient_scope", `This key has scope "${key.scope}"; this endpoint needs a "${scope}" key`);
+  if (!keyAllows(key.scope, scope)) throw new AppError(403, "insufficient_scope", `This key has scope "${key.scope}"; this endpoint needs a "${scope}" key`);
   return key;
 }

@@ -23,7 +23,10 @@ export function createIngestHandler(deps: Deps): IngestHandler {
       takeIngestToken(deps, { keyId: key.id, productId: key.productId });
       const { text, bytes } = await readIngestBody(req, (message) => bodyFault(kind, message));
       const input = { productId: key.productId, apiKeyId: key.id, text, bytes, partial: partialParam(req.url), idempotencyKey: req.headers.get("idempotency-key") };
-      return answer(await (kind === POINTS ? ingestPoints : ingestEvents)(deps, gate, input));
+      const a = await (kind === POINTS ? ingestPoints : ingestEvents)(deps, gate, input);
+      // This month's count for the quota gate, between the usage job's reloads from the database.
+      if (!a.replayed) deps.limits.ingest.quota.add(key.productId, (a.body as { accepted?: number }).accepted ?? 0);
+      return answer(a);
     } catch (err) {
       return apiErrorResponse(toAppError(err, deps.log, { method: req.method, path: kind === POINTS ? "/api/v1/points" : "/api/v1/events" }));
     }

@@ -6,6 +6,8 @@ import { deleteExpiredPendingRegistrations } from "../auth/pending-registration"
 import { deleteExpiredEmailTokens } from "../auth/email-tokens";
 import { runDueReports } from "../reports/jobs";
 import { runScheduledBackup } from "../ops/scheduled-backup";
+import { applyRetention } from "../ops/retention";
+import { checkUsage } from "../ops/usage";
 
 /**
  * Every background job, in one table. Areas add theirs here: name, croner pattern, function.
@@ -43,5 +45,14 @@ export function registerJobs(scheduler: Scheduler) {
   scheduler.register("ops.backup", "17 3 * * *", async (deps) => {
     const done = await runScheduledBackup(deps);
     if (done) deps.log.info("scheduled backup written", done);
+  });
+  // Retention: raw points and events past each product's (and namespace's) "keep N days", in batches through the writer.
+  scheduler.register("ops.retention", "41 * * * *", async (deps) => {
+    const removed = await applyRetention(deps);
+    if (removed.points || removed.events) deps.log.info("retention removed raw rows", removed);
+  });
+  // Usage limits: reload the ingest gate; mails at 80/90/100 % (watermark usage_alerts, once per month each).
+  scheduler.register("ops.usage", "* * * * *", async (deps) => {
+    await checkUsage({ ...deps, gate: deps.limits.ingest.quota, baseUrl: deps.config.baseUrl });
   });
 }

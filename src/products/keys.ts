@@ -7,11 +7,14 @@ import { displayNameSchema } from "../lib/names";
 import { notFound } from "../lib/errors";
 import { newId, randomToken, sha256Hex } from "../lib/tokens";
 
-export type KeyScope = "ingest" | "read";
+export type KeyScope = "ingest" | "read" | "manage";
 export type ApiKey = typeof apiKeys.$inferSelect;
 export const KEY_PREFIX = "lk_";
 
-export const ScopeSchema = v.picklist(["ingest", "read"], "Scope must be ingest or read");
+export const ScopeSchema = v.picklist(["ingest", "read", "manage"], "Scope must be ingest, read or manage");
+/** DESIGN.md "Keys, scopes": `manage` also reads; otherwise a key does exactly its own scope. */
+export const keyAllows = (keyScope: string, needed: KeyScope) => keyScope === needed || (keyScope === "manage" && needed === "read");
+const DEFAULT_NAMES: Record<KeyScope, string> = { ingest: "Ingest key", read: "Read key", manage: "Manage key" };
 export const KeyNameSchema = displayNameSchema(100, { required: false });
 
 /** 32 bytes from the CSPRNG (NFR-2.1), base32: `lk_` + 52 characters. Only its SHA-256 is stored. */
@@ -21,7 +24,7 @@ export function createKey(
   now: number,
 ): { key: ApiKey; secret: string } {
   const scope = parseOrThrow(ScopeSchema, input.scope, "scope");
-  const name = parseOrThrow(KeyNameSchema, input.name ?? "", "name") || (scope === "ingest" ? "Ingest key" : "Read key");
+  const name = parseOrThrow(KeyNameSchema, input.name ?? "", "name") || DEFAULT_NAMES[scope];
   const secret = KEY_PREFIX + randomToken(32);
   const key: ApiKey = {
     id: newId(),

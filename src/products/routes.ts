@@ -10,6 +10,7 @@ import { deleteProduct } from "./delete-product";
 import { backTo, formFields, noStore, redirectAfterForm, tryField } from "../http/forms";
 import { pageHeader } from "./page-header";
 import { keyRoutes } from "./key-routes";
+import { dataRoutes } from "./data-routes";
 import { KeyCreatedPage, NewProductPage } from "../../views/pages/products/new-product";
 import { ProductListPage } from "../../views/pages/products/product-list";
 import { SettingsShell } from "../../views/pages/products/settings-shell";
@@ -100,5 +101,6 @@ export function productRoutes(deps: Deps) {
   });
 
   r.route("/", keyRoutes(deps));
+  r.route("/", dataRoutes(deps));
   return r;
 }

@@ -4,9 +4,9 @@ import { AppError } from "../lib/errors";
 import { Fold } from "./fold";
 import { resolveQuery, type ResolvedQuery } from "./parse";
 import { planSegments, SOURCE_WIDTH, type Segment, type Source } from "./plan";
-import { aggregateSql, allTagsIdSql, countSql, RAW_UNITS, seriesCountSql, seriesIds, type AggRow, type RawUnit, type SeriesSet } from "./sql";
+import { aggregateSql, allTagsIdSql, countSql, rawCutSql, RAW_UNITS, seriesCountSql, seriesIds, type AggRow, type RawUnit, type SeriesSet } from "./sql";
 import { bucketStarts, formatAllInZone, formatInZone } from "../lib/time/calendar";
-import type { QueryResult } from "./types";
+import type { QueryResult, QueryWarning } from "./types";
 import { observe } from "../lib/histogram";
 import { queryLatency } from "./latency";
 
@@ -40,9 +40,11 @@ function answer(db: { $client: Database }, product: QueryProduct, input: unknown
   const bounds = starts.length ? [q.from, ...starts.slice(1), q.to] : [];
   const fold = new Fold(bounds, q.groupBy.length);
   const sets = seriesSets(sqlite, product.id, q);
+  let warnings: QueryWarning[] = [];
   if (sets) {
     const reads = planReads(planSegments(bounds, opts), sets);
     guardScan(sqlite, reads, opts.maxScanRows ?? MAX_SCAN_ROWS);
+    warnings = rawCutWarnings(sqlite, product.id, reads, q.zone);
     for (const read of reads) {
       const { sql, params } = aggregateSql(read.source, read.set, q.groupBy, read.source === "points" ? rawUnit(bounds, read) : 1, q.aggregation);
       const rows = statement(sqlite, sql, q.conditions.length === 0, (st) => st.all(...params, read.from, read.to)) as AggRow[];
@@ -60,6 +62,7 @@ function answer(db: { $client: Database }, product: QueryProduct, input: unknown
     timezone: q.zone,
     series,
   };
+  if (warnings.length) result.warnings = warnings;
   if (!q.granularity) {
     for (const s of series) s.value = s.points[0]?.v ?? null;
     if (!q.groupBy.length) result.value = series[0]!.value;
@@ -98,6 +101,29 @@ function planReads(segments: Segment[], sets: { rollup: SeriesSet; raw: SeriesSe
     else for (const s of list) reads.push({ source, from: s.from, to: s.to, set });
   }
   return reads;
+}
+
+/**
+ * Raw points end where retention cut them (retention_cuts, written with the deletes). Rollups
+ * (minute rows too) are kept, so only the raw reads — bucket edges not on a minute — can miss
+ * rows: the answer counts what is left and says where raw data ends, rather than quietly
+ * returning smaller numbers. Read only when the plan has a raw read before the cut.
+ */
+function rawCutWarnings(sqlite: Database, productId: string, reads: Read[], zone: string): QueryWarning[] {
+  const raw = reads.filter((r) => r.source === "points");
+  if (!raw.length) return [];
+  const cut = (sqlite.query(rawCutSql).get(productId) as { before: number } | null)?.before;
+  if (cut === undefined || !raw.some((r) => r.from < cut)) return [];
+  const rawDataFrom = formatInZone(zone, cut, true);
+  return [
+    {
+      code: "raw_data_expired",
+      message:
+        `Raw points before ${rawDataFrom} were deleted by this product's retention setting. Parts of buckets that are not whole ` +
+        `minutes before then are counted without them; query from a whole minute (or at hour/day granularity) for exact numbers from rollups.`,
+      rawDataFrom,
+    },
+  ];
 }
 
 /**

@@ -41,6 +41,9 @@ export function seriesIds(productId: string, metric: string, conditions: TagCond
 /** The metric's reserved all-tags rollup row: the rollup of every series, one row per bucket. */
 export const allTagsIdSql: Fragment = { sql: "SELECT id FROM series WHERE product_id = ? AND metric = ? AND tags_hash = ?", params: [] };
 
+/** Where retention cut a product's raw points (src/writer/retention.ts records it). */
+export const rawCutSql = "SELECT points_before AS before FROM retention_cuts WHERE product_id = ?";
+
 /** Which series a read covers: the one all-tags row, or a set of tagged series. */
 export type SeriesSet = { kind: "one"; id: number } | { kind: "many"; ids: Fragment };
 

@@ -36,4 +36,8 @@ export type QueryResult = {
   timezone: string;
   series: QuerySeries[]; // always present; without groupBy exactly one with tags {}
   value?: number | null; // without granularity and without groupBy
+  /** Present only when the answer is not the whole truth, e.g. raw points deleted by retention. */
+  warnings?: QueryWarning[];
 };
+/** `raw_data_expired`: the query needed raw points from before `rawDataFrom`, which retention deleted. */
+export type QueryWarning = { code: "raw_data_expired"; message: string; rawDataFrom: string };

@@ -173,6 +173,9 @@ export type WriterOp =
   | { kind: "forget-product"; productId: string }
   /** Does nothing: answered once everything sent before it is committed (flushNow). */
   | { kind: "sync" }
+  | { kind: "retention-points"; productId: string; before: number; limit: number }
+  | { kind: "retention-events"; productId: string; before: number; scope: { namespace: string } | { exclude: string[] }; limit: number }
+  | { kind: "erase-person"; productId: string; person: string; after: number; limit: number }
   | { kind: "probe" };
 /** Writer → main thread. */
 export type FromWriter =

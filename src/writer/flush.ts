@@ -5,8 +5,9 @@ import { createRollupWriter } from "../rollups/apply";
 import { IDEMPOTENCY_TTL_MS } from "../ingest/idempotency";
 import { SeriesRegistry } from "./series-registry";
 import { applyBatch, type Rows, type SeriesRows } from "./apply-batch";
-import type { EventsResult, WireError, WriteBatch, WriterHealth, WriterStats } from "./batch";
+import type { BatchResult, EventsResult, WireError, WriteBatch, WriterHealth, WriterStats } from "./batch";
 import { newHistogram, observe } from "../lib/histogram";
+import { createUsageCounter } from "./usage";
 
 // api_keys.last_used_at is written at most this often per key.
 const LAST_USED_EVERY_MS = 60_000;
@@ -21,12 +22,13 @@ export type FlushResult = { seq: number; ok: true; value: unknown } | { seq: num
 /**
  * The flush transaction, on the writer's own connection: ONE synchronous BEGIN IMMEDIATE with no
  * await inside — series and series_tags, raw points sorted by (series, time), events, rollups
- * folded in memory first, idempotency answers and last-used stamps — then COMMIT. Results are
+ * folded in memory first, idempotency answers, last-used stamps and the month's usage counts — then COMMIT. Results are
  * handed out only after COMMIT, so an answered request is on disk.
  */
 export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: number }) {
   const registry = new SeriesRegistry(sqlite, opts.maxSeriesPerProduct);
   const rollups = createRollupWriter(sqlite);
+  const usage = createUsageCounter(sqlite);
   const insertPoints = POINTS_CHUNKS.map((n) => sqlite.prepare(`INSERT INTO points (series_id, ts_ms, value) VALUES ${Array(n).fill("(?, ?, ?)").join(", ")}`));
   const touchKey = sqlite.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?");
   const statements = {
@@ -83,12 +85,14 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     };
     const outcomes: FlushResult[] = [];
     let events = 0;
+    const tally = usage.tally();
     sqlite.exec("BEGIN IMMEDIATE");
     try {
       for (const { seq, batch } of items) {
         try {
-          const value = applyBatch(batch, { productExists, registry, rows, ...statements });
+          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, ...statements });
           if (batch.kind === "events") events += (value as EventsResult).accepted;
+          tally.add(batch, value);
           outcomes.push({ seq, ok: true, value });
         } catch (err) {
           // Refusals (a deleted product, the series limit) happen before the batch wrote anything.
@@ -102,6 +106,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       const fold = new RollupFold();
       for (const g of groups) fold.addSeries(g.s, g.a, g.t, g.v);
       rollups.apply(fold);
+      tally.write();
       for (const [keyId, at] of touches) touchKey.run(at, keyId);
       const committing = performance.now();
       sqlite.exec("COMMIT");

@@ -19,6 +19,7 @@ import {
   type WriterOp,
   type WriterStats,
 } from "./batch";
+import type { EraseStep } from "./erase";
 import type { WriterInit } from "./thread";
 
 export type SubmitOptions = { apiKeyId?: string; idempotency?: { key: string; bodyHash: string; errors: ItemError[] } };
@@ -35,6 +36,12 @@ export type WriteQueue = {
   purgeBatch(productId: string, batchSize: number): Promise<number>;
   /** Deletes at most `limit` idempotency keys created at or before `cutoff`. */
   expireIdempotency(cutoff: number, limit: number): Promise<number>;
+  /** Retention: at most `limit` raw points of the product older than `before` (records the cut). */
+  deleteOldPoints(productId: string, before: number, limit: number): Promise<number>;
+  /** Retention: at most `limit` events older than `before`, of one namespace or of all but `exclude`. */
+  deleteOldEvents(productId: string, before: number, scope: { namespace: string } | { exclude: string[] }, limit: number): Promise<number>;
+  /** Erasure: at most `limit` of a person's events from the cursor `after` on (src/writer/erase.ts). */
+  erasePersonBatch(productId: string, person: string, after: number, limit: number): Promise<EraseStep>;
   /** Drop cached series ids of a product whose data was purged. */
   forgetProduct(productId: string): Promise<void>;
   /** A key was used by a request that writes nothing: last_used_at within a second, at most once a minute. */
@@ -195,6 +202,9 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
     purgeBatch: (productId, batchSize) => op<number>({ kind: "purge", productId, batchSize }),
     expireIdempotency: (cutoff, limit) => op<number>({ kind: "expire-idempotency", cutoff, limit }),
     forgetProduct: (productId) => op<void>({ kind: "forget-product", productId }),
+    deleteOldPoints: (productId, before, limit) => op<number>({ kind: "retention-points", productId, before, limit }),
+    deleteOldEvents: (productId, before, scope, limit) => op<number>({ kind: "retention-events", productId, before, scope, limit }),
+    erasePersonBatch: (productId, person, after, limit) => op<EraseStep>({ kind: "erase-person", productId, person, after, limit }),
     touchKey(keyId, now) {
       // The writer stamps at most once a minute per key anyway; this spares the message too.
       if (dead || closed || now - (touched.get(keyId) ?? -Infinity) < TOUCH_EVERY_MS) return;

@@ -13,6 +13,8 @@ import { openDatabase, closeDatabase } from "../db/connection";
 import { createLogger, type LogLevel } from "../lib/log";
 import { createFlusher, storageProblem, toWire, type FlushItem, type FlushResult, type Flusher } from "./flush";
 import { expireIdempotencyBatch, planPurge, purgeBatch, type PurgePlan } from "./purge";
+import { deleteOldEvents, deleteOldPoints } from "./retention";
+import { erasePersonBatch } from "./erase";
 import { unpackBatches, type FromWriter, type ToWriter, type WriterOp } from "./batch";
 
 export type WriterInit = { dbPath: string; sync: "full" | "normal"; maxSeriesPerProduct: number; logLevel: LogLevel };
@@ -123,6 +125,12 @@ function runOp(seq: number, op: WriterOp): FlushResult {
       case "forget-product":
         flusher.forgetProduct(op.productId);
         return { seq, ok: true, value: null };
+      case "retention-points":
+        return { seq, ok: true, value: deleteOldPoints(sqlite, op.productId, op.before, op.limit) };
+      case "retention-events":
+        return { seq, ok: true, value: deleteOldEvents(sqlite, op.productId, op.before, op.scope, op.limit) };
+      case "erase-person":
+        return { seq, ok: true, value: erasePersonBatch(sqlite, op.productId, op.person, op.after, op.limit) };
       case "probe": {
         // One row fits in a page the WAL may already have, so the disk must also have room for a
         // whole flush before writes count as working again.

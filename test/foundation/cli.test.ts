@@ -42,7 +42,7 @@ describe("command line", () => {
   test.each([
     ["unknown owner", ["products", "create", "--owner", "nobody@example.com", "--name", "X"], 1, "nobody@example.com"],
     ["duplicate email", ["users", "create", "--email", "owner@example.com", "--password", "long enough pw"], 1, "already exists"],
-    ["bad scope", ["keys", "create", "--product", "nope", "--scope", "admin"], 1, "ingest or read"],
+    ["bad scope", ["keys", "create", "--product", "nope", "--scope", "admin"], 1, "ingest, read or manage"],
     ["short password", ["users", "create", "--email", "x@example.com", "--password", "short"], 1, "at least 8"],
     ["bad time zone", ["products", "create", "--owner", "owner@example.com", "--name", "X", "--timezone", "Mars/Olympus"], 1, "time zone"],
     ["unknown command", ["frobnicate"], 2, "unknown command"],

@@ -85,7 +85,7 @@ describe("API keys in product settings", () => {
     expect(bad.status).toBe(422);
     const badHtml = await bad.text();
     expect(badHtml).toContain('id="key-scope-error"');
-    expect(badHtml).toContain("Scope must be ingest or read");
+    expect(badHtml).toContain("Scope must be ingest, read or manage");
     expect(badHtml).not.toContain('data-testid="new-key"');
 
     // without htmx the whole page comes back, with the key

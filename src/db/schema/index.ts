@@ -3,3 +3,4 @@ export * from "./products";
 export * from "./data";
 export * from "./dashboards";
 export * from "./system";
+export * from "./ops";

@@ -22,7 +22,7 @@ export const memberships = sqliteTable(
   (t) => [primaryKey({ columns: [t.productId, t.userId] }), index("memberships_user_idx").on(t.userId)],
 );
 
-/** Keys are shown once; only SHA-256 of the whole key is stored. scope: 'ingest' | 'read'. */
+/** Keys are shown once; only SHA-256 of the whole key is stored. scope: 'ingest' | 'read' | 'manage' (manage also reads). */
 export const apiKeys = sqliteTable(
   "api_keys",
   {

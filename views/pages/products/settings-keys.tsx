@@ -17,7 +17,7 @@ export type KeysSectionProps = {
   notice?: string;
 };
 
-const SCOPE_HINT: Record<string, string> = { ingest: "sends points and events", read: "queries and exports" };
+const SCOPE_HINT: Record<string, string> = { ingest: "sends points and events", read: "queries and exports", manage: "reads, and erases people's data" };
 
 /** The API keys tab (#keys): masked list, reveal-once panel, create form. htmx swaps it whole. */
 export function KeysSection(props: KeysSectionProps) {
@@ -118,6 +118,9 @@ export function KeysSection(props: KeysSectionProps) {
                 </option>
                 <option value="read" selected={values.scope === "read"}>
                   read — query and export
+                </option>
+                <option value="manage" selected={values.scope === "manage"}>
+                  manage — read, and erase people's data
                 </option>
               </select>
               <FieldError id="key-scope" message={errors.scope} />

@@ -1,0 +1,46 @@
+import type { Database } from "bun:sqlite";
+
+/**
+ * Retention deletes (DESIGN.md "Operations"), run by the writer between flushes: at most `limit`
+ * raw rows per call, each call its own short transaction, so ingestion interleaves. Rollups are
+ * never touched: charts read them, and they stay the same.
+ */
+
+/**
+ * Raw points of the product older than `before`, through the (series_id, ts_ms) index. The cut
+ * is recorded in the same transaction (and never moved back), so the query engine knows from
+ * the first deleted row on that raw points before it may be missing.
+ */
+export function deleteOldPoints(sqlite: Database, productId: string, before: number, limit: number): number {
+  return sqlite.transaction(() => {
+    sqlite
+      .query(
+        `INSERT INTO retention_cuts (product_id, points_before) VALUES (?, ?)
+         ON CONFLICT (product_id) DO UPDATE SET points_before = max(points_before, excluded.points_before)`,
+      )
+      .run(productId, before);
+    return sqlite
+      .query(
+        `DELETE FROM points WHERE rowid IN (SELECT p.rowid FROM points p
+           WHERE p.series_id IN (SELECT id FROM series WHERE product_id = ?) AND p.ts_ms < ? LIMIT ?)`,
+      )
+      .run(productId, before, limit).changes;
+  }).immediate();
+}
+
+/**
+ * Events of the product older than `before`: of one namespace, or (namespace null: the product's
+ * own rule) of every namespace not in `exclude` — those have rules of their own.
+ */
+export function deleteOldEvents(sqlite: Database, productId: string, before: number, scope: { namespace: string } | { exclude: string[] }, limit: number): number {
+  const [where, param] =
+    "namespace" in scope
+      ? ["namespace = ?", scope.namespace]
+      : ["(namespace IS NULL OR namespace NOT IN (SELECT value FROM json_each(?)))", JSON.stringify(scope.exclude)];
+  return sqlite.transaction(
+    () =>
+      sqlite
+        .query(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE product_id = ? AND ts_ms < ? AND ${where} LIMIT ?)`)
+        .run(productId, before, param, limit).changes,
+  ).immediate();
+}
