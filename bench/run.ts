@@ -9,18 +9,18 @@ import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
 import { parseOptions, USAGE, type Phase } from "./lib/options";
 import { vendor } from "../scripts/vendor";
-import { pointsOf, toLineProtocol } from "./lib/points";
+import { pointsOf, toLineProtocol, toOurJson } from "./lib/points";
 import { cleanup, freePort, installCleanupHandlers, pinning, pinnedToServerCore, pinSelfToLoadCore, spawnTracked, tempDir, waitForHttp } from "./lib/procs";
 import { Recorder, renderTables } from "./lib/report";
 import { Reference } from "./lib/reference";
 import { REPO, startWorker } from "./lib/rpc";
 import { startOurs, OUR_DURABILITY } from "./systems/ours";
 import { startInfluxDB, startVictoriaMetrics, type Peer } from "./systems/peers";
-import { httpIngester, ingestRound, workerIngester, type Ingester } from "./scenarios/ingest";
+import { encoded, httpIngester, ingestRound, workerIngester, type Ingester } from "./scenarios/ingest";
 import { singleBodies, singleGenerator, singleRound } from "./scenarios/single";
 import { checkPeerTotals, queryMatrix, queryRound } from "./scenarios/queries";
 import { mixedRound, mixedSource } from "./scenarios/mixed";
-import { backupRound } from "./scenarios/backup";
+import { backupRound, cyclingSource } from "./scenarios/backup";
 import { exportRound } from "./scenarios/export";
 import { storageRound } from "./scenarios/storage";
 import { startupRound } from "./scenarios/startup";
@@ -133,7 +133,8 @@ async function main(): Promise<number> {
 
   if (runs("backup") && haveIngest) {
     phase("ingest during a backup (R23)");
-    const source = mixedSource(point, 4 * n, opts.batch);
+    // A slice walked again and again: an open-ended one runs into timestamps past now + 24 h.
+    const source = cyclingSource(() => encoded(point, 4 * n, 5 * n, opts.batch, toOurJson));
     for (let r = 0; r < opts.rounds; r++) await backupRound(rec, { ours, source, concurrency: opts.concurrency, seconds: opts.mixedSeconds });
   }
 

@@ -44,3 +44,15 @@ async function backupOnce(ours: Ours, file: string): Promise<{ tookMs: number; b
   rmSync(file, { force: true });
   return JSON.parse(out) as { tookMs: number; bytes: number };
 }
+
+/** The batches `make()` yields, from the start again whenever they run out. */
+export function cyclingSource(make: () => Iterator<Encoded>): Iterator<Encoded> {
+  let it = make();
+  return {
+    next() {
+      let r = it.next();
+      if (r.done) (it = make()), (r = it.next());
+      return r;
+    },
+  };
+}
