@@ -7,6 +7,7 @@ import { createLogger } from "../../src/lib/log";
 import { tempDir } from "../helpers/server";
 import { makeProductWithKeys } from "../helpers/factories";
 import { BUN, REPO, freePort, waitForHttp } from "../helpers/process";
+import { readAcks } from "./fixtures/read-acks";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
@@ -20,24 +21,6 @@ function startServer(dataDir: string, port: number) {
   });
   cleanups.push(() => proc.kill("SIGKILL"));
   return proc;
-}
-
-/** Reads `ack <batch> <size>` lines from the ingester as they come. */
-async function readAcks(stream: ReadableStream<Uint8Array>, acks: Map<number, number>) {
-  const decoder = new TextDecoder();
-  let buffered = "";
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    buffered += decoder.decode(value, { stream: true });
-    const lines = buffered.split("\n");
-    buffered = lines.pop()!;
-    for (const line of lines) {
-      const [word, n, size] = line.split(" ");
-      if (word === "ack") acks.set(Number(n), Number(size));
-    }
-  }
 }
 
 type Moment = (ctx: { dbPath: string }) => Promise<void>;

@@ -5,29 +5,12 @@ import { join } from "node:path";
 import { tempDir, startTestServer } from "../helpers/server";
 import { BUN, REPO, freePort, runCliProcess, waitForHttp } from "../helpers/process";
 import { integrityOf, readCopy, seedDataDir } from "./support";
+import { readAcks } from "../ingest/fixtures/read-acks";
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
   for (const f of cleanups.splice(0).reverse()) await f();
 });
-
-/** Reads `ack <batch> <size>` lines of test/ingest/fixtures/ingester.ts as they come. */
-async function readAcks(stream: ReadableStream<Uint8Array>, acks: Map<number, number>) {
-  const decoder = new TextDecoder();
-  let buffered = "";
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    buffered += decoder.decode(value, { stream: true });
-    const lines = buffered.split("\n");
-    buffered = lines.pop()!;
-    for (const line of lines) {
-      const [word, n, size] = line.split(" ");
-      if (word === "ack") acks.set(Number(n), Number(size));
-    }
-  }
-}
 
 async function until(check: () => boolean, what: string, ms = 20_000) {
   const deadline = performance.now() + ms;
