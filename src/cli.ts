@@ -6,10 +6,11 @@ import { createUser, findUserByEmail } from "./auth/users";
 import { parseOrThrow } from "./lib/validate";
 import { createProduct, getProduct, listAllProducts } from "./products/products";
 import { createKey, revokeKey, ScopeSchema } from "./products/keys";
-import { AppError } from "./lib/errors";
+import { AppError, conflict } from "./lib/errors";
 import { OPS_COMMANDS } from "./ops/commands";
 import { parseDays, setRetention } from "./ops/retention";
 import { getUsage, parseLimit, setUsageLimit } from "./ops/usage";
+import { addDomain, findProductByHost, normalizeDomain } from "./web/sites";
 
 /**
  * The binary's commands, over the same domain functions as the routes. Plain output is the bare
@@ -18,7 +19,7 @@ import { getUsage, parseLimit, setUsageLimit } from "./ops/usage";
 const USAGE = `Usage:
   litekpi                                   start the server
   litekpi users create --email E --password P [--name N]
-  litekpi products create --owner EMAIL --name N [--timezone ZONE]
+  litekpi products create --owner EMAIL --name N [--timezone ZONE] [--domain D]…
   litekpi products list                     (--json: each product with this month's usage)
   litekpi products set-retention --product ID --days N|forever [--namespace NS]
   litekpi products set-limit --product ID --limit N|none [--mode pause|keep]
@@ -34,7 +35,14 @@ class UsageError extends Error {}
 
 /** What a command prints; `code` is its exit status when it is not 0 (doctor on a failed check). */
 export type Out = { json: boolean; values: Record<string, unknown>; plain: string[]; code?: number };
-type Command = { options: Record<string, { type: "string" }>; required: string[]; run(deps: Deps, opts: Record<string, string>): Out | Promise<Out> };
+type Command = {
+  options: Record<string, { type: "string"; multiple?: boolean }>;
+  required: string[];
+  /** A `multiple` option arrives as a string[] (read it with `many`). */
+  run(deps: Deps, opts: Record<string, string>): Out | Promise<Out>;
+};
+
+const many = (opts: Record<string, string>, name: string): string[] => (opts as unknown as Record<string, string[] | undefined>)[name] ?? [];
 
 const result = (values: Record<string, unknown>, plain: string[]): Omit<Out, "json"> => ({ values, plain });
 
@@ -48,17 +56,21 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   "products create": {
-    options: { owner: { type: "string" }, name: { type: "string" }, timezone: { type: "string" } },
+    options: { owner: { type: "string" }, name: { type: "string" }, timezone: { type: "string" }, domain: { type: "string", multiple: true } },
     required: ["owner", "name"],
     run(deps, o) {
+      // Every domain is checked before the product exists, so a taken one creates nothing.
+      const domains = many(o, "domain").map((d) => normalizeDomain(d));
+      for (const d of domains) if (findProductByHost(deps.db, d)) throw conflict("domain_taken", `${d} is already used by another product`, "domain");
       const owner = findUserByEmail(deps.db, o.owner!);
       if (!owner) throw new AppError(404, "unknown_owner", `No user with email ${o.owner}; create one with: litekpi users create --email ${o.owner} --password …`, { field: "owner" });
       const now = deps.clock.now();
       const product = createProduct(deps.db, { ownerId: owner.id, name: o.name!, timezone: o.timezone }, now);
+      for (const d of domains) addDomain(deps.db, product.id, d, now);
       const { key, secret } = createKey(deps.db, { productId: product.id, scope: "ingest", name: "Default ingest key", createdBy: owner.id }, now);
       return {
         json: false,
-        ...result({ id: product.id, key: secret, keyId: key.id, name: product.name, timezone: product.timezone, siteToken: product.siteToken }, [product.id, secret]),
+        ...result({ id: product.id, key: secret, keyId: key.id, name: product.name, timezone: product.timezone, siteToken: product.siteToken, domains }, [product.id, secret]),
       };
     },
   },

@@ -6,7 +6,8 @@ import { parseOrThrow } from "../lib/validate";
 import { displayNameSchema } from "../lib/names";
 import { rescheduleProductReports } from "../reports/reports";
 import { notFound } from "../lib/errors";
-import { randomToken, newId } from "../lib/tokens";
+import { newId } from "../lib/tokens";
+import { newSiteToken } from "../web/sites";
 import { isValidZone } from "../lib/time/zone";
 
 export type Product = typeof products.$inferSelect;
@@ -23,7 +24,7 @@ export const TimeZoneSchema = v.pipe(
 export function createProduct(db: Db, input: { ownerId: string; name: string; timezone?: string }, now: number): Product {
   const name = parseOrThrow(ProductNameSchema, input.name, "name");
   const timezone = parseOrThrow(TimeZoneSchema, input.timezone ?? "UTC", "timezone");
-  const product: Product = { id: newId(), name, timezone, siteToken: randomToken(12), createdBy: input.ownerId, createdAt: now };
+  const product: Product = { id: newId(), name, timezone, siteToken: newSiteToken(), createdBy: input.ownerId, createdAt: now };
   db.transaction((tx) => {
     tx.insert(products).values(product).run();
     tx.insert(memberships).values({ productId: product.id, userId: input.ownerId, role: "owner", createdAt: now }).run();

@@ -4,3 +4,4 @@ export * from "./data";
 export * from "./dashboards";
 export * from "./system";
 export * from "./ops";
+export * from "./web";
