@@ -5,6 +5,7 @@ import { handleError, handleNotFound } from "./http/errors";
 import { healthRoutes } from "./http/health-routes";
 import { metricsRoutes } from "./ops/metrics-routes";
 import { staticRoutes } from "./http/static-routes";
+import { trackerRoutes } from "./web/tracker/routes";
 import type { AppEnv } from "./http/context";
 import { sessionMiddleware } from "./auth/middleware";
 import { csrfProtection } from "./auth/csrf";
@@ -47,6 +48,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", healthRoutes(deps));
   app.route("/", metricsRoutes(deps));
   app.route("/", staticRoutes());
+  app.route("/", trackerRoutes());
   // Ingestion is keyed by bearer tokens only: mounted before the session (and any CSRF) middleware.
   app.route("/", ingestRoutes(opts.ingest ?? createIngestHandler(deps)));
   // Every state-changing request below must come from our own pages (Origin / Sec-Fetch-Site),
