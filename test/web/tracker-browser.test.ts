@@ -65,6 +65,7 @@ describe("t.js in a browser", () => {
       u: `${site.url}/landing?utm_source=newsletter&utm_medium=email&utm_campaign=launch`, // no #fragment without data-hash
       r: "https://news.ycombinator.com/item?id=1",
       w: 1111,
+      h: false,
     });
     expect(site.preflights).toEqual([]);
     expect(errors).toEqual([]);
@@ -150,7 +151,7 @@ describe("t.js in a browser", () => {
     const [played] = await site.waitFor((h) => mine(h) && h.body.n === "video_played");
     expect(played!.body.p).toEqual({ id: "intro" });
     const [identify] = await site.waitFor((h) => mine(h) && h.body.n === "identify");
-    expect(identify!.body.uid).toBe("ada@example.com");
+    expect(identify!.body.p).toEqual({ id: "ada@example.com" });
     expect(await page.evaluate(() => (window as any).litekpi.visitorId())).toBeUndefined(); // privacy mode: no id in the browser
     expect(errors).toEqual([]);
   });
@@ -173,7 +174,7 @@ describe("t.js in a browser", () => {
     await page.goto(`${site.url}/persist`);
     await scripted(page);
     const id = await page.evaluate(() => (window as any).litekpi.visitorId());
-    expect(id).toMatch(/^\d{13}-0\.\d+$/);
+    expect(id).toMatch(/^\d{13}-\d{8,}$/); // what /api/track accepts: 8–64 of [A-Za-z0-9_-]
     const expiry = Number(String(id).split("-")[0]);
     expect(Math.abs(expiry - (Date.now() + 30 * 864e5))).toBeLessThan(60_000);
     await page.goto(`${site.url}/persist/again`);
@@ -182,10 +183,11 @@ describe("t.js in a browser", () => {
     expect(hits.map((h) => h.body.v)).toEqual([id, id]);
     expect(await context.cookies()).toEqual([]);
     // An expired id is replaced by a fresh one.
-    await page.evaluate(() => (localStorage.litekpi = `${Date.now() - 1}-0.5`));
+    const stale = `${Date.now() - 1}-12345678`;
+    await page.evaluate((v) => (localStorage.litekpi = v), stale);
     const fresh = await page.evaluate(() => (window as any).litekpi.visitorId());
-    expect(fresh).not.toBe(id);
-    expect(fresh).not.toBe(`${Date.now() - 1}-0.5`);
+    expect(fresh).toMatch(/^\d{13}-\d{8,}$/);
+    expect([id, stale]).not.toContain(fresh);
   });
 
   test("data-exclude skips matching paths (* within a segment, ** across), data-hash counts #routes", async () => {

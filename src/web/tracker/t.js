@@ -22,7 +22,7 @@
  *   v     visitor id (attribution mode only)
  *   e     engagement ms since this page's last engagement ping; sd max scroll depth in % (an
  *         elastic overscroll can report a little over 100: the server clamps)
- *   uid   the id or email given to identify() (on the identify event)
+ * identify(idOrEmail) is the event "identify" with p = { id }.
  */
 const w = window;
 const d = document;
@@ -44,7 +44,7 @@ safe(() => {
   // never throw into the page. goal() and track() send the same; the server decides what counts
   // as a goal (DESIGN.md "Goals and funnels").
   api.goal = api.track = safe((name, { revenue, ...p } = {}) => send(name, { p, rev: revenue }));
-  api.identify = safe((id) => id && send("identify", { uid: "" + id }));
+  api.identify = safe((id) => id && send("identify", { p: { id } }));
   api.visitorId = safe(() => visitor()); // undefined in privacy mode
 
   const tag = d.currentScript; // set for classic scripts: deferred, async or inserted (GTM) alike
@@ -59,27 +59,27 @@ safe(() => {
   // "/blog/*" stays inside one path segment, "/docs/**" crosses them; every other character is literal.
   const excluded = opt.exclude
     ?.split(/ *, */)
-    .map((glob) => RegExp("^" + glob.replace(/\W/g, "\\$&").replace(/\\\*(\\\*)?/g, (m, all) => (all ? ".*" : "[^/]*")) + "$"));
+    .map((glob) => RegExp("^" + glob.replace(/\W/g, "\\$&").replace(/\\\*\\\*/g, ".*").replace(/\\\*/g, "[^/]*") + "$"));
   const path = () => loc.pathname + (hash ? loc.hash : "");
   const url = () => (hash ? loc.href : loc.href.split("#")[0]);
   let lastKey, lastUrl, depth, visibleSince;
 
-  // Attribution mode only: "<expiry ms>-<random>" in localStorage ("1767225600000-0.8273…"), read on
-  // each send so tabs agree. Math.random's 52 bits make a clash between two visitors of one site
+  // Attribution mode only: "<expiry ms>-<random digits>" in localStorage ("1767225600000-8273…"; the
+  // endpoint takes 8–64 of [A-Za-z0-9_-]), read on each send so tabs agree. Math.random's 52 bits make a clash between two visitors of one site
   // within a window negligible, and unlike crypto.randomUUID it works on plain http too.
   const visitor = safe(() => {
     if (persist != null) {
       const store = localStorage; // never touched in privacy mode
-      return parseInt(store.litekpi) > now() ? store.litekpi : (store.litekpi = now() + (+persist || 30) * 864e5 + "-" + Math.random());
+      return parseInt(store.litekpi) > now() ? store.litekpi : (store.litekpi = now() + (+persist || 30) * 864e5 + "-" + ("" + Math.random()).slice(2));
     }
   });
 
-  const send = (n, extra) => {
-    if (off || excluded?.some((re) => re.test(loc.pathname))) return;
-    // A beacon outlives the page, never throws when the server is down, and as a string is
-    // text/plain (no CORS preflight).
-    navigator.sendBeacon(endpoint, JSON.stringify({ site, n, u: lastUrl || url(), r: d.referrer, w: innerWidth, v: visitor(), ...extra }));
-  };
+  // A beacon outlives the page, never throws when the server is down, and as a string is
+  // text/plain (no CORS preflight). Nothing is sent when off or on an excluded path.
+  const send = (n, extra) =>
+    off ||
+    excluded?.some((re) => re.test(loc.pathname)) ||
+    navigator.sendBeacon(endpoint, JSON.stringify({ site, n, u: lastUrl, r: d.referrer, w: innerWidth, v: visitor(), h: hash, ...extra }));
 
   const scrolled = () => (depth = Math.max(depth, (((scrollY + innerHeight) / d.documentElement.scrollHeight) * 100) | 0));
 
@@ -94,10 +94,10 @@ safe(() => {
     // The same path again (replaceState with new query, a repeated popstate) is no new page.
     if (lastKey == (lastKey = path())) return;
     lastUrl && engage(); // the page being left; none before the first page view
-    lastUrl = depth = 0;
+    lastUrl = url(); // every event until the next page view is about this page
+    depth = 0;
     visibleSince = now();
     send("pageview");
-    lastUrl = url();
   });
 
 
