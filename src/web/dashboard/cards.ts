@@ -1,0 +1,82 @@
+import type { FilterKey } from "./view";
+
+/**
+ * The breakdown cards of the web dashboard (DESIGN.md "Web analytics"), one table: each card has
+ * tabs, each tab one Stats API v2 dimension whose rows filter the page by `filterKey` on click.
+ * A tab may ask for a second dimension to show as the row's label (countries: filter by the code,
+ * show the name). Cards come in pairs, as laid out on the page.
+ */
+export type CardMetric = { key: string; label: string };
+export type CardTab = { id: string; label: string; dimension: string; filterKey: FilterKey; column: string; labelDimension?: string };
+export type CardDef = { id: string; title: string; tabs: CardTab[]; metrics: CardMetric[]; note?: "dbip" };
+
+const VISITORS: CardMetric[] = [{ key: "visitors", label: "Visitors" }];
+
+export const CARDS: CardDef[] = [
+  {
+    id: "sources",
+    title: "Sources",
+    metrics: VISITORS,
+    tabs: [
+      { id: "sources", label: "Sources", dimension: "visit:source", filterKey: "source", column: "Source" },
+      { id: "referrers", label: "Referrers", dimension: "visit:referrer", filterKey: "referrer", column: "Referrer" },
+    ],
+  },
+  {
+    id: "pages",
+    title: "Pages",
+    metrics: VISITORS,
+    tabs: [
+      { id: "pages", label: "Top pages", dimension: "event:page", filterKey: "page", column: "Page" },
+      { id: "entry", label: "Entry pages", dimension: "visit:entry_page", filterKey: "entry_page", column: "Entry page" },
+      { id: "exit", label: "Exit pages", dimension: "visit:exit_page", filterKey: "exit_page", column: "Exit page" },
+    ],
+  },
+  {
+    id: "campaigns",
+    title: "Campaigns",
+    metrics: VISITORS,
+    tabs: [
+      { id: "medium", label: "Medium", dimension: "visit:utm_medium", filterKey: "utm_medium", column: "UTM medium" },
+      { id: "source", label: "Source", dimension: "visit:utm_source", filterKey: "utm_source", column: "UTM source" },
+      { id: "campaign", label: "Campaign", dimension: "visit:utm_campaign", filterKey: "utm_campaign", column: "UTM campaign" },
+      { id: "content", label: "Content", dimension: "visit:utm_content", filterKey: "utm_content", column: "UTM content" },
+      { id: "term", label: "Term", dimension: "visit:utm_term", filterKey: "utm_term", column: "UTM term" },
+    ],
+  },
+  {
+    id: "locations",
+    title: "Locations",
+    metrics: VISITORS,
+    note: "dbip",
+    tabs: [
+      { id: "countries", label: "Countries", dimension: "visit:country", labelDimension: "visit:country_name", filterKey: "country", column: "Country" },
+      { id: "regions", label: "Regions", dimension: "visit:region", filterKey: "region", column: "Region" },
+    ],
+  },
+  {
+    id: "devices",
+    title: "Devices",
+    metrics: VISITORS,
+    tabs: [
+      { id: "devices", label: "Devices", dimension: "visit:device", filterKey: "device", column: "Device" },
+      { id: "browsers", label: "Browsers", dimension: "visit:browser", filterKey: "browser", column: "Browser" },
+      { id: "os", label: "OS", dimension: "visit:os", filterKey: "os", column: "Operating system" },
+    ],
+  },
+  {
+    id: "goals",
+    title: "Goals",
+    metrics: [
+      { key: "visitors", label: "Uniques" },
+      { key: "events", label: "Total" },
+      { key: "conversion_rate", label: "CR" },
+    ],
+    tabs: [{ id: "goals", label: "Goals", dimension: "event:goal", filterKey: "goal", column: "Goal" }],
+  },
+];
+
+export const findCard = (id: string) => CARDS.find((c) => c.id === id);
+
+/** The tab asked for, else the card's first. */
+export const cardTab = (card: CardDef, id: string | null | undefined) => card.tabs.find((t) => t.id === id) ?? card.tabs[0]!;

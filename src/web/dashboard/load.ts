@@ -1,0 +1,42 @@
+import type { ChartData } from "../../dashboards/kinds/line";
+import { cardTab, CARDS, type CardDef, type CardTab } from "./cards";
+import { resolvePeriods, type Periods } from "./periods";
+import { CARD_ROWS, cardQuery, chartQuery, readCard, readChart, readRealtime, readTop, realtimeQuery, topQuery, type CardRows, type RunWebQuery, type TopFigure } from "./queries";
+import { METRIC_LABELS } from "./format";
+import type { WebView } from "./view";
+
+/**
+ * Everything the web dashboard shows, read through `run` (the Stats API v2 function, bound to
+ * the product). Pure apart from `run`; the queries of one page go out together.
+ */
+export type PanelData = { top: TopFigure[]; chart: ChartData };
+
+export async function loadPanel(run: RunWebQuery, view: WebView, periods: Periods, timeZone: string): Promise<PanelData> {
+  const [current, previous, chart] = await Promise.all([run(topQuery(view, periods.current)), run(topQuery(view, periods.previous)), run(chartQuery(view, periods))]);
+  const points = readChart(chart, timeZone);
+  return {
+    top: readTop(current, previous),
+    chart: { x: points.x, series: [{ label: METRIC_LABELS[view.metric], values: points.values }], timezone: timeZone, granularity: periods.interval },
+  };
+}
+
+export async function loadCard(run: RunWebQuery, card: CardDef, tab: CardTab, view: WebView, periods: Periods, limit = CARD_ROWS): Promise<CardRows> {
+  return readCard(await run(cardQuery(card, tab, view, periods, limit)), tab);
+}
+
+export const loadRealtime = async (run: RunWebQuery, now: number) => readRealtime(await run(realtimeQuery(now)));
+
+export type DashboardData = { periods: Periods; panel: PanelData; cards: { card: CardDef; tab: CardTab; data: CardRows }[]; realtime: number };
+
+export async function loadDashboard(run: RunWebQuery, view: WebView, timeZone: string, now: number): Promise<DashboardData> {
+  const periods = resolvePeriods(view.range, timeZone, now);
+  const [panel, realtime, ...cards] = await Promise.all([
+    loadPanel(run, view, periods, timeZone),
+    loadRealtime(run, now),
+    ...CARDS.map(async (card) => {
+      const tab = cardTab(card, null);
+      return { card, tab, data: await loadCard(run, card, tab, view, periods) };
+    }),
+  ]);
+  return { periods, panel, realtime, cards };
+}

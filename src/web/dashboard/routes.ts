@@ -1,0 +1,135 @@
+import { Hono, type Context } from "hono";
+import type { Deps } from "../../deps";
+import type { AppEnv } from "../../http/context";
+import { requireUser } from "../../auth/middleware";
+import { canUseDashboards, productAccess, requirePermission } from "../../products/access";
+import { pageHeader } from "../../products/page-header";
+import { productUrl } from "../../products/urls";
+import { pageOrFragment, sendFragment } from "../../http/render";
+import { notFound } from "../../lib/errors";
+import { getWebSettings } from "../sites";
+import { cardTab, findCard, type CardDef, type CardTab } from "./cards";
+import { loadCard, loadDashboard, loadPanel, loadRealtime } from "./load";
+import { resolvePeriods } from "./periods";
+import { CSV_ROWS, DETAILS_ROWS, type RunWebQuery, type WebAnswer, type WebQuery } from "./queries";
+import { parseWebView, viewUrl, viewUrlWith, type WebView } from "./view";
+import { cardCsv, cardCsvFilename } from "./card-csv";
+import { WebDashboardPage, Realtime } from "../../../views/pages/web/web-dashboard";
+import { WebPanel, type PanelProps } from "../../../views/pages/web/top-stats";
+import { BreakdownCard, type BreakdownProps } from "../../../views/pages/web/breakdown-card";
+import { CardDetailsPage } from "../../../views/pages/web/card-details";
+
+/** The Stats API v2 function /api/v2/query runs (src/web/query/run.ts): the page's only reader. */
+export type WebQueryFunction = (deps: Deps, productId: string, input: WebQuery) => WebAnswer | Promise<WebAnswer>;
+
+/**
+ * The web dashboard of a product, for every member: the page, and each part htmx reloads alone
+ * (the totals and chart, each card, the realtime count), each with its own GET route, plus a
+ * card's details page and CSV. Every route runs requireUser → productAccess (another tenant's
+ * product is a 404).
+ */
+export function webDashboardRoutes(deps: Deps, runWebQuery: WebQueryFunction) {
+  const r = new Hono<AppEnv>();
+  const member = [requireUser(), productAccess(deps), requirePermission(canUseDashboards, "The web dashboard is for the product's members.")] as const;
+
+  const context = (c: Context<AppEnv>) => {
+    const product = c.get("product");
+    const run: RunWebQuery = async (q) => runWebQuery(deps, product.id, q);
+    const view = parseWebView(new URL(c.req.url).searchParams);
+    const base = productUrl(product.id, "web");
+    return { product, run, view, base, currency: getWebSettings(deps.db, product.id).currency, now: deps.clock.now() };
+  };
+  type Ctx = ReturnType<typeof context>;
+
+  const cardProps = (x: Ctx, card: CardDef, tab: CardTab, data: BreakdownProps["data"], details = false): BreakdownProps => ({
+    card,
+    tab,
+    data,
+    view: x.view,
+    base: x.base,
+    currency: x.currency,
+    details,
+    cardUrl: (t, d) => viewUrlWith(`${x.base}/cards/${card.id}`, x.view, d ? { tab: t.id, details: "1" } : { tab: t.id }),
+    csvUrl: viewUrlWith(`${x.base}/cards/${card.id}/csv`, x.view, { tab: tab.id }),
+  });
+
+  const panelProps = (x: Ctx, data: Awaited<ReturnType<typeof loadPanel>>, periods: PanelProps["periods"]): PanelProps => ({
+    base: x.base,
+    panelUrl: `${x.base}/panel`,
+    view: x.view,
+    periods,
+    currency: x.currency,
+    ...data,
+  });
+
+  r.get("/products/:productId/web", ...member, async (c) => {
+    const x = context(c);
+    const data = await loadDashboard(x.run, x.view, x.product.timezone, x.now);
+    const visitors = data.panel.top.find((f) => f.metric === "visitors")?.value ?? 0;
+    c.header("Cache-Control", "no-store");
+    return pageOrFragment(
+      c,
+      () => WebPanel(panelProps(x, data.panel, data.periods)),
+      () =>
+        WebDashboardPage({
+          header: pageHeader(deps, c, x.product),
+          product: x.product,
+          view: x.view,
+          periods: data.periods,
+          urls: { base: x.base, panel: `${x.base}/panel`, realtime: `${x.base}/realtime`, install: `${x.base}/install` },
+          panel: panelProps(x, data.panel, data.periods),
+          cards: data.cards.map((d) => cardProps(x, d.card, d.tab, d.data)),
+          realtime: data.realtime,
+          empty: visitors === 0 && data.realtime === 0,
+        }),
+    );
+  });
+
+  r.get("/products/:productId/web/panel", ...member, async (c) => {
+    const x = context(c);
+    const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
+    return sendFragment(c, WebPanel(panelProps(x, await loadPanel(x.run, x.view, periods, x.product.timezone), periods)));
+  });
+
+  r.get("/products/:productId/web/realtime", ...member, async (c) => {
+    const x = context(c);
+    c.header("Cache-Control", "no-store");
+    return sendFragment(c, Realtime({ count: await loadRealtime(x.run, x.now), url: `${x.base}/realtime` }));
+  });
+
+  const resolveCard = (c: Context<AppEnv>) => {
+    const card = findCard(c.req.param("cardId") ?? "");
+    if (!card) throw notFound("No such card");
+    return { card, tab: cardTab(card, c.req.query("tab")) };
+  };
+
+  r.get("/products/:productId/web/cards/:cardId", ...member, async (c) => {
+    const x = context(c);
+    const { card, tab } = resolveCard(c);
+    const details = c.req.query("details") === "1";
+    const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
+    const data = await loadCard(x.run, card, tab, x.view, periods, details ? DETAILS_ROWS : undefined);
+    const props = cardProps(x, card, tab, data, details);
+    return pageOrFragment(
+      c,
+      () => BreakdownCard(props),
+      () => CardDetailsPage({ header: pageHeader(deps, c, x.product), product: x.product, back: viewUrl(x.base, x.view), periods, card: props }),
+    );
+  });
+
+  r.get("/products/:productId/web/cards/:cardId/csv", ...member, async (c) => {
+    const x = context(c);
+    const { card, tab } = resolveCard(c);
+    const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
+    const data = await loadCard(x.run, card, tab, x.view, periods, CSV_ROWS);
+    return c.body(cardCsv(card, tab, data), 200, {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${cardCsvFilename(x.product.name, tab, periods.current[0], periods.current[1])}"`,
+      "Cache-Control": "no-store",
+    });
+  });
+
+  return r;
+}
+
+export type { WebView };
