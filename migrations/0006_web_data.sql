@@ -70,7 +70,7 @@ CREATE TABLE `web_sessions` (
 	`last_ms` integer NOT NULL,
 	`last_active_ms` integer NOT NULL,
 	`tail_engaged_ms` integer DEFAULT 0 NOT NULL,
-	`max_engaged_ms` integer DEFAULT 0 NOT NULL,
+	`engaged_ms` integer DEFAULT 0 NOT NULL,
 	`pageviews` integer DEFAULT 0 NOT NULL,
 	`events` integer DEFAULT 0 NOT NULL,
 	`entry_page` text,
@@ -93,4 +93,5 @@ CREATE TABLE `web_sessions` (
 --> statement-breakpoint
 CREATE INDEX `web_sessions_product_start_idx` ON `web_sessions` (`product_id`,`start_ms`);--> statement-breakpoint
 CREATE INDEX `web_sessions_product_last_idx` ON `web_sessions` (`product_id`,`last_ms`);--> statement-breakpoint
-CREATE INDEX `web_sessions_product_persisted_idx` ON `web_sessions` (`product_id`,`persisted_id`);
+CREATE INDEX `web_sessions_product_persisted_idx` ON `web_sessions` (`product_id`,`persisted_id`);--> statement-breakpoint
+ALTER TABLE `usage_monthly` ADD `pageviews` integer DEFAULT 0 NOT NULL;

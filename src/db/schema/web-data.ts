@@ -23,7 +23,7 @@ export const webSessions = sqliteTable(
     /** Last page view or custom event: duration runs from start to here, plus `tail_engaged_ms`. */
     lastActiveMs: integer("last_active_ms").notNull(),
     tailEngagedMs: integer("tail_engaged_ms").notNull().default(0),
-    maxEngagedMs: integer("max_engaged_ms").notNull().default(0),
+    engagedMs: integer("engaged_ms").notNull().default(0),
     pageviews: integer("pageviews").notNull().default(0),
     events: integer("events").notNull().default(0),
     entryPage: text("entry_page"),
