@@ -21,6 +21,7 @@ import { dashboardRoutes } from "./dashboards/routes";
 import { reportRoutes } from "./reports/routes";
 import { pageHeader } from "./products/page-header";
 import { peopleRoutes } from "./ops/people-routes";
+import { webSettingsRoutes } from "./web/settings/routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -68,6 +69,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
   app.route("/", reportRoutes(deps));
+  app.route("/", webSettingsRoutes(deps));
   // Error pages keep the header (product switcher, user menu), so there is a way on from them.
   const header = (c: Context<AppEnv>) => pageHeader(deps, c);
   app.notFound((c) => handleNotFound(c, deps.log, header));

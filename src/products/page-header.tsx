@@ -29,6 +29,9 @@ function ProductNav(props: { productId: string; path: string; showSettings: bool
       <HeaderNavLink href={base} active={!inSettings && (props.path === base || props.path.startsWith(`${base}/dashboards`))}>
         Dashboards
       </HeaderNavLink>
+      <HeaderNavLink href={`${base}/web`} active={props.path === `${base}/web` || props.path.startsWith(`${base}/web/`)}>
+        Web
+      </HeaderNavLink>
       {props.showSettings ? (
         <HeaderNavLink href={`${base}/settings`} active={inSettings}>
           Settings

@@ -9,7 +9,7 @@ import { sha256Hex } from "../../lib/tokens";
  */
 export const TRACKER_ASSET = "static/vendor/t.js";
 
-export type TrackerScript = { raw: Uint8Array; gzip: Uint8Array; version: string; etag: string };
+export type TrackerScript = { raw: Uint8Array<ArrayBuffer>; gzip: Uint8Array<ArrayBuffer>; version: string; etag: string };
 
 let loading: Promise<TrackerScript> | null = null;
 
@@ -17,9 +17,9 @@ let loading: Promise<TrackerScript> | null = null;
 export function trackerScript(): Promise<TrackerScript> {
   loading ??= (async () => {
     const text = new TextDecoder().decode(await assetBytes(TRACKER_ASSET)).trimEnd();
-    const raw = new TextEncoder().encode(text);
+    const raw = new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>;
     const version = sha256Hex(raw).slice(0, 12);
-    return { raw, gzip: Bun.gzipSync(raw, { level: 9 }), version, etag: `"${version}"` };
+    return { raw, gzip: Bun.gzipSync(raw, { level: 9 }) as Uint8Array<ArrayBuffer>, version, etag: `"${version}"` };
   })();
   loading.catch(() => (loading = null)); // a missing build is retried after `bun scripts/vendor.ts`
   return loading;

@@ -3,13 +3,14 @@ import type { Child } from "hono/jsx";
 import { Layout } from "../../layout";
 import { productUrl } from "../../../src/products/urls";
 
-export type SettingsTab = "general" | "keys" | "members" | "data";
+export type SettingsTab = "general" | "keys" | "members" | "data" | "web";
 
 const TABS: { tab: SettingsTab; label: string; path: string }[] = [
   { tab: "general", label: "General", path: "" },
   { tab: "keys", label: "API keys", path: "/keys" },
   { tab: "members", label: "Members", path: "/members" },
   { tab: "data", label: "Data", path: "/data" },
+  { tab: "web", label: "Web", path: "/web" },
 ];
 
 /** The tab title of a settings page: "General · Acme". */
