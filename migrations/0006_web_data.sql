@@ -9,6 +9,7 @@ CREATE TABLE `web_agg_day` (
 	`bounces` integer DEFAULT 0 NOT NULL,
 	`duration_ms` integer DEFAULT 0 NOT NULL,
 	`visit_pageviews` integer DEFAULT 0 NOT NULL,
+	`visit_events` integer DEFAULT 0 NOT NULL,
 	`pageviews` integer DEFAULT 0 NOT NULL,
 	`events` integer DEFAULT 0 NOT NULL,
 	PRIMARY KEY(`product_id`, `dim`, `bucket`, `value`)
@@ -25,6 +26,7 @@ CREATE TABLE `web_agg_hour` (
 	`bounces` integer DEFAULT 0 NOT NULL,
 	`duration_ms` integer DEFAULT 0 NOT NULL,
 	`visit_pageviews` integer DEFAULT 0 NOT NULL,
+	`visit_events` integer DEFAULT 0 NOT NULL,
 	`pageviews` integer DEFAULT 0 NOT NULL,
 	`events` integer DEFAULT 0 NOT NULL,
 	PRIMARY KEY(`product_id`, `dim`, `bucket`, `value`)
@@ -73,6 +75,7 @@ CREATE TABLE `web_sessions` (
 	`engaged_ms` integer DEFAULT 0 NOT NULL,
 	`pageviews` integer DEFAULT 0 NOT NULL,
 	`events` integer DEFAULT 0 NOT NULL,
+	`custom_events` integer DEFAULT 0 NOT NULL,
 	`entry_page` text,
 	`exit_page` text,
 	`hostname` text,

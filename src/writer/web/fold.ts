@@ -8,9 +8,10 @@ export const VISITS = 2;
 export const BOUNCES = 3;
 export const DURATION = 4;
 export const VISIT_PV = 5;
-export const PV = 6;
-export const EV = 7;
-const SLOTS = 8;
+export const VISIT_EV = 6;
+export const PV = 7;
+export const EV = 8;
+const SLOTS = 9;
 
 type Row = { productId: string; dim: string; value: string; hour: number; c: Float64Array };
 
@@ -54,12 +55,13 @@ export type AggStatements = { hour: ReturnType<Database["prepare"]>; day: Return
 export function prepareAgg(sqlite: Database): AggStatements {
   const upsert = (table: string) =>
     sqlite.prepare(
-      `INSERT INTO ${table} (product_id, bucket, dim, value, first_seen, last_seen, visits, bounces, duration_ms, visit_pageviews, pageviews, events)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO ${table} (product_id, bucket, dim, value, first_seen, last_seen, visits, bounces, duration_ms, visit_pageviews, visit_events, pageviews, events)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (product_id, dim, bucket, value) DO UPDATE SET
          first_seen = first_seen + excluded.first_seen, last_seen = last_seen + excluded.last_seen,
          visits = visits + excluded.visits, bounces = bounces + excluded.bounces,
          duration_ms = duration_ms + excluded.duration_ms, visit_pageviews = visit_pageviews + excluded.visit_pageviews,
+         visit_events = visit_events + excluded.visit_events,
          pageviews = pageviews + excluded.pageviews, events = events + excluded.events`,
     );
   return { hour: upsert("web_agg_hour"), day: upsert("web_agg_day") };
