@@ -23,6 +23,8 @@ import { reportRoutes } from "./reports/routes";
 import { pageHeader } from "./products/page-header";
 import { peopleRoutes } from "./ops/people-routes";
 import { webSettingsRoutes } from "./web/settings/routes";
+import { webDashboardRoutes } from "./web/dashboard/routes";
+import { installRoutes } from "./web/install/routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -72,6 +74,8 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", dashboardRoutes(deps));
   app.route("/", reportRoutes(deps));
   app.route("/", webSettingsRoutes(deps));
+  app.route("/", webDashboardRoutes(deps));
+  app.route("/", installRoutes(deps));
   // Error pages keep the header (product switcher, user menu), so there is a way on from them.
   const header = (c: Context<AppEnv>) => pageHeader(deps, c);
   app.notFound((c) => handleNotFound(c, deps.log, header));

@@ -11,7 +11,8 @@ import { getWebSettings } from "../sites";
 import { cardTab, findCard, type CardDef, type CardTab } from "./cards";
 import { loadCard, loadDashboard, loadPanel, loadRealtime } from "./load";
 import { resolvePeriods } from "./periods";
-import { CSV_ROWS, DETAILS_ROWS, type RunWebQuery, type WebAnswer, type WebQuery } from "./queries";
+import { CSV_ROWS, DETAILS_ROWS, type RunWebQuery } from "./queries";
+import { runWebQuery } from "../query/run";
 import { parseWebView, viewUrl, viewUrlWith, type WebView } from "./view";
 import { cardCsv, cardCsvFilename } from "./card-csv";
 import { WebDashboardPage, Realtime } from "../../../views/pages/web/web-dashboard";
@@ -19,8 +20,6 @@ import { WebPanel, type PanelProps } from "../../../views/pages/web/top-stats";
 import { BreakdownCard, type BreakdownProps } from "../../../views/pages/web/breakdown-card";
 import { CardDetailsPage } from "../../../views/pages/web/card-details";
 
-/** The Stats API v2 function /api/v2/query runs (src/web/query/run.ts): the page's only reader. */
-export type WebQueryFunction = (deps: Deps, productId: string, input: WebQuery) => WebAnswer | Promise<WebAnswer>;
 
 /**
  * The web dashboard of a product, for every member: the page, and each part htmx reloads alone
@@ -28,12 +27,13 @@ export type WebQueryFunction = (deps: Deps, productId: string, input: WebQuery) 
  * card's details page and CSV. Every route runs requireUser → productAccess (another tenant's
  * product is a 404).
  */
-export function webDashboardRoutes(deps: Deps, runWebQuery: WebQueryFunction) {
+export function webDashboardRoutes(deps: Deps) {
   const r = new Hono<AppEnv>();
   const member = [requireUser(), productAccess(deps), requirePermission(canUseDashboards, "The web dashboard is for the product's members.")] as const;
 
   const context = (c: Context<AppEnv>) => {
     const product = c.get("product");
+    // THE Stats API v2 function (what POST /api/v2/query answers with): the page's only reader.
     const run: RunWebQuery = async (q) => runWebQuery(deps, product.id, q);
     const view = parseWebView(new URL(c.req.url).searchParams);
     const base = productUrl(product.id, "web");

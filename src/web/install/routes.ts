@@ -9,27 +9,26 @@ import { sendFragment, sendPage } from "../../http/render";
 import { isoSeconds } from "../../lib/time/dates";
 import { getWebSettings, listDomains } from "../sites";
 import { trackerUrl } from "../tracker/script";
-import type { WebQueryFunction } from "../dashboard/routes";
-import type { WebQuery } from "../dashboard/queries";
-import { SNIPPET_TABS, snippets, TEST_VISIT_SOURCE, testVisitUrl, type SnippetTab } from "./snippets";
+import { runWebQuery } from "../query/run";
+import { SNIPPET_TABS, snippets, testVisitUrl, type SnippetTab } from "./snippets";
 import { InstallPage, TestVisitStatus, type TestVisitState } from "../../../views/pages/web/install-page";
 
 const WINDOW_MS = 30 * 60_000;
 
 /** The install page and its "test visit arrived?" partial (read through the Stats API function). */
-export function installRoutes(deps: Deps, runWebQuery: WebQueryFunction) {
+export function installRoutes(deps: Deps) {
   const r = new Hono<AppEnv>();
   const member = [requireUser(), productAccess(deps), requirePermission(canUseDashboards, "The install page is for the product's members.")] as const;
 
-  const checkState = async (productId: string): Promise<TestVisitState> => {
+  /**
+   * Page views since `since` (when the install page was opened): any page view of the site from
+   * then on proves the snippet works, the test visit's or anyone's. (A filter on the test visit's
+   * utm_source would miss it when the owner's earlier visit today is still the open session.)
+   */
+  const checkState = (productId: string, since: number): TestVisitState => {
     const now = deps.clock.now();
-    const range: [string, string] = [isoSeconds(now - WINDOW_MS), isoSeconds(now)];
-    const visitors = async (q: WebQuery) => Number((await runWebQuery(deps, productId, q)).results[0]?.metrics[0] ?? 0) || 0;
-    const [arrived, recent] = await Promise.all([
-      visitors({ metrics: ["visitors"], date_range: range, filters: [["is", "visit:utm_source", [TEST_VISIT_SOURCE]]] }),
-      visitors({ metrics: ["visitors"], date_range: range }),
-    ]);
-    return { arrived, recent };
+    const count = (range: [string, string]) => Number(runWebQuery(deps, productId, { metrics: ["pageviews"], date_range: range }).results[0]?.metrics[0] ?? 0) || 0;
+    return { arrived: count([isoSeconds(since), isoSeconds(now)]), recent: count([isoSeconds(now - WINDOW_MS), isoSeconds(now)]) };
   };
 
   r.get("/products/:productId/web/install", ...member, async (c: Context<AppEnv>) => {
@@ -39,6 +38,7 @@ export function installRoutes(deps: Deps, runWebQuery: WebQueryFunction) {
     const asked = c.req.query("tab");
     const tab: SnippetTab = (SNIPPET_TABS as readonly string[]).includes(asked ?? "") ? (asked as SnippetTab) : "html";
     const base = productUrl(product.id, "web", "install");
+    const now = deps.clock.now();
     return sendPage(
       c,
       InstallPage({
@@ -48,17 +48,21 @@ export function installRoutes(deps: Deps, runWebQuery: WebQueryFunction) {
         tab,
         siteToken: product.siteToken,
         domains,
-        urls: { base, dashboard: productUrl(product.id, "web"), settings: productUrl(product.id, "settings", "web"), check: `${base}/check` },
+        urls: { base, dashboard: productUrl(product.id, "web"), settings: productUrl(product.id, "settings", "web"), check: `${base}/check?since=${now}` },
         testVisitUrl: domains[0] ? testVisitUrl(domains[0]) : null,
-        check: await checkState(product.id),
+        check: checkState(product.id, now),
       }),
     );
   });
 
   r.get("/products/:productId/web/install/check", ...member, async (c) => {
     const product = c.get("product");
+    const now = deps.clock.now();
+    const asked = Number(c.req.query("since"));
+    // Within the last day; anything else (missing, garbage) means "from now".
+    const since = Number.isInteger(asked) && asked <= now && asked > now - 86_400_000 ? asked : now;
     c.header("Cache-Control", "no-store");
-    return sendFragment(c, TestVisitStatus({ state: await checkState(product.id), url: productUrl(product.id, "web", "install", "check") }));
+    return sendFragment(c, TestVisitStatus({ state: checkState(product.id, since), url: `${productUrl(product.id, "web", "install", "check")}?since=${since}` }));
   });
 
   return r;

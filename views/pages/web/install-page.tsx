@@ -81,7 +81,7 @@ export function InstallPage(props: InstallProps) {
           {props.testVisitUrl ? (
             <>
               <p>
-                Opens your site in a new tab, marked as a test. This page turns green as soon as the visit arrives.
+                Opens your site in a new tab (tagged utm_source=litekpi-test). This page turns green as soon as a page view arrives.
               </p>
               <p>
                 <a class="btn btn-primary" href={props.testVisitUrl} target="_blank" rel="noopener" data-testid="send-test-visit">
@@ -107,13 +107,13 @@ export function TestVisitStatus(props: { state: TestVisitState; url: string }) {
   if (arrived > 0)
     return (
       <p id="test-visit" class="notice notice-ok" role="status" data-testid="test-visit" data-state="arrived">
-        ✓ The test visit arrived. Your site is sending page views. {recent > 0 ? `${recent} visitor${recent === 1 ? "" : "s"} in the last 30 minutes.` : ""}
+        ✓ A page view arrived: your site is sending them. {recent > 0 ? `${recent} page view${recent === 1 ? "" : "s"} in the last 30 minutes.` : ""}
       </p>
     );
   return (
     <p id="test-visit" class="notice" role="status" hx-get={props.url} hx-trigger="every 3s" hx-swap="outerHTML" data-testid="test-visit" data-state="waiting">
       <span class="live-dot" aria-hidden="true"></span> Waiting for the test visit…{" "}
-      {recent > 0 ? `(${recent} other visitor${recent === 1 ? "" : "s"} in the last 30 minutes)` : "Nothing has arrived in the last 30 minutes."}
+      {recent > 0 ? `(${recent} page view${recent === 1 ? "" : "s"} in the last 30 minutes, before this page was opened)` : "No page view in the last 30 minutes yet."}
     </p>
   );
 }
