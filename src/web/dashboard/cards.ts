@@ -76,7 +76,6 @@ export const CARDS: CardDef[] = [
   },
 ];
 
-export const findCard = (id: string) => CARDS.find((c) => c.id === id);
 
 /** The tab asked for, else the card's first. */
 export const cardTab = (card: CardDef, id: string | null | undefined) => card.tabs.find((t) => t.id === id) ?? card.tabs[0]!;

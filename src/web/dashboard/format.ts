@@ -14,6 +14,17 @@ export const METRIC_LABELS: Record<TopMetric, string> = {
   rpv: "Revenue per visitor",
 };
 
+/** The tiles' labels, short enough for seven in a row; the full name is the tile's title. */
+export const METRIC_SHORT: Record<TopMetric, string> = {
+  visitors: "Visitors",
+  visits: "Visits",
+  pageviews: "Pageviews",
+  bounce_rate: "Bounce rate",
+  visit_duration: "Visit duration",
+  revenue: "Revenue",
+  rpv: "RPV",
+};
+
 /** A count: exact up to 99,999, then "123.4K" (the exact value goes in the title). */
 export const formatCount = (v: number) => (Math.abs(v) < 100_000 ? INT.format(v) : COMPACT.format(v));
 

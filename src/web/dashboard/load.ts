@@ -11,9 +11,9 @@ import type { WebView } from "./view";
  */
 export type PanelData = { top: TopFigure[]; chart: ChartData };
 
-export async function loadPanel(run: RunWebQuery, view: WebView, periods: Periods, timeZone: string): Promise<PanelData> {
+export async function loadPanel(run: RunWebQuery, view: WebView, periods: Periods, timeZone: string, now: number): Promise<PanelData> {
   const [current, previous, chart] = await Promise.all([run(topQuery(view, periods.current)), run(topQuery(view, periods.previous)), run(chartQuery(view, periods))]);
-  const points = readChart(chart, timeZone);
+  const points = readChart(chart, timeZone, now);
   return {
     top: readTop(current, previous),
     chart: { x: points.x, series: [{ label: METRIC_LABELS[view.metric], values: points.values }], timezone: timeZone, granularity: periods.interval },
@@ -31,7 +31,7 @@ export type DashboardData = { periods: Periods; panel: PanelData; cards: { card:
 export async function loadDashboard(run: RunWebQuery, view: WebView, timeZone: string, now: number): Promise<DashboardData> {
   const periods = resolvePeriods(view.range, timeZone, now);
   const [panel, realtime, ...cards] = await Promise.all([
-    loadPanel(run, view, periods, timeZone),
+    loadPanel(run, view, periods, timeZone, now),
     loadRealtime(run, now),
     ...CARDS.map(async (card) => {
       const tab = cardTab(card, null);

@@ -75,18 +75,21 @@ export function readCard(answer: WebAnswer, tab: CardTab): CardRows {
   return { rows, total: num(answer.meta?.total_rows) ?? rows.length };
 }
 
-/** The chart's points: every label of the range (time_labels), zero where no row has it. */
-export type ChartPoints = { x: number[]; values: number[] };
-export function readChart(answer: WebAnswer, timeZone: string): ChartPoints {
+/**
+ * The chart's points: every label of the range (time_labels), zero where no row has it, and no
+ * value (a gap, not a fall to zero) for buckets that have not started yet ("today" at noon).
+ */
+export type ChartPoints = { x: number[]; values: (number | null)[] };
+export function readChart(answer: WebAnswer, timeZone: string, now: number): ChartPoints {
   const byLabel = new Map(answer.results.map((r) => [String(r.dimensions[0]), num(r.metrics[0]) ?? 0]));
   const labels = answer.meta?.time_labels ?? [...byLabel.keys()].sort();
   const x: number[] = [];
-  const values: number[] = [];
+  const values: (number | null)[] = [];
   for (const label of labels) {
     const t = labelInstant(label, timeZone);
     if (!Number.isFinite(t)) continue;
     x.push(Math.floor(t / 1000));
-    values.push(byLabel.get(label) ?? 0);
+    values.push(t > now ? null : (byLabel.get(label) ?? 0));
   }
   return { x, values };
 }

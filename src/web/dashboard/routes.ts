@@ -6,9 +6,8 @@ import { canUseDashboards, productAccess, requirePermission } from "../../produc
 import { pageHeader } from "../../products/page-header";
 import { productUrl } from "../../products/urls";
 import { pageOrFragment, sendFragment } from "../../http/render";
-import { notFound } from "../../lib/errors";
 import { getWebSettings } from "../sites";
-import { cardTab, findCard, type CardDef, type CardTab } from "./cards";
+import { CARDS, cardTab, type CardDef, type CardTab } from "./cards";
 import { loadCard, loadDashboard, loadPanel, loadRealtime } from "./load";
 import { resolvePeriods } from "./periods";
 import { CSV_ROWS, DETAILS_ROWS, type RunWebQuery } from "./queries";
@@ -88,7 +87,7 @@ export function webDashboardRoutes(deps: Deps) {
   r.get("/products/:productId/web/panel", ...member, async (c) => {
     const x = context(c);
     const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
-    return sendFragment(c, WebPanel(panelProps(x, await loadPanel(x.run, x.view, periods, x.product.timezone), periods)));
+    return sendFragment(c, WebPanel(panelProps(x, await loadPanel(x.run, x.view, periods, x.product.timezone, x.now), periods)));
   });
 
   r.get("/products/:productId/web/realtime", ...member, async (c) => {
@@ -97,37 +96,34 @@ export function webDashboardRoutes(deps: Deps) {
     return sendFragment(c, Realtime({ count: await loadRealtime(x.run, x.now), url: `${x.base}/realtime` }));
   });
 
-  const resolveCard = (c: Context<AppEnv>) => {
-    const card = findCard(c.req.param("cardId") ?? "");
-    if (!card) throw notFound("No such card");
-    return { card, tab: cardTab(card, c.req.query("tab")) };
-  };
-
-  r.get("/products/:productId/web/cards/:cardId", ...member, async (c) => {
-    const x = context(c);
-    const { card, tab } = resolveCard(c);
-    const details = c.req.query("details") === "1";
-    const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
-    const data = await loadCard(x.run, card, tab, x.view, periods, details ? DETAILS_ROWS : undefined);
-    const props = cardProps(x, card, tab, data, details);
-    return pageOrFragment(
-      c,
-      () => BreakdownCard(props),
-      () => CardDetailsPage({ header: pageHeader(deps, c, x.product), product: x.product, back: viewUrl(x.base, x.view), periods, card: props }),
-    );
-  });
-
-  r.get("/products/:productId/web/cards/:cardId/csv", ...member, async (c) => {
-    const x = context(c);
-    const { card, tab } = resolveCard(c);
-    const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
-    const data = await loadCard(x.run, card, tab, x.view, periods, CSV_ROWS);
-    return c.body(cardCsv(card, tab, data), 200, {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${cardCsvFilename(x.product.name, tab, periods.current[0], periods.current[1])}"`,
-      "Cache-Control": "no-store",
+  // One route per card of the table (a card id is a name, not a row: nothing to look up).
+  for (const card of CARDS) {
+    r.get(`/products/:productId/web/cards/${card.id}`, ...member, async (c) => {
+      const x = context(c);
+      const tab = cardTab(card, c.req.query("tab"));
+      const details = c.req.query("details") === "1";
+      const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
+      const data = await loadCard(x.run, card, tab, x.view, periods, details ? DETAILS_ROWS : undefined);
+      const props = cardProps(x, card, tab, data, details);
+      return pageOrFragment(
+        c,
+        () => BreakdownCard(props),
+        () => CardDetailsPage({ header: pageHeader(deps, c, x.product), product: x.product, back: viewUrl(x.base, x.view), periods, card: props }),
+      );
     });
-  });
+
+    r.get(`/products/:productId/web/cards/${card.id}/csv`, ...member, async (c) => {
+      const x = context(c);
+      const tab = cardTab(card, c.req.query("tab"));
+      const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
+      const data = await loadCard(x.run, card, tab, x.view, periods, CSV_ROWS);
+      return c.body(cardCsv(card, tab, data), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${cardCsvFilename(x.product.name, tab, periods.current[0], periods.current[1])}"`,
+        "Cache-Control": "no-store",
+      });
+    });
+  }
 
   return r;
 }

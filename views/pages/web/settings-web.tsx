@@ -127,13 +127,19 @@ function TrackingForm(props: WebSettingsProps) {
   const aria = (field: string) => ({ "aria-invalid": errors[field] ? "true" : undefined, "aria-describedby": errors[field] ? `web-${field}-error` : `web-${field}-hint` });
   return (
     <form method="post" action={`${props.urls.base}/tracking`} hx-post={`${props.urls.base}/tracking`} hx-target="#web-settings" hx-swap="outerHTML" novalidate>
-      <fieldset class="field" disabled={disabled}>
+      <fieldset class="field" disabled={disabled} aria-describedby={errors.mode ? "web-mode-error" : undefined}>
         <legend>Visitor identity</legend>
         <label class="radio">
-          <input type="radio" name="mode" value="privacy" checked={mode === "privacy"} /> <strong>Privacy mode</strong> (default): a visitor is a daily-salted hash, forgotten at midnight UTC. Nothing is stored in the browser.
+          <input type="radio" name="mode" value="privacy" checked={mode === "privacy"} aria-invalid={errors.mode ? "true" : undefined} />
+          <span>
+            <strong>Privacy mode</strong> (default): a visitor is a daily-salted hash, forgotten at midnight UTC. Nothing is stored in the browser.
+          </span>
         </label>
         <label class="radio">
-          <input type="radio" name="mode" value="attribution" checked={mode === "attribution"} /> <strong>Attribution mode</strong>: the script keeps a random id in localStorage for the attribution window, so a purchase days later is credited to the visit that brought it. Mention it in your privacy policy.
+          <input type="radio" name="mode" value="attribution" checked={mode === "attribution"} aria-invalid={errors.mode ? "true" : undefined} />
+          <span>
+            <strong>Attribution mode</strong>: the script keeps a random id in localStorage for the attribution window, so a purchase days later is credited to the visit that brought it. Mention it in your privacy policy.
+          </span>
         </label>
         <FieldError id="web-mode" message={errors.mode} />
       </fieldset>

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { ChartData } from "../../../src/dashboards/kinds/line";
-import { changeOf, formatMetric, METRIC_LABELS } from "../../../src/web/dashboard/format";
+import { changeOf, formatMetric, METRIC_LABELS, METRIC_SHORT } from "../../../src/web/dashboard/format";
 import type { Periods } from "../../../src/web/dashboard/periods";
 import type { TopFigure } from "../../../src/web/dashboard/queries";
 import { viewUrl, withMetric, type WebView } from "../../../src/web/dashboard/view";
@@ -55,7 +55,9 @@ function TopStat(props: PanelProps & { figure: TopFigure }) {
       hx-push-url={page}
       data-testid={`stat-${f.metric}`}
     >
-      <span class="web-stat-label">{METRIC_LABELS[f.metric]}</span>
+      <span class="web-stat-label" title={METRIC_LABELS[f.metric]}>
+        {f.metric === "rpv" ? <abbr title={METRIC_LABELS.rpv}>{METRIC_SHORT.rpv}</abbr> : METRIC_SHORT[f.metric]}
+      </span>
       <span class="web-stat-value" data-value={f.value === null ? "" : String(f.value)}>
         {formatMetric(f.metric, f.value, props.currency)}
       </span>
