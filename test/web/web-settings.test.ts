@@ -128,7 +128,7 @@ describe("web settings", () => {
     await sendTrack(server.url, { site: site.siteToken, n: "pageview", u: "https://shop.example/" }, { ua: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" });
     await sendTrack(server.url, { site: site.siteToken, n: "pageview", u: "https://elsewhere.example/" });
     const html = await (await owner.get(path)).text();
-    const count = (reason: string) => new RegExp(`data-reason="${reason}"><td>[^<]*</td><td class="num">(\\d+)</td>`).exec(html)?.[1];
+    const count = (reason: string) => new RegExp(`data-reason="${reason}"><td>[^<]*</td><td class="num" data-label="Dropped:">(\\d+)</td>`).exec(html)?.[1];
     expect(count("bot")).toBe("1");
     expect(count("unknown_domain")).toBe("1");
     expect(count("excluded_path")).toBe("0");

@@ -107,8 +107,8 @@ export function WebSettingsTab(props: WebSettingsProps) {
             {props.drops.map((d) => (
               <tr data-reason={d.reason}>
                 <td>{DROP_LABELS[d.reason] ?? d.reason}</td>
-                <td class="num">{d.n.toLocaleString("en-US")}</td>
-                <td class="muted">{d.lastAt === null ? "never" : formatDateTime(d.lastAt, props.product.timezone)}</td>
+                <td class="num" data-label="Dropped:">{d.n.toLocaleString("en-US")}</td>
+                <td class="muted" data-label="Last:">{d.lastAt === null ? "never" : formatDateTime(d.lastAt, props.product.timezone)}</td>
               </tr>
             ))}
           </tbody>
