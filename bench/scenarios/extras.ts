@@ -1,13 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { REPO, startWorker } from "../lib/rpc";
 import type { Recorder } from "../lib/report";
 import type { Ours } from "../systems/ours";
 
 /** The widget PNG (R8) and the tracker's gzip size. */
 export async function extrasRound(rec: Recorder, o: { ours: Ours; dashboardPath: string | null; rounds: number; runs: number }) {
-  trackerSize(rec);
+  await trackerSize(rec, o.ours);
   await pngRounds(rec, o);
 }
 
@@ -28,16 +28,12 @@ async function pngRounds(rec: Recorder, o: { ours: Ours; dashboardPath: string |
   }
 }
 
-/** DESIGN.md puts the tracker under static/t/; any .js there (or static/t.js) counts. */
-function trackerPath(): string | undefined {
-  const dir = join(REPO, "static/t");
-  const inDir = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".js")).sort().map((f) => join(dir, f)) : [];
-  return [...inDir, join(REPO, "static/t.js"), join(REPO, "static/tracker.js")].find(existsSync);
-}
-
-function trackerSize(rec: Recorder) {
-  const path = trackerPath();
-  if (!path) return rec.note("tracker gzip size: no tracking script yet — n/a");
-  const bytes = readFileSync(path);
-  rec.add("tracker.gzip_bytes", gzipSync(bytes, { level: 9 }).length, "bytes", `tracking script gzip -9 (${path.slice(REPO.length + 1)})`, `${bytes.length} bytes raw`);
+/** R13: GET /t.js as a customer's page gets it, the bytes on the wire (the server gzips it itself). */
+async function trackerSize(rec: Recorder, ours: Ours) {
+  const res = await fetch(`${ours.url}/t.js`, { headers: { "Accept-Encoding": "gzip" }, decompress: false } as RequestInit);
+  if (res.status === 404) return rec.note("R13: GET /t.js not built yet — n/a");
+  const wire = new Uint8Array(await res.arrayBuffer());
+  const gz = res.headers.get("content-encoding") === "gzip";
+  const raw = gz ? gunzipSync(wire).length : wire.length;
+  rec.add("tracker.gzip_bytes", gz ? wire.length : gzipSync(wire, { level: 9 }).length, "bytes", "GET /t.js gzipped as served", `${raw} bytes minified${gz ? "" : " (sent without gzip: gzip -9 counted)"}`);
 }
