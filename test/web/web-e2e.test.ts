@@ -6,6 +6,14 @@ import { signInBrowser } from "../helpers/sign-in";
 import { trackerScript } from "../../src/web/tracker/script";
 import { startSite, type TestSite } from "./site";
 import { CHROME_UA, makeSite } from "./support";
+import { signIn } from "../helpers/sign-in";
+import { makeUser } from "../helpers/factories";
+import { addMember } from "../../src/teams/memberships";
+import { CARDS } from "../../src/web/dashboard/cards";
+import { cardCsv } from "../../src/web/dashboard/card-csv";
+import { resolvePeriods } from "../../src/web/dashboard/periods";
+import { cardQuery, CSV_ROWS, readCard, type WebAnswer } from "../../src/web/dashboard/queries";
+import { parseWebView } from "../../src/web/dashboard/view";
 
 /**
  * End to end in headless Chromium: a customer's page on its own loopback origin with our t.js
@@ -163,6 +171,39 @@ describe("web analytics end to end", () => {
       await screenshot(p, `web-dashboard-${width}-${scheme}`);
     }
     expect(errors).toEqual([]);
+  });
+
+  test("every card and tab of the dashboard equals /api/v2/query for the same body (read through its CSV)", async () => {
+    const owner = signIn(server, ours.user.id);
+    for (const filters of ["", "&source=newsletter", "&page=%2Fs%2Fdocs"]) {
+      const view = parseWebView(new URLSearchParams(`range=today${filters}`));
+      const periods = resolvePeriods(view.range, "UTC", server.deps.clock.now());
+      for (const card of CARDS) {
+        for (const tab of card.tabs) {
+          const res = await owner.get(`/products/${ours.product.id}/web/cards/${card.id}/csv?range=today${filters}&tab=${tab.id}`);
+          expect(res.status).toBe(200);
+          const api = (await query(ours.readKey, { site_id: ours.domain, ...cardQuery(card, tab, view, periods, CSV_ROWS) })) as unknown as WebAnswer;
+          expect({ card: card.id, tab: tab.id, filters, csv: await res.text() }).toEqual({ card: card.id, tab: tab.id, filters, csv: cardCsv(card, tab, readCard(api, tab)) });
+        }
+      }
+    }
+  });
+
+  test("a member sees the dashboard; a product with no visits yet points at the install page", async () => {
+    const member = await makeUser(server);
+    addMember(server.deps.db, ours.product.id, member.id, server.deps.clock.now());
+    const asMember = await signIn(server, member.id).get(`/products/${ours.product.id}/web?range=today`);
+    expect(asMember.status).toBe(200);
+    expect(await asMember.text()).toContain("/s/pricing");
+    const fresh = await makeSite(server.deps, { domain: "new.example" });
+    const page = await (await signIn(server, fresh.user.id).get(`/products/${fresh.product.id}/web`)).text();
+    expect(page).toContain('data-testid="web-empty"');
+    expect(page).toContain(`href="/products/${fresh.product.id}/web/install"`);
+    const realtime = await signIn(server, fresh.user.id).get(`/products/${fresh.product.id}/web/realtime`, { "HX-Request": "true" });
+    expect(await realtime.text()).toContain("<strong>0</strong> current visitors");
+    const panel = await signIn(server, fresh.user.id).get(`/products/${fresh.product.id}/web?range=7d`, { "HX-Request": "true" });
+    expect(panel.headers.get("vary")).toContain("HX-Request");
+    expect(await panel.text()).toStartWith('<section id="web-panel"');
   });
 
   test("the install page: the real snippet, and a test visit that turns the status green", async () => {
