@@ -194,7 +194,7 @@ describe("web analytics end to end", () => {
     addMember(server.deps.db, ours.product.id, member.id, server.deps.clock.now());
     const asMember = await signIn(server, member.id).get(`/products/${ours.product.id}/web?range=today`);
     expect(asMember.status).toBe(200);
-    expect(await asMember.text()).toContain("/s/pricing");
+    expect(await asMember.text()).toContain(`data-testid="web-stats"`);
     const fresh = await makeSite(server.deps, { domain: "new.example" });
     const page = await (await signIn(server, fresh.user.id).get(`/products/${fresh.product.id}/web`)).text();
     expect(page).toContain('data-testid="web-empty"');
