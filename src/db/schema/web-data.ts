@@ -81,8 +81,9 @@ export const webEvents = sqliteTable(
  * Pre-aggregates per UTC hour (`bucket` = hours since the epoch) and per UTC day (`bucket` =
  * days since the epoch), per dimension and value ('' / '' = everything). Counters:
  * - first_seen / last_seen: visitor-days (a visitor on one UTC day) whose first / last occurrence
- *   with this value falls in the bucket; distinct visitors over any hour-aligned range follow
- *   exactly from them (src/web/query/visitors.ts explains how).
+ *   with this value falls in the bucket; hour_seen (hour rows): visitor-days with an occurrence in
+ *   the hour. Distinct visitors over whole days, day prefixes and suffixes, and single hours follow
+ *   exactly from them (src/web/query/agg.ts explains how).
  * - visits, bounces, duration_ms, visit_pageviews, visit_events: visits counted in the bucket where
  *   they started (visit_events: their custom events); under event dimensions, `visits` counts a
  *   visit in the bucket where it first met the value.
@@ -96,6 +97,7 @@ const aggColumns = {
   value: text("value").notNull(),
   firstSeen: integer("first_seen").notNull().default(0),
   lastSeen: integer("last_seen").notNull().default(0),
+  hourSeen: integer("hour_seen").notNull().default(0),
   visits: integer("visits").notNull().default(0),
   bounces: integer("bounces").notNull().default(0),
   durationMs: integer("duration_ms").notNull().default(0),

@@ -76,7 +76,7 @@ function createTrackHandler(deps: Deps): TrackHandler {
   return async (req, server, endpoint) => {
     if (req.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS_HEADERS });
     try {
-      void loadGeo();
+      const geo = loadGeo(); // read once, at the first request; later ones find it loaded
       const now = deps.clock.now();
       const ip = clientAddress(req, server, trusted);
       const wait = perIp.take(ip, now);
@@ -91,6 +91,7 @@ function createTrackHandler(deps: Deps): TrackHandler {
         return ok();
       }
       const ua = req.headers.get("user-agent") ?? "";
+      await geo;
       await Promise.all(
         targets.map((site) => {
           const wait = deps.limits.ingest.product.take(site.productId, now);
@@ -131,11 +132,14 @@ function resolve(track: TrackRequest, sites: ReturnType<typeof createSiteCache>)
 
 /** The peer's address, or the right-most untrusted X-Forwarded-For hop behind TRUSTED_PROXIES. Used, never kept. */
 function clientAddress(req: Request, server: Peer, trusted: string[]): string {
-  const socket = server?.requestIP(req)?.address ?? "unknown";
+  const socket = unmap(server?.requestIP(req)?.address ?? "unknown");
   if (!trusted.length || !trusted.includes(socket)) return socket;
   const hops = (req.headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  for (let i = hops.length - 1; i >= 0; i--) if (!trusted.includes(hops[i]!)) return hops[i]!;
+  for (let i = hops.length - 1; i >= 0; i--) if (!trusted.includes(hops[i]!)) return unmap(hops[i]!);
   return socket;
 }
+
+/** An IPv4 address seen through an IPv6 socket (::ffff:192.0.2.1) is the IPv4 address. */
+const unmap = (ip: string) => (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(ip) ? ip.slice(7) : ip);
 
 export type { Server };

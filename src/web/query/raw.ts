@@ -153,7 +153,7 @@ export function rawGroups(reader: Database, productId: string, q: WebQuery, from
       // Without event dimensions, visits are those that started in range (a visit is one row).
       acc.visits = w.sessVisits;
     }
-    if (acc.visitors === 0 && acc.visits === 0 && acc.sessVisits === 0 && acc.pageviews === 0 && acc.customs === 0) continue;
+    if (acc.visitors === 0 && acc.visits === 0 && acc.pageviews === 0 && acc.customs === 0) continue;
     out.set(key, { values: g.values, acc });
   }
   return out;

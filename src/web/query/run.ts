@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import type { Deps } from "../../deps";
 import { notFound } from "../../lib/errors";
 import { emptyAcc, displayValue, type Acc } from "./acc";
-import { isHourAligned, sumRange } from "./agg";
+import { exactFromAggregates, sumRange } from "./agg";
 import { metricValue, type RevenueAnswer } from "./metrics";
 import { filterDims, parseWebQuery } from "./parse";
 import { bucketLabel, buckets, echoRange, resolveDateRange, timeUnit, type ResolvedRange } from "./range";
@@ -107,7 +107,7 @@ function useAggregates(q: WebQuery, range: ResolvedRange, starts: number[]): boo
   if (q.filters.length) return false;
   if (q.dimensions.filter((d) => !isTimeDim(d)).length > 1) return false;
   if (!q.metrics.every((m) => AGG_METRICS.has(m))) return false;
-  return isHourAligned(range.from) && isHourAligned(range.to) && starts.every((s) => s <= range.from || isHourAligned(s));
+  return starts.every((s, i) => exactFromAggregates(Math.max(s, range.from), i + 1 < starts.length ? starts[i + 1]! : range.to));
 }
 
 function aggRows(reader: Database, productId: string, q: WebQuery, range: ResolvedRange, starts: number[], labels: string[]): Row[] {
