@@ -227,5 +227,16 @@ describe("web analytics end to end", () => {
     await visit.goto(`${site.url}/s?utm_source=litekpi-test`);
     await page.waitForSelector("[data-testid=test-visit][data-state=arrived]", { timeout: 15_000 });
     await screenshot(page, "web-install-arrived");
+    for (const [width, scheme] of [[1280, "dark"], [320, "light"], [320, "dark"]] as const) {
+      const ctx = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
+      contexts.push(ctx);
+      await signInBrowser(ctx, server, ours.user.id);
+      const p = await ctx.newPage();
+      await p.goto(`${server.url}/products/${ours.product.id}/web/install?tab=nextjs`);
+      await p.click(".install-more > summary");
+      const wide = await p.evaluate(() => [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 8));
+      expect(wide).toEqual([]);
+      await screenshot(p, `web-install-${width}-${scheme}`);
+    }
   });
 });
