@@ -12,13 +12,12 @@ import { loadCard, loadDashboard, loadPanel, loadRealtime } from "./load";
 import { resolvePeriods } from "./periods";
 import { CSV_ROWS, DETAILS_ROWS, type RunWebQuery } from "./queries";
 import { runWebQuery } from "../query/run";
-import { parseWebView, viewUrl, viewUrlWith, type WebView } from "./view";
+import { parseWebView, viewUrl, viewUrlWith } from "./view";
 import { cardCsv, cardCsvFilename } from "./card-csv";
 import { WebDashboardPage, Realtime } from "../../../views/pages/web/web-dashboard";
 import { WebPanel, type PanelProps } from "../../../views/pages/web/top-stats";
 import { BreakdownCard, type BreakdownProps } from "../../../views/pages/web/breakdown-card";
 import { CardDetailsPage } from "../../../views/pages/web/card-details";
-
 
 /**
  * The web dashboard of a product, for every member: the page, and each part htmx reloads alone
@@ -127,5 +126,3 @@ export function webDashboardRoutes(deps: Deps) {
 
   return r;
 }
-
-export type { WebView };
