@@ -9,6 +9,7 @@ import type { AppEnv } from "./http/context";
 import { sessionMiddleware } from "./auth/middleware";
 import { csrfProtection } from "./auth/csrf";
 import { webhookRoutes } from "./revenue/webhook-routes";
+import { revenueRoutes } from "./revenue/routes";
 import { authRoutes } from "./auth/routes";
 import { homeRoutes } from "./http/home-routes";
 import { ingestRoutes } from "./ingest/routes";
@@ -66,6 +67,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", teamRoutes(deps));
   app.route("/", queryRoutes(deps));
   app.route("/", peopleRoutes(deps));
+  app.route("/", revenueRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
   app.route("/", reportRoutes(deps));

@@ -4,7 +4,7 @@ import { mrrMovements, type SubscriptionChange } from "../../src/revenue/mrr";
 
 /** Naive reference: replay every change, and per period compare each subscription's MRR before and after each change. */
 function reference(changes: SubscriptionChange[], starts: number[]) {
-  const out: Record<string, { mrr: number; new: number; expansion: number; contraction: number; churned: number }[]> = {};
+  const out: Record<string, { start: number; mrr: number; new: number; expansion: number; contraction: number; churned: number }[]> = {};
   const currencies = [...new Set(changes.filter((c) => c.at < starts.at(-1)!).map((c) => c.currency))];
   for (const cur of currencies) {
     out[cur] = starts.slice(0, -1).map((start, i) => {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { AppError } from "../../lib/errors";
+import { minorDigits } from "../currency";
 
 /** HMAC-SHA256 of the raw bytes, and a constant-time comparison (a timing leak would let a forger guess byte by byte). */
 export const hmacSha256 = (key: string | Buffer, data: Uint8Array | string) => createHmac("sha256", key).update(data).digest();
@@ -41,10 +42,5 @@ export function decimalToMinor(amount: unknown, currency: string): number {
   const n = Number(m[2]!) * 10 ** digits + (digits ? Number(frac) : 0);
   return m[1] ? -n : n;
 }
-
-/** ISO 4217 minor units: most have 2; these have 0 or 3 (https://www.six-group.com/en/products-services/financial-information/data-standards.html). */
-const ZERO = new Set(["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"]);
-const THREE = new Set(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"]);
-export const minorDigits = (currency: string) => (ZERO.has(currency) ? 0 : THREE.has(currency) ? 3 : 2);
 
 export const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
