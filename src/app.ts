@@ -14,6 +14,7 @@ import { authRoutes } from "./auth/routes";
 import { homeRoutes } from "./http/home-routes";
 import { ingestRoutes } from "./ingest/routes";
 import { trackRoutes } from "./web/ingest/routes";
+import { webQueryRoutes } from "./web/query/routes";
 import { createIngestHandler, type IngestHandler } from "./ingest/handler";
 import { productRoutes } from "./products/routes";
 import { teamRoutes } from "./teams/routes";
@@ -66,6 +67,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", productRoutes(deps));
   app.route("/", teamRoutes(deps));
   app.route("/", queryRoutes(deps));
+  app.route("/", webQueryRoutes(deps));
   app.route("/", peopleRoutes(deps));
   app.route("/", revenueRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.

@@ -131,8 +131,12 @@ function runOp(seq: number, op: WriterOp): FlushResult {
         return { seq, ok: true, value: deleteOldEvents(sqlite, op.productId, op.before, op.scope, op.limit) };
       case "retention-web":
         return { seq, ok: true, value: deleteOldWeb(sqlite, op.productId, op.before, op.limit) };
-      case "erase-person":
-        return { seq, ok: true, value: erasePersonBatch(sqlite, op.productId, op.person, op.after, op.limit) };
+      case "erase-person": {
+        const value = erasePersonBatch(sqlite, op.productId, op.person, op.after, op.limit);
+        // The visits of an erased visitor id must not be written back from the writer's memory.
+        if (op.after === 0) flusher.forgetProduct(op.productId);
+        return { seq, ok: true, value };
+      }
       case "probe": {
         // One row fits in a page the WAL may already have, so the disk must also have room for a
         // whole flush before writes count as working again.

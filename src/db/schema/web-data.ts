@@ -25,7 +25,10 @@ export const webSessions = sqliteTable(
     tailEngagedMs: integer("tail_engaged_ms").notNull().default(0),
     engagedMs: integer("engaged_ms").notNull().default(0),
     pageviews: integer("pageviews").notNull().default(0),
+    /** Interactive custom events (what makes a one-page visit not a bounce). */
     events: integer("events").notNull().default(0),
+    /** Every custom event of the visit, interactive or not. */
+    customEvents: integer("custom_events").notNull().default(0),
     entryPage: text("entry_page"),
     exitPage: text("exit_page"),
     hostname: text("hostname"),
@@ -78,9 +81,12 @@ export const webEvents = sqliteTable(
  * Pre-aggregates per UTC hour (`bucket` = hours since the epoch) and per UTC day (`bucket` =
  * days since the epoch), per dimension and value ('' / '' = everything). Counters:
  * - first_seen / last_seen: visitor-days (a visitor on one UTC day) whose first / last occurrence
- *   with this value falls in the bucket; distinct visitors over any hour-aligned range follow
- *   exactly from them (src/web/query/visitors.ts explains how).
- * - visits, bounces, duration_ms, visit_pageviews: visits counted in the bucket where they started.
+ *   with this value falls in the bucket; hour_seen (hour rows): visitor-days with an occurrence in
+ *   the hour. Distinct visitors over whole days, day prefixes and suffixes, and single hours follow
+ *   exactly from them (src/web/query/agg.ts explains how).
+ * - visits, bounces, duration_ms, visit_pageviews, visit_events: visits counted in the bucket where
+ *   they started (visit_events: their custom events); under event dimensions, `visits` counts a
+ *   visit in the bucket where it first met the value.
  * - pageviews, events: page views and custom events in the bucket.
  * Kept by retention (charts and cards stay when raw rows go).
  */
@@ -91,10 +97,12 @@ const aggColumns = {
   value: text("value").notNull(),
   firstSeen: integer("first_seen").notNull().default(0),
   lastSeen: integer("last_seen").notNull().default(0),
+  hourSeen: integer("hour_seen").notNull().default(0),
   visits: integer("visits").notNull().default(0),
   bounces: integer("bounces").notNull().default(0),
   durationMs: integer("duration_ms").notNull().default(0),
   visitPageviews: integer("visit_pageviews").notNull().default(0),
+  visitEvents: integer("visit_events").notNull().default(0),
   pageviews: integer("pageviews").notNull().default(0),
   events: integer("events").notNull().default(0),
 };

@@ -8,9 +8,11 @@ export const VISITS = 2;
 export const BOUNCES = 3;
 export const DURATION = 4;
 export const VISIT_PV = 5;
-export const PV = 6;
-export const EV = 7;
-const SLOTS = 8;
+export const VISIT_EV = 6;
+export const PV = 7;
+export const EV = 8;
+export const H = 9; // hour_seen
+const SLOTS = 10;
 
 type Row = { productId: string; dim: string; value: string; hour: number; c: Float64Array };
 
@@ -54,13 +56,14 @@ export type AggStatements = { hour: ReturnType<Database["prepare"]>; day: Return
 export function prepareAgg(sqlite: Database): AggStatements {
   const upsert = (table: string) =>
     sqlite.prepare(
-      `INSERT INTO ${table} (product_id, bucket, dim, value, first_seen, last_seen, visits, bounces, duration_ms, visit_pageviews, pageviews, events)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO ${table} (product_id, bucket, dim, value, first_seen, last_seen, visits, bounces, duration_ms, visit_pageviews, visit_events, pageviews, events, hour_seen)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (product_id, dim, bucket, value) DO UPDATE SET
          first_seen = first_seen + excluded.first_seen, last_seen = last_seen + excluded.last_seen,
          visits = visits + excluded.visits, bounces = bounces + excluded.bounces,
          duration_ms = duration_ms + excluded.duration_ms, visit_pageviews = visit_pageviews + excluded.visit_pageviews,
-         pageviews = pageviews + excluded.pageviews, events = events + excluded.events`,
+         visit_events = visit_events + excluded.visit_events,
+         pageviews = pageviews + excluded.pageviews, events = events + excluded.events, hour_seen = hour_seen + excluded.hour_seen`,
     );
   return { hour: upsert("web_agg_hour"), day: upsert("web_agg_day") };
 }
@@ -90,10 +93,13 @@ export class Occurrences {
       m.set(key, new Map([[hour, 1]]));
       this.move(productId, dim, value, F, undefined, hour);
       this.move(productId, dim, value, L, undefined, hour);
+      this.move(productId, dim, value, H, undefined, hour);
       return;
     }
     const [lo, hi] = extent(hours);
-    hours.set(hour, (hours.get(hour) ?? 0) + 1);
+    const n = hours.get(hour) ?? 0;
+    hours.set(hour, n + 1);
+    if (n === 0) this.move(productId, dim, value, H, undefined, hour);
     if (hour < lo) this.move(productId, dim, value, F, lo, hour);
     if (hour > hi) this.move(productId, dim, value, L, hi, hour);
   }
@@ -106,7 +112,10 @@ export class Occurrences {
     if (!hours || !n) throw new Error(`web aggregates: no occurrence to remove (${dim})`);
     const [lo, hi] = extent(hours);
     if (n > 1) hours.set(hour, n - 1);
-    else hours.delete(hour);
+    else {
+      hours.delete(hour);
+      this.move(productId, dim, value, H, hour, undefined);
+    }
     if (hours.size === 0) {
       m!.delete(key);
       this.move(productId, dim, value, F, lo, undefined);

@@ -7,7 +7,7 @@ const DAY_MS = DAY_HOURS * HOUR_MS;
 
 type SessionRow = {
   id: number; product_id: string; visitor_id: number; persisted_id: string | null; start_ms: number; last_ms: number; last_active_ms: number;
-  tail_engaged_ms: number; engaged_ms: number; pageviews: number; events: number; entry_page: string | null; exit_page: string | null;
+  tail_engaged_ms: number; engaged_ms: number; pageviews: number; events: number; custom_events: number; entry_page: string | null; exit_page: string | null;
   hostname: string | null; source: string | null; referrer: string | null; utm_source: string | null; utm_medium: string | null;
   utm_campaign: string | null; utm_content: string | null; utm_term: string | null; click_ids: string | null; country: string | null;
   region: string | null; device: string | null; browser: string | null; os: string | null;
@@ -16,7 +16,7 @@ type SessionRow = {
 export function sessionFromRow(r: SessionRow): Session {
   const s: Session = {
     id: r.id, productId: r.product_id, visitorId: r.visitor_id, persistedId: r.persisted_id, startMs: r.start_ms, lastMs: r.last_ms,
-    lastActiveMs: r.last_active_ms, tailEngagedMs: r.tail_engaged_ms, engagedMs: r.engaged_ms, pageviews: r.pageviews, events: r.events,
+    lastActiveMs: r.last_active_ms, tailEngagedMs: r.tail_engaged_ms, engagedMs: r.engaged_ms, pageviews: r.pageviews, events: r.events, customEvents: r.custom_events,
     entryPage: r.entry_page, exitPage: r.exit_page, hostname: r.hostname, source: r.source, referrer: r.referrer, utmSource: r.utm_source,
     utmMedium: r.utm_medium, utmCampaign: r.utm_campaign, utmContent: r.utm_content, utmTerm: r.utm_term, clickIds: r.click_ids,
     country: r.country, region: r.region, device: r.device, browser: r.browser, os: r.os, seen: new Set(), committed: null,

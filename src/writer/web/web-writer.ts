@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { WebBatch, WebHit, WebResult } from "../batch";
-import { AggFold, BOUNCES, DURATION, EV, Occurrences, prepareAgg, PV, VISIT_PV, VISITS } from "./fold";
+import { AggFold, BOUNCES, DURATION, EV, Occurrences, prepareAgg, PV, VISIT_EV, VISIT_PV, VISITS } from "./fold";
 import { ALL_DIM, DAY_HOURS, ENGAGED_NOT_BOUNCE_MS, GOAL_DIM, HOSTNAME_DIM, HOUR_MS, PAGE_DIM, PROP_PREFIX, SEP, SESSION_TIMEOUT_MS, VISIT_DIMS } from "./dims";
 import { loadProductState } from "./rebuild";
 
@@ -17,6 +17,7 @@ export type Session = {
   engagedMs: number;
   pageviews: number;
   events: number;
+  customEvents: number;
   entryPage: string | null;
   exitPage: string | null;
   hostname: string | null;
@@ -40,7 +41,7 @@ export type Session = {
 };
 
 /** A visit's share of the visit counters: one visit under each of its visit-dimension values, in its start hour. */
-export type Snapshot = { hour: number; values: string[]; bounce: number; durationMs: number; pageviews: number };
+export type Snapshot = { hour: number; values: string[]; bounce: number; durationMs: number; pageviews: number; customEvents: number };
 
 export const isBounce = (s: Pick<Session, "pageviews" | "events" | "engagedMs">) => (s.pageviews <= 1 && s.events === 0 && s.engagedMs < ENGAGED_NOT_BOUNCE_MS ? 1 : 0);
 export const durationOf = (s: Pick<Session, "startMs" | "lastActiveMs" | "tailEngagedMs">) => s.lastActiveMs - s.startMs + s.tailEngagedMs;
@@ -48,7 +49,7 @@ export const durationOf = (s: Pick<Session, "startMs" | "lastActiveMs" | "tailEn
 export function snapshotOf(s: Session): Snapshot {
   const values = [ALL_DIM + SEP + ""];
   for (const [dim, field] of VISIT_DIMS) values.push(dim + SEP + (s[field] ?? ""));
-  return { hour: Math.floor(s.startMs / HOUR_MS), values, bounce: isBounce(s), durationMs: durationOf(s), pageviews: s.pageviews };
+  return { hour: Math.floor(s.startMs / HOUR_MS), values, bounce: isBounce(s), durationMs: durationOf(s), pageviews: s.pageviews, customEvents: s.customEvents };
 }
 
 /** The event-dimension values of one (non-engagement) hit, `dim SEP value`. */
@@ -86,11 +87,11 @@ export function createWebWriter(sqlite: Database) {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const upsertSession = sqlite.prepare(
-    `INSERT INTO web_sessions (id, product_id, visitor_id, persisted_id, start_ms, last_ms, last_active_ms, tail_engaged_ms, engaged_ms, pageviews, events,
+    `INSERT INTO web_sessions (id, product_id, visitor_id, persisted_id, start_ms, last_ms, last_active_ms, tail_engaged_ms, engaged_ms, pageviews, events, custom_events,
        entry_page, exit_page, hostname, source, referrer, utm_source, utm_medium, utm_campaign, utm_content, utm_term, click_ids, country, region, device, browser, os)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET persisted_id = excluded.persisted_id, last_ms = excluded.last_ms, last_active_ms = excluded.last_active_ms,
-       tail_engaged_ms = excluded.tail_engaged_ms, engaged_ms = excluded.engaged_ms, pageviews = excluded.pageviews, events = excluded.events,
+       tail_engaged_ms = excluded.tail_engaged_ms, engaged_ms = excluded.engaged_ms, pageviews = excluded.pageviews, events = excluded.events, custom_events = excluded.custom_events,
        exit_page = excluded.exit_page`,
   );
   const upsertDrop = sqlite.prepare(
@@ -124,6 +125,7 @@ export function createWebWriter(sqlite: Database) {
       engagedMs: 0,
       pageviews: 0,
       events: 0,
+      customEvents: 0,
       entryPage: h.pathname,
       exitPage: h.pathname,
       hostname: h.hostname,
@@ -175,7 +177,10 @@ export function createWebWriter(sqlite: Database) {
     if (h.name === "pageview") {
       s.pageviews++;
       s.exitPage = h.pathname;
-    } else if (h.interactive) s.events++;
+    } else {
+      s.customEvents++;
+      if (h.interactive) s.events++;
+    }
     const hour = Math.floor(h.tsMs / HOUR_MS);
     const slot = h.name === "pageview" ? PV : EV;
     for (const dv of eventValues(h)) {
@@ -203,6 +208,7 @@ export function createWebWriter(sqlite: Database) {
         fold.add(p, dim, value, prev.hour, BOUNCES, -prev.bounce);
         fold.add(p, dim, value, prev.hour, DURATION, -prev.durationMs);
         fold.add(p, dim, value, prev.hour, VISIT_PV, -prev.pageviews);
+        fold.add(p, dim, value, prev.hour, VISIT_EV, -prev.customEvents);
       }
     }
     for (const dv of next.values) {
@@ -211,6 +217,7 @@ export function createWebWriter(sqlite: Database) {
       fold.add(p, dim, value, next.hour, BOUNCES, next.bounce);
       fold.add(p, dim, value, next.hour, DURATION, next.durationMs);
       fold.add(p, dim, value, next.hour, VISIT_PV, next.pageviews);
+      fold.add(p, dim, value, next.hour, VISIT_EV, next.customEvents);
     }
     // Visitors under visit dimensions: the visitor-day met the value at the visit's start.
     const before = new Set(prev?.values ?? []);
@@ -227,7 +234,7 @@ export function createWebWriter(sqlite: Database) {
     }
     s.committed = next;
     upsertSession.run(
-      s.id, p, s.visitorId, s.persistedId, s.startMs, s.lastMs, s.lastActiveMs, s.tailEngagedMs, s.engagedMs, s.pageviews, s.events,
+      s.id, p, s.visitorId, s.persistedId, s.startMs, s.lastMs, s.lastActiveMs, s.tailEngagedMs, s.engagedMs, s.pageviews, s.events, s.customEvents,
       s.entryPage, s.exitPage, s.hostname, s.source, s.referrer, s.utmSource, s.utmMedium, s.utmCampaign, s.utmContent, s.utmTerm, s.clickIds,
       s.country, s.region, s.device, s.browser, s.os,
     );
