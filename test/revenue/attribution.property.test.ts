@@ -22,7 +22,7 @@ describe("revenue attribution", () => {
   const secret = "whsec_attribution_secret";
 
   beforeAll(async () => {
-    server = await startTestServer({ clock: { now: () => now } });
+    server = await startTestServer({ clock: { now: () => now }, env: { TRUSTED_PROXIES: "127.0.0.1" } });
   });
   afterAll(() => server.stop());
 
