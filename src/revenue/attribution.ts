@@ -15,7 +15,6 @@ export type AttributedSession = Record<string, string | number | null> & { id: n
 export type AttributedPayment = { kind: "purchase" | "refund"; amountMinor: number; paidAt: number; session: AttributedSession | null };
 
 type Settings = { currency: string; windowMs: number; model: string };
-type PaymentRow = { kind: "purchase" | "refund"; amount_minor: number; paid_at: number; visitor_id: string | null; customer_id: string | null; order_id: string | null };
 
 const DAY = 86_400_000;
 
@@ -28,31 +27,36 @@ export function attributedPayments(reader: Database, productId: string, from: nu
   const hit = cache.get(key);
   if (hit) return hit;
   if (cache.size === 0) queueMicrotask(() => cache.clear());
-  const settings = settingsOf(reader, productId);
+  const attributor = createAttributor(reader, productId);
   const rows = reader
     .query(
-      `SELECT kind, amount_minor, paid_at, visitor_id, customer_id, order_id FROM revenue_events
+      `SELECT kind, amount_minor, paid_at, visitor_id, customer_id, email, order_id FROM revenue_events
        WHERE product_id = ? AND paid_at >= ? AND paid_at < ? AND kind IN ('purchase', 'refund') AND currency = ? ORDER BY paid_at, seq`,
     )
-    .all(productId, from, to, settings.currency) as PaymentRow[];
-  const purchaseOf = reader.query("SELECT kind, amount_minor, paid_at, visitor_id, customer_id, order_id FROM revenue_events WHERE product_id = ? AND order_id = ? AND kind = 'purchase' ORDER BY paid_at LIMIT 1");
-  const customerVisitor = reader.query("SELECT visitor_id FROM revenue_events WHERE product_id = ? AND customer_id = ? AND visitor_id IS NOT NULL AND paid_at <= ? ORDER BY paid_at DESC LIMIT 1");
-  const visits = reader.query(
-    `SELECT * FROM web_sessions WHERE product_id = ? AND persisted_id = ? AND start_ms <= ? AND start_ms > ? ORDER BY start_ms DESC`,
-  );
-  const payments = rows.map((r): AttributedPayment => {
-    const anchor = r.kind === "refund" && r.order_id ? ((purchaseOf.get(productId, r.order_id) as PaymentRow | null) ?? r) : r;
-    const visitor = anchor.visitor_id ?? (anchor.customer_id ? ((customerVisitor.get(productId, anchor.customer_id, anchor.paid_at) as { visitor_id: string } | null)?.visitor_id ?? null) : null);
-    let session: AttributedSession | null = null;
-    if (visitor) {
-      const candidates = visits.all(productId, visitor, anchor.paid_at, anchor.paid_at - settings.windowMs) as AttributedSession[];
-      session = pick(candidates, settings.model);
-    }
-    return { kind: r.kind, amountMinor: r.amount_minor, paidAt: r.paid_at, session };
-  });
-  const answer = { currency: settings.currency, payments };
+    .all(productId, from, to, attributor.currency) as PaymentRow[];
+  const payments = rows.map((r): AttributedPayment => ({ kind: r.kind, amountMinor: r.amount_minor, paidAt: r.paid_at, session: attributor.visitOf(r) }));
+  const answer = { currency: attributor.currency, payments };
   cache.set(key, answer);
   return answer;
+}
+
+export type PaymentRow = { kind: "purchase" | "refund"; amount_minor: number; paid_at: number; visitor_id: string | null; customer_id: string | null; email: string | null; order_id: string | null };
+
+/** The product's currency and the visit of any payment row (a refund: its purchase's). */
+export function createAttributor(reader: Database, productId: string) {
+  const settings = settingsOf(reader, productId);
+  const purchaseOf = reader.query("SELECT kind, amount_minor, paid_at, visitor_id, customer_id, email, order_id FROM revenue_events WHERE product_id = ? AND order_id = ? AND kind = 'purchase' ORDER BY paid_at LIMIT 1");
+  const customerVisitor = reader.query("SELECT visitor_id FROM revenue_events WHERE product_id = ? AND customer_id = ? AND visitor_id IS NOT NULL AND paid_at <= ? ORDER BY paid_at DESC LIMIT 1");
+  const visits = reader.query("SELECT * FROM web_sessions WHERE product_id = ? AND persisted_id = ? AND start_ms <= ? AND start_ms > ? ORDER BY start_ms DESC");
+  return {
+    currency: settings.currency,
+    visitOf(r: PaymentRow): AttributedSession | null {
+      const anchor = r.kind === "refund" && r.order_id ? ((purchaseOf.get(productId, r.order_id) as PaymentRow | null) ?? r) : r;
+      const visitor = anchor.visitor_id ?? (anchor.customer_id ? ((customerVisitor.get(productId, anchor.customer_id, anchor.paid_at) as { visitor_id: string } | null)?.visitor_id ?? null) : null);
+      if (!visitor) return null;
+      return pick(visits.all(productId, visitor, anchor.paid_at, anchor.paid_at - settings.windowMs) as AttributedSession[], settings.model);
+    },
+  };
 }
 
 /** `candidates` newest first. */

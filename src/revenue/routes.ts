@@ -8,11 +8,13 @@ import { bucketStarts, resolveRange } from "../lib/time/calendar";
 import { localDateAt } from "../lib/time/dates";
 import { mrrMovements, readSubscriptionChanges } from "./mrr";
 import { toMajor } from "./currency";
+import { ltvByCohort, ltvBySource } from "./ltv";
 
 /**
  * `GET /api/v1/revenue/mrr?months=12`: MRR at the end of each month and its movements, per
- * currency (never summed across currencies), months in the product's zone. A read key (its
- * product) or a member naming `product`.
+ * currency (never summed across currencies), months in the product's zone.
+ * `GET /api/v1/revenue/ltv?by=cohort|source`: lifetime value per first-purchase cohort or source.
+ * A read key (its product) or a member naming `product`.
  */
 export function revenueRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
@@ -49,6 +51,14 @@ export function revenueRoutes(deps: Deps) {
       ]),
     );
     return c.json({ currencies, note: "Amounts in major units of each currency; currencies are never converted or summed." });
+  });
+  app.get("/api/v1/revenue/ltv", read, (c) => {
+    const product = productOf(c);
+    const by = c.req.query("by") ?? "cohort";
+    const now = deps.clock.now();
+    if (by === "cohort") return c.json(ltvByCohort(deps.reader.$client, product.id, product.timezone, now));
+    if (by === "source") return c.json(ltvBySource(deps.reader.$client, product.id, now));
+    throw badRequest("invalid_input", 'by is "cohort" or "source"', "by");
   });
   return app;
 }
