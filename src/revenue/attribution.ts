@@ -5,7 +5,8 @@ import type { Database } from "bun:sqlite";
  * webhook that arrived before its visit's page view is attributed as soon as the view is stored.
  *
  * The visitor: the payment's `litekpi_visitor_id` (checkout metadata), else one a checkout of
- * the same customer carried (a Stripe subscription's session before its invoices). The visit:
+ * the same customer carried (a Stripe subscription's session before its invoices), else the
+ * visitor who last called `litekpi.identify()` with the customer's email or id. The visit:
  * among that visitor's visits that started within the product's attribution window before the
  * payment, the last one with a source (last non-direct touch, the default) or the first one
  * (first touch); with no source anywhere, the last visit. One visit per payment, never two.
@@ -48,13 +49,22 @@ export function createAttributor(reader: Database, productId: string) {
   const purchaseOf = reader.query("SELECT kind, amount_minor, paid_at, visitor_id, customer_id, email, order_id FROM revenue_events WHERE product_id = ? AND order_id = ? AND kind = 'purchase' ORDER BY paid_at LIMIT 1");
   const customerVisitor = reader.query("SELECT visitor_id FROM revenue_events WHERE product_id = ? AND customer_id = ? AND visitor_id IS NOT NULL AND paid_at <= ? ORDER BY paid_at DESC LIMIT 1");
   const visits = reader.query("SELECT * FROM web_sessions WHERE product_id = ? AND persisted_id = ? AND start_ms <= ? AND start_ms > ? ORDER BY start_ms DESC");
+  // `litekpi.identify(idOrEmail)` is stored as an "identify" hit whose prop `id` names the person.
+  const identified = reader.query(
+    "SELECT visitor_id FROM web_events WHERE product_id = ? AND name = 'identify' AND lower(json_extract(props, '$.id')) IN (lower(?), lower(?)) AND ts_ms <= ? ORDER BY ts_ms DESC LIMIT 1",
+  );
+  const visitsOfVisitor = reader.query("SELECT * FROM web_sessions WHERE product_id = ? AND visitor_id = ? AND start_ms <= ? AND start_ms > ? ORDER BY start_ms DESC");
   return {
     currency: settings.currency,
     visitOf(r: PaymentRow): AttributedSession | null {
       const anchor = r.kind === "refund" && r.order_id ? ((purchaseOf.get(productId, r.order_id) as PaymentRow | null) ?? r) : r;
       const visitor = anchor.visitor_id ?? (anchor.customer_id ? ((customerVisitor.get(productId, anchor.customer_id, anchor.paid_at) as { visitor_id: string } | null)?.visitor_id ?? null) : null);
-      if (!visitor) return null;
-      return pick(visits.all(productId, visitor, anchor.paid_at, anchor.paid_at - settings.windowMs) as AttributedSession[], settings.model);
+      const since = anchor.paid_at - settings.windowMs;
+      if (visitor) return pick(visits.all(productId, visitor, anchor.paid_at, since) as AttributedSession[], settings.model);
+      const who = [anchor.email, anchor.customer_id].filter((x): x is string => !!x);
+      if (!who.length) return null;
+      const seen = identified.get(productId, who[0]!, who[1] ?? who[0]!, anchor.paid_at) as { visitor_id: number } | null;
+      return seen ? pick(visitsOfVisitor.all(productId, seen.visitor_id, anchor.paid_at, since) as AttributedSession[], settings.model) : null;
     },
   };
 }

@@ -63,3 +63,29 @@ describe("GET /api/v1/revenue/ltv", () => {
     });
   });
 });
+
+describe("attribution through identify", () => {
+  test("a purchase without a visitor id finds the visit of whoever identified with its email", async () => {
+    let now = Date.UTC(2026, 3, 2, 10);
+    const server = await startTestServer({ clock: { now: () => now }, env: { TRUSTED_PROXIES: "127.0.0.1" } });
+    try {
+      const site = await makeSite(server.deps);
+      setIntegration(server.deps.db, server.deps.config.secret, site.product.id, "stripe", "whsec_identify_secret", now);
+      const send = (body: Record<string, unknown>) => sendTrack(server.url, { site: site.siteToken, u: `https://${site.domain}/?utm_source=google`, ...body }, { xff: "192.0.2.44" });
+      expect((await send({ n: "pageview" })).status).toBe(202);
+      expect((await send({ n: "identify", p: { id: "Ann@Example.com" } })).status).toBe(202);
+      now += 600_000;
+      const payload = JSON.stringify({ id: "evt_i", type: "checkout.session.completed", created: now / 1000, data: { object: { id: "cs_i", mode: "payment", payment_status: "paid", amount_total: 4200, currency: "usd", customer_details: { email: "ann@example.com" } } } });
+      const header = await new Stripe("sk_test_x").webhooks.generateTestHeaderStringAsync({ payload, secret: "whsec_identify_secret", timestamp: now / 1000 });
+      expect((await server.fetch(`/api/v1/hooks/stripe/${site.product.id}`, { method: "POST", body: payload, headers: { "Content-Type": "application/json", "Stripe-Signature": header } })).status).toBe(200);
+      const res = await server.fetch("/api/v2/query", {
+        method: "POST",
+        headers: { Authorization: `Bearer ${site.readKey}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ site_id: site.domain, metrics: ["revenue", "purchases", "rpv"], date_range: "day", dimensions: ["visit:source"] }),
+      });
+      expect((await res.json()).results).toEqual([{ dimensions: ["google"], metrics: [42, 1, 42] }]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
