@@ -10,6 +10,7 @@ import { sessionMiddleware } from "./auth/middleware";
 import { csrfProtection } from "./auth/csrf";
 import { webhookRoutes } from "./revenue/webhook-routes";
 import { revenueRoutes } from "./revenue/routes";
+import { revenueSettingsRoutes } from "./revenue/settings-routes";
 import { authRoutes } from "./auth/routes";
 import { homeRoutes } from "./http/home-routes";
 import { ingestRoutes } from "./ingest/routes";
@@ -70,6 +71,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", webQueryRoutes(deps));
   app.route("/", peopleRoutes(deps));
   app.route("/", revenueRoutes(deps));
+  app.route("/", revenueSettingsRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
   app.route("/", reportRoutes(deps));

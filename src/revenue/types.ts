@@ -55,4 +55,6 @@ export type RevenueProvider = {
   verify(req: WebhookRequest, secret: string): void;
   /** The verified body → revenue events; deliveries that carry no revenue give an empty list. */
   parse(req: WebhookRequest): ParsedDelivery;
+  /** A sample purchase signed the provider's way with `secret`, for the settings page's "send test event". */
+  sample(secret: string, now: number): { raw: Uint8Array; headers: Headers };
 };

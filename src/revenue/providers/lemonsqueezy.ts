@@ -77,4 +77,8 @@ export const lemonSqueezyProvider: RevenueProvider = {
   secretHint: "Settings → Webhooks → your webhook → Signing secret",
   verify,
   parse,
+  sample(secret, now) {
+    const body = JSON.stringify({ meta: { event_name: "order_created", test_mode: true, custom_data: { litekpi_visitor_id: "litekpi-test" } }, data: { id: `litekpi-test-${now}`, type: "orders", attributes: { status: "paid", total: 100, currency: "USD", created_at: new Date(now).toISOString() } } });
+    return { raw: new TextEncoder().encode(body), headers: new Headers({ "X-Signature": hmacSha256(secret, body).toString("hex"), "X-Event-Name": "order_created" }) };
+  },
 };

@@ -93,4 +93,10 @@ export const polarProvider: RevenueProvider = {
   secretHint: "Settings → Webhooks → your endpoint → Secret",
   verify,
   parse,
+  sample(secret, now) {
+    const id = `msg_litekpi_test_${now}`;
+    const body = JSON.stringify({ type: "order.paid", timestamp: new Date(now).toISOString(), data: { id: `litekpi-test-${now}`, total_amount: 100, currency: "usd", metadata: { litekpi_visitor_id: "litekpi-test" }, created_at: new Date(now).toISOString() } });
+    const at = new Date(Math.floor(now / 1000) * 1000);
+    return { raw: new TextEncoder().encode(body), headers: new Headers({ "webhook-id": id, "webhook-timestamp": String(at.getTime() / 1000), "webhook-signature": webhookFor(secret).sign(id, at, body) }) };
+  },
 };

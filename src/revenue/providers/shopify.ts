@@ -70,4 +70,8 @@ export const shopifyProvider: RevenueProvider = {
   secretHint: "Your app's Client secret (Partners → Apps → API credentials), or Settings → Notifications → Webhooks signing key",
   verify,
   parse,
+  sample(secret, now) {
+    const body = JSON.stringify({ id: now, total_price: "1.00", currency: "USD", test: true, note_attributes: [{ name: "litekpi_visitor_id", value: "litekpi-test" }], processed_at: new Date(now).toISOString() });
+    return { raw: new TextEncoder().encode(body), headers: new Headers({ "X-Shopify-Hmac-Sha256": hmacSha256(secret, body).toString("base64"), "X-Shopify-Topic": "orders/paid" }) };
+  },
 };

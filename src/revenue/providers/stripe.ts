@@ -104,4 +104,10 @@ export const stripeProvider: RevenueProvider = {
   secretHint: "Developers → Webhooks → your endpoint → Signing secret (whsec_…)",
   verify,
   parse,
+  sample(secret, now) {
+    const t = Math.floor(now / 1000);
+    const body = JSON.stringify({ id: `evt_litekpi_test_${t}`, type: "checkout.session.completed", created: t, livemode: false, data: { object: { id: `cs_litekpi_test_${t}`, mode: "payment", payment_status: "paid", amount_total: 100, currency: "usd", metadata: { litekpi_visitor_id: "litekpi-test" } } } });
+    const sig = hmacSha256(secret, `${t}.${body}`).toString("hex");
+    return { raw: new TextEncoder().encode(body), headers: new Headers({ "Stripe-Signature": `t=${t},v1=${sig}` }) };
+  },
 };

@@ -3,13 +3,14 @@ import type { Child } from "hono/jsx";
 import { Layout } from "../../layout";
 import { productUrl } from "../../../src/products/urls";
 
-export type SettingsTab = "general" | "keys" | "members" | "data";
+export type SettingsTab = "general" | "keys" | "members" | "data" | "revenue";
 
 const TABS: { tab: SettingsTab; label: string; path: string }[] = [
   { tab: "general", label: "General", path: "" },
   { tab: "keys", label: "API keys", path: "/keys" },
   { tab: "members", label: "Members", path: "/members" },
   { tab: "data", label: "Data", path: "/data" },
+  { tab: "revenue", label: "Revenue", path: "/revenue" },
 ];
 
 /** The tab title of a settings page: "General · Acme". */
