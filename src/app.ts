@@ -9,6 +9,9 @@ import { trackerRoutes } from "./web/tracker/routes";
 import type { AppEnv } from "./http/context";
 import { sessionMiddleware } from "./auth/middleware";
 import { csrfProtection } from "./auth/csrf";
+import { webhookRoutes } from "./revenue/webhook-routes";
+import { revenueRoutes } from "./revenue/routes";
+import { revenueSettingsRoutes } from "./revenue/settings-routes";
 import { authRoutes } from "./auth/routes";
 import { homeRoutes } from "./http/home-routes";
 import { ingestRoutes } from "./ingest/routes";
@@ -59,6 +62,8 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", trackRoutes(deps));
   // Every state-changing request below must come from our own pages (Origin / Sec-Fetch-Site),
   // unless it carries a bearer key or is the public tracker or a webhook: see src/auth/csrf.ts.
+  // Payment webhooks are authenticated by the provider's signature alone.
+  app.route("/", webhookRoutes(deps));
   app.use(csrfProtection(deps));
   // Everything below knows who is asking (c.var.user / c.var.session; null when anonymous).
   app.use(sessionMiddleware(deps));
@@ -70,6 +75,8 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", queryRoutes(deps));
   app.route("/", webQueryRoutes(deps));
   app.route("/", peopleRoutes(deps));
+  app.route("/", revenueRoutes(deps));
+  app.route("/", revenueSettingsRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
   app.route("/", reportRoutes(deps));

@@ -11,6 +11,7 @@ import { OPS_COMMANDS } from "./ops/commands";
 import { parseDays, setRetention } from "./ops/retention";
 import { getUsage, parseLimit, setUsageLimit } from "./ops/usage";
 import { addDomain, findProductByHost, normalizeDomain } from "./web/sites";
+import { parseProvider, setIntegration, webhookUrl } from "./revenue/integrations";
 
 /**
  * The binary's commands, over the same domain functions as the routes. Plain output is the bare
@@ -23,6 +24,8 @@ const USAGE = `Usage:
   litekpi products list                     (--json: each product with this month's usage)
   litekpi products set-retention --product ID --days N|forever [--namespace NS]
   litekpi products set-limit --product ID --limit N|none [--mode pause|keep]
+  litekpi integrations set --product ID --provider stripe|lemonsqueezy|polar|shopify --secret S
+                                            (prints the webhook URL to paste into the provider)
   litekpi keys create --product ID --scope ingest|read|manage [--name N]
   litekpi keys revoke --id KEY_ID
   litekpi healthcheck                       exit 0 when the local server answers /healthz
@@ -72,6 +75,17 @@ const COMMANDS: Record<string, Command> = {
         json: false,
         ...result({ id: product.id, key: secret, keyId: key.id, name: product.name, timezone: product.timezone, siteToken: product.siteToken, domains }, [product.id, secret]),
       };
+    },
+  },
+  "integrations set": {
+    options: { product: { type: "string" }, provider: { type: "string" }, secret: { type: "string" } },
+    required: ["product", "provider", "secret"],
+    run(deps, o) {
+      requireProduct(deps, o.product!);
+      const provider = parseProvider(o.provider!);
+      setIntegration(deps.db, deps.config.secret, o.product!, provider, o.secret!, deps.clock.now());
+      const url = webhookUrl(deps.config.baseUrl, provider, o.product!);
+      return { json: false, ...result({ product: o.product, provider, url }, [url]) };
     },
   },
   "products list": {

@@ -2,6 +2,7 @@ import type { Statement } from "bun:sqlite";
 import type { SeriesRegistry } from "./series-registry";
 import type { BatchResult, EventsBatch, PointsBatch, WriteBatch } from "./batch";
 import type { WebWriter } from "./web/web-writer";
+import type { RevenueWriter } from "./revenue";
 import { answerFor } from "./batch";
 import { notFound } from "../lib/errors";
 
@@ -27,6 +28,8 @@ export type ApplyContext = {
   insertIdempotency: Statement;
   /** Visits, raw hits and pre-aggregates of the web tracker (src/writer/web/). */
   web: WebWriter;
+  /** Revenue events of provider webhooks (src/writer/revenue.ts). */
+  revenue: RevenueWriter;
 };
 
 const EMPTY_TAGS = "{}";
@@ -41,7 +44,8 @@ export function applyBatch(batch: WriteBatch, ctx: ApplyContext): BatchResult {
     ctx.registry.forgetProduct(batch.productId);
     throw notFound("This product no longer exists");
   }
-  const result = batch.kind === "points" ? applyPoints(batch, ctx) : batch.kind === "web" ? ctx.web.apply(batch) : applyEvents(batch, ctx);
+  const result =
+    batch.kind === "points" ? applyPoints(batch, ctx) : batch.kind === "web" ? ctx.web.apply(batch) : batch.kind === "revenue" ? ctx.revenue.apply(batch) : applyEvents(batch, ctx);
   const idem = batch.idempotency;
   if (idem) {
     const answer = answerFor(batch.kind, result, idem.errors);

@@ -93,15 +93,18 @@ export type PointsBatch = BatchBase & {
   value: Float64Array;
 };
 export type EventsBatch = BatchBase & { kind: "events"; events: EventRecord[] };
+/** A verified provider webhook's revenue events (src/revenue/), deduplicated by provider event id. */
+export type RevenueBatch = BatchBase & { kind: "revenue"; provider: string; events: import("../revenue/types").RevenueEvent[] };
+export type RevenueResult = { accepted: number; duplicates: number };
 /** Enriched tracker hits and drop counts of the web endpoints (src/web/ingest/, src/writer/web/). */
 export type WebBatch = BatchBase & { kind: "web"; hits: WebHit[]; drops: WebDropCount[] };
-export type WriteBatch = PointsBatch | EventsBatch | WebBatch;
+export type WriteBatch = PointsBatch | EventsBatch | WebBatch | RevenueBatch;
 /** `accepted`: hits stored (an engagement ping with no visit to join is not); `pageviews` among them (usage). */
 export type WebResult = { accepted: number; pageviews: number };
-export type BatchResult = PointsResult | EventsResult | WebResult;
+export type BatchResult = PointsResult | EventsResult | WebResult | RevenueResult;
 
 /** The codes of an ingestion kind's per-item errors (DESIGN.md, Settled details). */
-export const ERROR_CODES = { points: "invalid_points", events: "invalid_events", web: "invalid_events" } as const;
+export const ERROR_CODES = { points: "invalid_points", events: "invalid_events", web: "invalid_events", revenue: "invalid_webhook" } as const;
 
 /** 200 with the result, or 207 with the errors of the items `?partial=1` left out. */
 export function answerFor(kind: WriteBatch["kind"], result: BatchResult, errors: ItemError[]): Answer {
@@ -167,7 +170,7 @@ export type WireError = { status: number; code: string; message: string; field?:
  * took ~1.1 ms per message on a busy core; a string and three transferred buffers take µs.
  */
 export type PackedBatches = { json: string; slot: Uint32Array; ts: Float64Array; value: Float64Array };
-type PackedMeta = { seq: number; batch: Omit<PointsBatch, "slot" | "ts" | "value"> & { at: number; n: number } } | { seq: number; batch: EventsBatch | WebBatch };
+type PackedMeta = { seq: number; batch: Omit<PointsBatch, "slot" | "ts" | "value"> & { at: number; n: number } } | { seq: number; batch: EventsBatch | WebBatch | RevenueBatch };
 
 export function packBatches(items: { seq: number; batch: WriteBatch }[]): PackedBatches {
   let total = 0;

@@ -9,6 +9,7 @@ import type { BatchResult, EventsResult, WireError, WriteBatch, WriterHealth, Wr
 import { newHistogram, observe } from "../lib/histogram";
 import { createUsageCounter } from "./usage";
 import { createWebWriter } from "./web/web-writer";
+import { createRevenueWriter } from "./revenue";
 
 // api_keys.last_used_at is written at most this often per key.
 const LAST_USED_EVERY_MS = 60_000;
@@ -31,6 +32,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
   const rollups = createRollupWriter(sqlite);
   const usage = createUsageCounter(sqlite);
   const web = createWebWriter(sqlite);
+  const revenue = createRevenueWriter(sqlite);
   const insertPoints = POINTS_CHUNKS.map((n) => sqlite.prepare(`INSERT INTO points (series_id, ts_ms, value) VALUES ${Array(n).fill("(?, ?, ?)").join(", ")}`));
   const touchKey = sqlite.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?");
   const statements = {
@@ -93,7 +95,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     try {
       for (const { seq, batch } of items) {
         try {
-          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, web, ...statements });
+          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, web, revenue, ...statements });
           if (batch.kind === "events") events += (value as EventsResult).accepted;
           tally.add(batch, value);
           outcomes.push({ seq, ok: true, value });

@@ -1,5 +1,6 @@
 import type { Logger } from "../lib/log";
 import type { Clock } from "../lib/clock";
+import type { RevenueEvent } from "../revenue/types";
 import { AppError } from "../lib/errors";
 import { workerUrl } from "../lib/assets";
 import { newHistogram } from "../lib/histogram";
@@ -17,6 +18,7 @@ import {
   type WebDropCount,
   type WebHit,
   type WebResult,
+  type RevenueResult,
   type WriteBatch,
   type WriterHealth,
   type WriterOp,
@@ -35,6 +37,8 @@ export type WriteQueue = {
   submitEvents(productId: string, events: EventRecord[], opts?: SubmitOptions): Promise<EventsResult>;
   /** Enriched tracker hits and drop counts of one product; resolves after COMMIT. */
   submitWeb(productId: string, hits: WebHit[], drops: WebDropCount[]): Promise<WebResult>;
+  /** A verified webhook's revenue events; resolves after COMMIT with how many were new. */
+  submitRevenue(productId: string, provider: string, events: RevenueEvent[]): Promise<RevenueResult>;
   /** Resolves once everything submitted before it is committed (or refused). */
   flushNow(): Promise<void>;
   /** Deletes at most `batchSize` data rows of a deleted product; 0 = none left. */
@@ -203,6 +207,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
     submitEvents: (productId, events, opts = {}) =>
       submit({ kind: "events", productId, now: deps.clock.now(), apiKeyId: opts.apiKeyId ?? null, idempotency: opts.idempotency ?? null, events }),
     submitWeb: (productId, hits, drops) => submit({ kind: "web", productId, now: deps.clock.now(), apiKeyId: null, idempotency: null, hits, drops }),
+    submitRevenue: (productId, provider, events) => submit({ kind: "revenue", productId, now: deps.clock.now(), apiKeyId: null, idempotency: null, provider, events }),
     flushNow: async () => {
       if (!worker && !starting) return;
       await op({ kind: "sync" });

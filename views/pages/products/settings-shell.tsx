@@ -3,7 +3,7 @@ import type { Child } from "hono/jsx";
 import { Layout } from "../../layout";
 import { productUrl } from "../../../src/products/urls";
 
-export type SettingsTab = "general" | "keys" | "members" | "data" | "web";
+export type SettingsTab = "general" | "keys" | "members" | "data" | "web" | "revenue";
 
 const TABS: { tab: SettingsTab; label: string; path: string }[] = [
   { tab: "general", label: "General", path: "" },
@@ -11,6 +11,7 @@ const TABS: { tab: SettingsTab; label: string; path: string }[] = [
   { tab: "members", label: "Members", path: "/members" },
   { tab: "data", label: "Data", path: "/data" },
   { tab: "web", label: "Web", path: "/web" },
+  { tab: "revenue", label: "Revenue", path: "/revenue" },
 ];
 
 /** The tab title of a settings page: "General · Acme". */
