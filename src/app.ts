@@ -18,6 +18,8 @@ import { queryRoutes } from "./query/routes";
 import { dashboardRoutes } from "./dashboards/routes";
 import { reportRoutes } from "./reports/routes";
 import { pageHeader } from "./products/page-header";
+import { goalRoutes } from "./goals/routes";
+import { funnelRoutes } from "./funnels/routes";
 import { peopleRoutes } from "./ops/people-routes";
 
 /**
@@ -61,6 +63,8 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", teamRoutes(deps));
   app.route("/", queryRoutes(deps));
   app.route("/", peopleRoutes(deps));
+  app.route("/", goalRoutes(deps));
+  app.route("/", funnelRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
   app.route("/", reportRoutes(deps));
