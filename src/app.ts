@@ -20,6 +20,7 @@ import { reportRoutes } from "./reports/routes";
 import { pageHeader } from "./products/page-header";
 import { goalRoutes } from "./goals/routes";
 import { funnelRoutes } from "./funnels/routes";
+import { funnelPageRoutes } from "./funnels/page-routes";
 import { peopleRoutes } from "./ops/people-routes";
 
 /**
@@ -65,6 +66,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", peopleRoutes(deps));
   app.route("/", goalRoutes(deps));
   app.route("/", funnelRoutes(deps));
+  app.route("/", funnelPageRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
   app.route("/", reportRoutes(deps));
