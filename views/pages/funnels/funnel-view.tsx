@@ -23,13 +23,15 @@ export function FunnelView(props: { header?: Child; product: { id: string; name:
     <Layout title={`${props.funnel.name} · Funnels · ${props.product.name}`} header={props.header}>
       <div class="page funnel-page">
         <header class="page-title">
-          <p class="eyebrow">
-            <a href={base}>Goals &amp; funnels</a>
-          </p>
-          <h1>{props.funnel.name}</h1>
-          <p class="muted">
-            {answer.steps.length} steps within {answer.window}, counted per {answer.by === "user" ? "user" : "visitor"} · {answer.date_range[0].slice(0, 10)} to {answer.date_range[1].slice(0, 10)}
-          </p>
+          <div>
+            <p class="eyebrow">
+              <a href={base}>Goals &amp; funnels</a>
+            </p>
+            <h1>{props.funnel.name}</h1>
+            <p class="muted">
+              {answer.steps.length} steps within {answer.window}, counted per {answer.by === "user" ? "user" : "visitor"} · {answer.date_range[0].slice(0, 10)} to {answer.date_range[1].slice(0, 10)}
+            </p>
+          </div>
         </header>
         <nav class="segmented" aria-label="Range">
           {FUNNEL_RANGES.map(([r, label]) => (

@@ -41,11 +41,13 @@ export function FunnelsPage(props: {
     <Layout title={`Goals & funnels · ${props.product.name}`} header={props.header}>
       <div class="page funnels-page">
         <header class="page-title">
-          <p class="eyebrow">
-            <a href={productUrl(props.product.id)}>{props.product.name}</a>
-          </p>
-          <h1>Goals &amp; funnels</h1>
-          <p class="muted">A goal is a page or an event that counts as a conversion. A funnel is the path people take through up to 8 steps, and where they leave it.</p>
+          <div>
+            <p class="eyebrow">
+              <a href={productUrl(props.product.id)}>{props.product.name}</a>
+            </p>
+            <h1>Goals &amp; funnels</h1>
+            <p class="muted">A goal is a page or an event that counts as a conversion. A funnel is the path people take through up to 8 steps, and where they leave it.</p>
+          </div>
         </header>
 
         <section class="settings-section" aria-labelledby="goals-title">
@@ -123,7 +125,7 @@ function GoalForm(props: { action: string; values: GoalFormValues; errors?: Form
     <form method="post" action={props.action} class="form-card stack" data-testid="goal-form">
       <h3>Add a goal</h3>
       <TextField id="goal-name" name="name" label="Name" value={props.values.name} error={e.name ?? e.goal} required maxlength={120} placeholder="Signup" />
-      <fieldset class="field">
+      <fieldset class="field plain-fieldset">
         <legend>Counts</legend>
         <div class="segmented" role="radiogroup">
           {(["page", "event"] as const).map((k) => (
@@ -156,7 +158,7 @@ function GoalForm(props: { action: string; values: GoalFormValues; errors?: Form
 const stepError = (e: FormErrors, i: number) => e[`steps.${i}.goal`] ?? e[`steps.${i}.event`] ?? e[`steps.${i}.page`] ?? e[`steps.${i}`];
 
 const BY_OPTIONS = [
-  ["", "Automatic (visitors when a step is a page or goal)"],
+  ["", "Automatic"],
   ["visitor", "Visitor"],
   ["user", "User"],
 ] as const;
@@ -169,44 +171,61 @@ const WINDOWS = [
   ["30d", "30 days"],
 ] as const;
 
+const SHOWN_STEPS = 4;
+
+function StepRow(props: { step: StepValues; i: number; errors: FormErrors }) {
+  const { step: s, i, errors: e } = props;
+  return (
+    <li class="inline-fields">
+      <label class="visually-hidden" for={`step-kind-${i + 1}`}>
+        Step {i + 1} kind
+      </label>
+      <select class="input input-narrow" id={`step-kind-${i + 1}`} name={`step_kind_${i + 1}`}>
+        {(["event", "page", "goal"] as const).map((k) => (
+          <option value={k} selected={s.kind === k}>
+            {k === "event" ? "Event" : k === "page" ? "Page" : "Goal"}
+          </option>
+        ))}
+      </select>
+      <label class="visually-hidden" for={`step-value-${i + 1}`}>
+        Step {i + 1}
+      </label>
+      <input
+        class="input"
+        id={`step-value-${i + 1}`}
+        name={`step_value_${i + 1}`}
+        value={s.value}
+        list="funnel-goal-names"
+        placeholder={i === 0 ? "e.g. signup, /pricing or a goal's name" : ""}
+        aria-invalid={stepError(e, i) ? "true" : undefined}
+      />
+      {stepError(e, i) ? <span class="field-error">{stepError(e, i)}</span> : null}
+    </li>
+  );
+}
+
 function FunnelForm(props: { action: string; goals: Goal[]; values: FunnelFormValues; errors?: FormErrors }) {
   const e = props.errors ?? {};
   return (
     <form method="post" action={props.action} class="form-card stack" data-testid="funnel-form">
       <h3>New funnel</h3>
       <TextField id="funnel-name" name="name" label="Name" value={props.values.name} error={e.name} required maxlength={120} placeholder="Signup flow" />
-      <fieldset class="field">
+      <fieldset class="field plain-fieldset">
         <legend>Steps, in order (empty rows are skipped)</legend>
         {e.steps ? <p class="field-error">{e.steps}</p> : null}
         <ol class="funnel-form-steps">
-          {props.values.steps.map((s, i) => (
-            <li class="inline-fields">
-              <label class="visually-hidden" for={`step-kind-${i + 1}`}>
-                Step {i + 1} kind
-              </label>
-              <select class="input input-narrow" id={`step-kind-${i + 1}`} name={`step_kind_${i + 1}`}>
-                {(["event", "page", "goal"] as const).map((k) => (
-                  <option value={k} selected={s.kind === k}>
-                    {k === "event" ? "Event" : k === "page" ? "Page" : "Goal"}
-                  </option>
-                ))}
-              </select>
-              <label class="visually-hidden" for={`step-value-${i + 1}`}>
-                Step {i + 1}
-              </label>
-              <input
-                class="input"
-                id={`step-value-${i + 1}`}
-                name={`step_value_${i + 1}`}
-                value={s.value}
-                list="funnel-goal-names"
-                placeholder={i === 0 ? "e.g. signup, /pricing or a goal's name" : ""}
-                aria-invalid={stepError(e, i) ? "true" : undefined}
-              />
-              {stepError(e, i) ? <span class="field-error">{stepError(e, i)}</span> : null}
-            </li>
+          {props.values.steps.slice(0, SHOWN_STEPS).map((s, i) => (
+            <StepRow step={s} i={i} errors={e} />
           ))}
         </ol>
+        <details class="funnel-more-steps" open={props.values.steps.slice(SHOWN_STEPS).some((s) => s.value) || undefined}>
+          <summary>More steps</summary>
+          <ol class="funnel-form-steps" start={SHOWN_STEPS + 1}>
+            {props.values.steps.slice(SHOWN_STEPS).map((s, j) => (
+              <StepRow step={s} i={j + SHOWN_STEPS} errors={e} />
+            ))}
+          </ol>
+        </details>
         <datalist id="funnel-goal-names">
           {props.goals.map((g) => (
             <option value={g.name} />
@@ -234,7 +253,7 @@ function FunnelForm(props: { action: string; goals: Goal[]; values: FunnelFormVa
           ))}
         </select>
         <p class="hint" id="funnel-by-hint">
-          Visitors are counted from web analytics; users by the <code>user_id</code> of product events.
+          Automatic counts visitors when a step is a page or a goal, else users. Visitors come from web analytics; users are the <code>user_id</code> of product events.
         </p>
         {e.by ? <p class="field-error">{e.by}</p> : null}
       </div>
