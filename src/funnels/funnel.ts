@@ -90,7 +90,8 @@ export function runFunnel(db: Db, product: { id: string; timezone: string }, bod
   const run = (from: number, to: number) => {
     const entities = FUNNEL_SOURCES[by].read(db, product.id, steps, { from, to: to + windowMs }, input.breakdown ?? null);
     const w = { from, to, windowMs };
-    const results: { group: string; r: EntityResult }[] = entities.map((e) => ({ group: e.breakdown ?? "", r: walkEntity(e.matches, steps.length, w) }));
+    const results: { group: string; r: EntityResult }[] = [];
+    for (const e of entities) results.push({ group: e.breakdown ?? "", r: walkEntity(e.matches, steps.length, w) });
     return results;
   };
   const named = (summary: StepSummary[]): FunnelStepAnswer[] => summary.map((s, i) => ({ name: steps[i]!.name, ...s }));

@@ -13,7 +13,8 @@ export type EntityKind = "visitor" | "user";
 export type ResolvedStep = { name: string; event: string; properties: PropertyMatch | null } | { name: string; page: string };
 export type EntityMatches = { entity: string; matches: StepMatch[]; breakdown: string | null };
 export type FunnelSource = {
-  read(db: Db, productId: string, steps: ResolvedStep[], span: { from: number; to: number }, breakdown: string | null, rangeTo?: number): EntityMatches[];
+  /** Entities one at a time (the rows are streamed, never all held at once). */
+  read(db: Db, productId: string, steps: ResolvedStep[], span: { from: number; to: number }, breakdown: string | null): Iterable<EntityMatches>;
 };
 
 /** Product events by an entity column of the events table. */
@@ -37,24 +38,26 @@ function eventsSource(column: "user_id" | "visitor_id"): FunnelSource {
           FROM events
           WHERE product_id = ? AND ts_ms >= ? AND ts_ms < ? AND ${column} IS NOT NULL AND name IN (${[...names].map(() => "?").join(", ")})
         ) WHERE mask > 0 ORDER BY entity, ts`;
-      const rows = db.$client
-        .query(sql)
-        .all(...maskParams, ...bParams, productId, span.from, span.to, ...names) as { entity: string; ts: number; mask: number; b: string | null }[];
+      const rows = db.$client.query(sql).iterate(...maskParams, ...bParams, productId, span.from, span.to, ...names) as Iterable<Row>;
       return groupRows(rows);
     },
   };
 }
 
+type Row = { entity: string; ts: number; mask: number; b: string | null };
+
 /** Rows ordered by entity → one list of matches per entity; breakdown from its first first-step row. */
-function groupRows(rows: { entity: string; ts: number; mask: number; b: string | null }[]): EntityMatches[] {
-  const out: EntityMatches[] = [];
+function* groupRows(rows: Iterable<Row>): Generator<EntityMatches> {
   let current: EntityMatches | null = null;
   for (const r of rows) {
-    if (!current || current.entity !== r.entity) out.push((current = { entity: r.entity, matches: [], breakdown: null }));
+    if (!current || current.entity !== r.entity) {
+      if (current) yield current;
+      current = { entity: r.entity, matches: [], breakdown: null };
+    }
     current.matches.push({ ts: r.ts, mask: r.mask });
     if (current.breakdown === null && r.mask & 1) current.breakdown = r.b ?? "";
   }
-  return out;
+  if (current) yield current;
 }
 
 export const FUNNEL_SOURCES: Record<EntityKind, FunnelSource> = {
