@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { vendor } from "./vendor";
-import { EMBEDDED_FOLDERS, WORKER_ENTRIES } from "../src/lib/assets";
+import { EMBEDDED_FILES, EMBEDDED_FOLDERS, WORKER_ENTRIES } from "../src/lib/assets";
 
 const root = resolve(import.meta.dir, "..");
 const genDir = join(root, "src/generated");
@@ -23,6 +23,7 @@ const walk = (dir: string) => {
   }
 };
 for (const folder of EMBEDDED_FOLDERS) walk(folder);
+files.push(...EMBEDDED_FILES);
 files.sort();
 
 mkdirSync(genDir, { recursive: true });

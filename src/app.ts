@@ -11,6 +11,8 @@ import { csrfProtection } from "./auth/csrf";
 import { authRoutes } from "./auth/routes";
 import { homeRoutes } from "./http/home-routes";
 import { ingestRoutes } from "./ingest/routes";
+import { trackRoutes } from "./web/ingest/routes";
+import { webQueryRoutes } from "./web/query/routes";
 import { createIngestHandler, type IngestHandler } from "./ingest/handler";
 import { productRoutes } from "./products/routes";
 import { teamRoutes } from "./teams/routes";
@@ -52,6 +54,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", staticRoutes());
   // Ingestion is keyed by bearer tokens only: mounted before the session (and any CSRF) middleware.
   app.route("/", ingestRoutes(opts.ingest ?? createIngestHandler(deps)));
+  app.route("/", trackRoutes(deps));
   // Every state-changing request below must come from our own pages (Origin / Sec-Fetch-Site),
   // unless it carries a bearer key or is the public tracker or a webhook: see src/auth/csrf.ts.
   app.use(csrfProtection(deps));
@@ -63,6 +66,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", productRoutes(deps));
   app.route("/", teamRoutes(deps));
   app.route("/", queryRoutes(deps));
+  app.route("/", webQueryRoutes(deps));
   app.route("/", peopleRoutes(deps));
   app.route("/", goalRoutes(deps));
   app.route("/", funnelRoutes(deps));

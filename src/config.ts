@@ -51,6 +51,8 @@ const EnvSchema = v.object({
   RATE_LIMIT_AUTH_PER_EMAIL: v.optional(intFrom(1, 1_000_000), "10"),
   /** Failed logins per email address from all IPs together per 15 minutes: far above the pair limit. */
   RATE_LIMIT_AUTH_FAILURES_PER_EMAIL: v.optional(intFrom(1, 1_000_000), "200"),
+  /** Tracking requests (/api/track, /api/event) per second per client IP (in memory; burst = 2 s worth). */
+  RATE_LIMIT_TRACK_PER_IP_RPS: v.optional(numberFrom(1), "50"),
   /** Distinct tag combinations (series) a product may have. */
   MAX_SERIES_PER_PRODUCT: v.optional(intFrom(1, 100_000_000), "100000"),
   /** Folder for the daily backup (src/jobs/index.ts); unset = no scheduled backups. */
@@ -74,7 +76,7 @@ export type Config = {
   sync: "full" | "normal";
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   trustedProxies: string[];
-  rateLimits: { keyRps: number; productRps: number; authPerIp: number; authPerEmail: number; authFailuresPerEmail: number };
+  rateLimits: { keyRps: number; productRps: number; authPerIp: number; authPerEmail: number; authFailuresPerEmail: number; trackPerIpRps: number };
   maxSeriesPerProduct: number;
   backupDir: string | undefined;
   backupKeep: number;
@@ -122,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       authPerIp: e.RATE_LIMIT_AUTH_PER_IP,
       authPerEmail: e.RATE_LIMIT_AUTH_PER_EMAIL,
       authFailuresPerEmail: e.RATE_LIMIT_AUTH_FAILURES_PER_EMAIL,
+      trackPerIpRps: e.RATE_LIMIT_TRACK_PER_IP_RPS,
     },
     maxSeriesPerProduct: e.MAX_SERIES_PER_PRODUCT,
     backupDir: e.BACKUP_DIR,

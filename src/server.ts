@@ -3,6 +3,7 @@ import { createIngestHandler, INGEST_ROUTES } from "./ingest/handler";
 import type { Deps } from "./deps";
 import type { Server } from "bun";
 import { createDrain } from "./http/drain";
+import { TRACK_ROUTES, trackHandlerFor } from "./web/ingest/handler";
 
 /** Bun's socket-level cap answers an empty 413 before Hono runs, so it sits above the API's 1 MiB. */
 export const SOCKET_BODY_LIMIT = 2 * 1024 * 1024;
@@ -24,6 +25,11 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string } =
   // The ingestion endpoints skip Hono (Bun matches these before `fetch`); other methods on the
   // same paths still reach the app and its 404/405 answers.
   const routes = Object.fromEntries(Object.entries(INGEST_ROUTES).map(([path, kind]) => [path, { POST: (req: Request, srv: Server<unknown>) => drain.answer(req, srv, ingest(req, kind)) }]));
+  const track = trackHandlerFor(deps);
+  for (const [path, endpoint] of Object.entries(TRACK_ROUTES)) {
+    const answer = (req: Request, srv: Server<unknown>) => drain.answer(req, srv, track(req, srv, endpoint));
+    (routes as Record<string, unknown>)[path] = { POST: answer, OPTIONS: answer };
+  }
   const server = Bun.serve({
     routes,
     port: opts.port ?? deps.config.port,

@@ -29,7 +29,7 @@ import { bearerToken } from "./api-key-auth";
  * types (relying on CORS preflight for JSON); one rule for every content type is easier to trust.
  */
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-const isExemptPath = (path: string) => path === "/api/track" || path.startsWith("/api/track/") || path.startsWith("/api/v1/hooks/");
+const isExemptPath = (path: string) => path === "/api/track" || path === "/api/event" || path.startsWith("/api/track/") || path.startsWith("/api/v1/hooks/");
 
 export function csrfProtection(deps: Pick<Deps, "config">): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

@@ -8,6 +8,7 @@ import { runDueReports } from "../reports/jobs";
 import { runScheduledBackup } from "../ops/scheduled-backup";
 import { applyRetention } from "../ops/retention";
 import { checkUsage } from "../ops/usage";
+import { createSaltKeeper } from "../web/enrich/visitor-id";
 
 /**
  * Every background job, in one table. Areas add theirs here: name, croner pattern, function.
@@ -49,7 +50,12 @@ export function registerJobs(scheduler: Scheduler) {
   // Retention: raw points and events past each product's (and namespace's) "keep N days", in batches through the writer.
   scheduler.register("ops.retention", "41 * * * *", async (deps) => {
     const removed = await applyRetention(deps);
-    if (removed.points || removed.events) deps.log.info("retention removed raw rows", removed);
+    if (removed.points || removed.events || removed.web) deps.log.info("retention removed raw rows", removed);
+  });
+  // Web visitor salts: a new UTC day's salt is written and yesterday's deleted, even on a day no page
+  // view arrives at midnight (the tracking handler does the same at its first request of the day).
+  scheduler.register("web.salts", "* * * * *", (deps) => {
+    createSaltKeeper(deps.db.$client).rotate(deps.clock.now());
   });
   // Usage limits: reload the ingest gate; mails at 80/90/100 % (watermark usage_alerts, once per month each).
   scheduler.register("ops.usage", "* * * * *", async (deps) => {

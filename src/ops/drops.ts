@@ -1,10 +1,9 @@
 /**
- * Events dropped on purpose, by reason, for GET /metrics. The reasons are the enrichment steps
- * of the web tracker (DESIGN.md "Web analytics": bot, excluded path, unknown domain); nothing
- * drops yet, so each is 0 until those steps call recordDrop. A refused request (400, 429) is not
- * a drop: its client was told.
+ * Events dropped on purpose, by reason, for GET /metrics: the drops of the web tracker's
+ * enrichment steps (src/web/enrich/steps.ts; per product they are also kept in web_drops for
+ * the site settings page). A refused request (400, 429) is not a drop: its client was told.
  */
-export const DROP_REASONS = ["bot", "excluded_path", "unknown_domain"] as const;
+export const DROP_REASONS = ["bot", "ip_excluded", "excluded_path", "unknown_domain"] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 const dropped = new Map<DropReason, number>(DROP_REASONS.map((r) => [r, 0]));

@@ -77,13 +77,13 @@ export const horizonOf = (days: number, now: number) => Math.floor((now - days *
  * horizon, batch by batch, yielding between batches; a crash resumes at the next run.
  */
 export async function applyRetention(
-  deps: { db: Db; clock: Clock; log: Logger; queue: Pick<WriteQueue, "deleteOldPoints" | "deleteOldEvents"> },
-): Promise<{ points: number; events: number }> {
+  deps: { db: Db; clock: Clock; log: Logger; queue: Pick<WriteQueue, "deleteOldPoints" | "deleteOldEvents" | "deleteOldWeb"> },
+): Promise<{ points: number; events: number; web: number }> {
   const rules = deps.db.select().from(retentionRules).all();
   const byProduct = new Map<string, RetentionRule[]>();
   for (const r of rules) byProduct.set(r.productId, [...(byProduct.get(r.productId) ?? []), r]);
   const now = deps.clock.now();
-  const total = { points: 0, events: 0 };
+  const total = { points: 0, events: 0, web: 0 };
   const drain = async (step: () => Promise<number>) => {
     let n = 0;
     for (let got = -1; got !== 0; ) n += got = await step();
@@ -98,6 +98,7 @@ export async function applyRetention(
         total.points += await drain(() => deps.queue.deleteOldPoints(productId, before, RETENTION_BATCH_SIZE));
         const exclude = namespaces.map((r) => r.namespace);
         total.events += await drain(() => deps.queue.deleteOldEvents(productId, before, { exclude }, RETENTION_BATCH_SIZE));
+        total.web += await drain(() => deps.queue.deleteOldWeb(productId, before, RETENTION_BATCH_SIZE));
       }
       for (const r of namespaces) {
         const before = horizonOf(r.days, now);

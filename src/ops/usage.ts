@@ -12,14 +12,14 @@ import type { QuotaGate } from "./quota-gate";
 import { usageLimitEmail } from "../../views/emails/usage-limit";
 
 /**
- * Usage per product per month (DESIGN.md "Operations", seed 001 FR-10): points and events
+ * Usage per product per month (DESIGN.md "Operations", seed 001 FR-10): points, events and page views
  * stored in the UTC month, counted by the flush (src/writer/usage.ts); an optional monthly
  * limit on their sum with a choice at 100 %: "pause" (ingestion answers 429 quota_exceeded) or
  * "keep"; mails to the owners at 80, 90 and 100 %, each once per month (usage_alerts).
  */
 export const THRESHOLDS = [80, 90, 100] as const;
 export type LimitMode = "pause" | "keep";
-export type Usage = { month: string; points: number; events: number; total: number; limit: number | null; mode: LimitMode | null; percent: number | null };
+export type Usage = { month: string; points: number; events: number; pageviews: number; total: number; limit: number | null; mode: LimitMode | null; percent: number | null };
 
 export const LimitSchema = v.pipe(v.number("The limit is a whole number"), v.integer("The limit is a whole number"), v.minValue(1, "The limit is at least 1"), v.maxValue(1e15, "That limit is too large"));
 export const ModeSchema = v.picklist(["pause", "keep"], "Choose pause or keep");
@@ -39,15 +39,17 @@ export function monthBounds(now: number): { month: string; end: number } {
 
 export function getUsage(db: Db, productId: string, now: number): Usage {
   const { month } = monthBounds(now);
-  const row = db.$client.query("SELECT points, events FROM usage_monthly WHERE product_id = ? AND month = ?").get(productId, month) as { points: number; events: number } | null;
+  const row = db.$client.query("SELECT points, events, pageviews FROM usage_monthly WHERE product_id = ? AND month = ?").get(productId, month) as { points: number; events: number; pageviews: number } | null;
   const limit = db.select().from(usageLimits).where(eq(usageLimits.productId, productId)).get();
   const points = row?.points ?? 0;
   const events = row?.events ?? 0;
-  const total = points + events;
+  const pageviews = row?.pageviews ?? 0;
+  const total = points + events + pageviews;
   return {
     month,
     points,
     events,
+    pageviews,
     total,
     limit: limit?.monthlyLimit ?? null,
     mode: (limit?.mode as LimitMode | undefined) ?? null,

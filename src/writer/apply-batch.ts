@@ -1,6 +1,7 @@
 import type { Statement } from "bun:sqlite";
 import type { SeriesRegistry } from "./series-registry";
 import type { BatchResult, EventsBatch, PointsBatch, WriteBatch } from "./batch";
+import type { WebWriter } from "./web/web-writer";
 import { answerFor } from "./batch";
 import { notFound } from "../lib/errors";
 
@@ -24,6 +25,8 @@ export type ApplyContext = {
   rows: Rows;
   insertEvent: Statement;
   insertIdempotency: Statement;
+  /** Visits, raw hits and pre-aggregates of the web tracker (src/writer/web/). */
+  web: WebWriter;
 };
 
 const EMPTY_TAGS = "{}";
@@ -38,7 +41,7 @@ export function applyBatch(batch: WriteBatch, ctx: ApplyContext): BatchResult {
     ctx.registry.forgetProduct(batch.productId);
     throw notFound("This product no longer exists");
   }
-  const result = batch.kind === "points" ? applyPoints(batch, ctx) : applyEvents(batch, ctx);
+  const result = batch.kind === "points" ? applyPoints(batch, ctx) : batch.kind === "web" ? ctx.web.apply(batch) : applyEvents(batch, ctx);
   const idem = batch.idempotency;
   if (idem) {
     const answer = answerFor(batch.kind, result, idem.errors);

@@ -8,6 +8,43 @@ import type { Histogram } from "../lib/histogram";
  * batch; the writer commits it and answers by sequence number.
  */
 
+/**
+ * One tracker hit after enrichment (src/web/enrich/): what the writer needs to keep the visit
+ * and the aggregates. No IP address: `visitorId` is already the keyed hash.
+ */
+export type WebHit = {
+  tsMs: number;
+  visitorId: number;
+  /** The id the script keeps in attribution mode (for erasure and revenue), else null. */
+  persistedId: string | null;
+  /** 'pageview', 'engagement', or a custom event (goal) name. */
+  name: string;
+  hostname: string;
+  pathname: string;
+  /** Visit attributes, used when this hit starts a visit. */
+  source: string | null;
+  referrer: string | null;
+  utmSource: string | null;
+  utmMedium: string | null;
+  utmCampaign: string | null;
+  utmContent: string | null;
+  utmTerm: string | null;
+  clickIds: string | null;
+  country: string | null;
+  region: string | null;
+  device: string | null;
+  browser: string | null;
+  os: string | null;
+  /** Custom properties, string → string. */
+  props: Record<string, string> | null;
+  engagedMs: number | null;
+  scrollDepth: number | null;
+  revenue: { amount: number; currency: string } | null;
+  /** False for Plausible's non-interactive events (`i: false`): they do not make a visit "not a bounce". */
+  interactive: boolean;
+};
+export type WebDropCount = { reason: string; n: number };
+
 /** A validated point, ready to store. `tags` are checked (string → string, ≤ 20 keys). */
 export type PointRecord = { metric: string; value: number; tsMs: number; tags: Record<string, string> };
 /** A validated event; properties/context are JSON text (or null). */
@@ -56,11 +93,15 @@ export type PointsBatch = BatchBase & {
   value: Float64Array;
 };
 export type EventsBatch = BatchBase & { kind: "events"; events: EventRecord[] };
-export type WriteBatch = PointsBatch | EventsBatch;
-export type BatchResult = PointsResult | EventsResult;
+/** Enriched tracker hits and drop counts of the web endpoints (src/web/ingest/, src/writer/web/). */
+export type WebBatch = BatchBase & { kind: "web"; hits: WebHit[]; drops: WebDropCount[] };
+export type WriteBatch = PointsBatch | EventsBatch | WebBatch;
+/** `accepted`: hits stored (an engagement ping with no visit to join is not); `pageviews` among them (usage). */
+export type WebResult = { accepted: number; pageviews: number };
+export type BatchResult = PointsResult | EventsResult | WebResult;
 
 /** The codes of an ingestion kind's per-item errors (DESIGN.md, Settled details). */
-export const ERROR_CODES = { points: "invalid_points", events: "invalid_events" } as const;
+export const ERROR_CODES = { points: "invalid_points", events: "invalid_events", web: "invalid_events" } as const;
 
 /** 200 with the result, or 207 with the errors of the items `?partial=1` left out. */
 export function answerFor(kind: WriteBatch["kind"], result: BatchResult, errors: ItemError[]): Answer {
@@ -126,7 +167,7 @@ export type WireError = { status: number; code: string; message: string; field?:
  * took ~1.1 ms per message on a busy core; a string and three transferred buffers take µs.
  */
 export type PackedBatches = { json: string; slot: Uint32Array; ts: Float64Array; value: Float64Array };
-type PackedMeta = { seq: number; batch: Omit<PointsBatch, "slot" | "ts" | "value"> & { at: number; n: number } } | { seq: number; batch: EventsBatch };
+type PackedMeta = { seq: number; batch: Omit<PointsBatch, "slot" | "ts" | "value"> & { at: number; n: number } } | { seq: number; batch: EventsBatch | WebBatch };
 
 export function packBatches(items: { seq: number; batch: WriteBatch }[]): PackedBatches {
   let total = 0;
@@ -175,6 +216,7 @@ export type WriterOp =
   | { kind: "sync" }
   | { kind: "retention-points"; productId: string; before: number; limit: number }
   | { kind: "retention-events"; productId: string; before: number; scope: { namespace: string } | { exclude: string[] }; limit: number }
+  | { kind: "retention-web"; productId: string; before: number; limit: number }
   | { kind: "erase-person"; productId: string; person: string; after: number; limit: number }
   | { kind: "probe" };
 /** Writer → main thread. */

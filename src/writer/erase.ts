@@ -30,8 +30,15 @@ export function erasePersonBatch(sqlite: Database, productId: string, person: st
         .all(person, after, upTo, productId, limit) as { seq: number }[]
     ).map((r) => r.seq);
     if (seqs.length) sqlite.query("DELETE FROM events WHERE seq IN (SELECT value FROM json_each(?))").run(JSON.stringify(seqs));
+    // Web visits of a persisted visitor id (attribution mode), and their hits: few, so at once.
+    let web = 0;
+    if (after === 0) {
+      const ids = `SELECT id FROM web_sessions WHERE product_id = ?1 AND persisted_id = ?2`;
+      web += sqlite.query(`DELETE FROM web_events WHERE session_id IN (${ids})`).run(productId, person).changes;
+      web += sqlite.query(`DELETE FROM web_sessions WHERE id IN (${ids})`).run(productId, person).changes;
+    }
     const next = seqs.length === limit ? seqs[seqs.length - 1]! : upTo;
     const newest = (sqlite.query("SELECT coalesce(max(seq), 0) AS n FROM events").get() as { n: number }).n;
-    return { deleted: seqs.length, next, done: next >= newest };
+    return { deleted: seqs.length + web, next, done: next >= newest };
   }).immediate();
 }

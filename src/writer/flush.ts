@@ -8,6 +8,7 @@ import { applyBatch, type Rows, type SeriesRows } from "./apply-batch";
 import type { BatchResult, EventsResult, WireError, WriteBatch, WriterHealth, WriterStats } from "./batch";
 import { newHistogram, observe } from "../lib/histogram";
 import { createUsageCounter } from "./usage";
+import { createWebWriter } from "./web/web-writer";
 
 // api_keys.last_used_at is written at most this often per key.
 const LAST_USED_EVERY_MS = 60_000;
@@ -29,6 +30,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
   const registry = new SeriesRegistry(sqlite, opts.maxSeriesPerProduct);
   const rollups = createRollupWriter(sqlite);
   const usage = createUsageCounter(sqlite);
+  const web = createWebWriter(sqlite);
   const insertPoints = POINTS_CHUNKS.map((n) => sqlite.prepare(`INSERT INTO points (series_id, ts_ms, value) VALUES ${Array(n).fill("(?, ?, ?)").join(", ")}`));
   const touchKey = sqlite.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?");
   const statements = {
@@ -66,6 +68,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       return outcomes;
     } catch (err) {
       registry.clear();
+      web.reset();
       const storage = storageProblem(err);
       if (storage) health = { ok: false, code: "storage_unavailable", reason: storage };
       // A full disk fails every batch alike; anything else may be one bad batch that must not
@@ -90,7 +93,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     try {
       for (const { seq, batch } of items) {
         try {
-          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, ...statements });
+          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, web, ...statements });
           if (batch.kind === "events") events += (value as EventsResult).accepted;
           tally.add(batch, value);
           outcomes.push({ seq, ok: true, value });
@@ -106,6 +109,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       const fold = new RollupFold();
       for (const g of groups) fold.addSeries(g.s, g.a, g.t, g.v);
       rollups.apply(fold);
+      web.finish();
       tally.write();
       for (const [keyId, at] of touches) touchKey.run(at, keyId);
       const committing = performance.now();
@@ -159,7 +163,10 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     /** A key used by a request that writes nothing (a read key): stamped by the next flush. */
     touch: noteTouch,
     hasTouches: () => touches.size > 0,
-    forgetProduct: (productId: string) => registry.forgetProduct(productId),
+    forgetProduct: (productId: string) => {
+      registry.forgetProduct(productId);
+      web.forgetProduct(productId);
+    },
     /** Marks storage healthy again once a write went through (a probe or a flush). */
     recordProbe(err: unknown) {
       const storage = err === null ? null : storageProblem(err);

@@ -14,6 +14,9 @@ import {
   type PointsResult,
   type ToWriter,
   type WireError,
+  type WebDropCount,
+  type WebHit,
+  type WebResult,
   type WriteBatch,
   type WriterHealth,
   type WriterOp,
@@ -30,6 +33,8 @@ export type WriteQueue = {
   submitPoints(productId: string, points: PointRecord[], opts?: SubmitOptions): Promise<PointsResult>;
   /** Events with an `id` the product already has are not stored again (counted as duplicates). */
   submitEvents(productId: string, events: EventRecord[], opts?: SubmitOptions): Promise<EventsResult>;
+  /** Enriched tracker hits and drop counts of one product; resolves after COMMIT. */
+  submitWeb(productId: string, hits: WebHit[], drops: WebDropCount[]): Promise<WebResult>;
   /** Resolves once everything submitted before it is committed (or refused). */
   flushNow(): Promise<void>;
   /** Deletes at most `batchSize` data rows of a deleted product; 0 = none left. */
@@ -40,6 +45,8 @@ export type WriteQueue = {
   deleteOldPoints(productId: string, before: number, limit: number): Promise<number>;
   /** Retention: at most `limit` events older than `before`, of one namespace or of all but `exclude`. */
   deleteOldEvents(productId: string, before: number, scope: { namespace: string } | { exclude: string[] }, limit: number): Promise<number>;
+  /** Retention: at most `limit` raw web hits (then visits) of the product older than `before`; aggregates stay. */
+  deleteOldWeb(productId: string, before: number, limit: number): Promise<number>;
   /** Erasure: at most `limit` of a person's events from the cursor `after` on (src/writer/erase.ts). */
   erasePersonBatch(productId: string, person: string, after: number, limit: number): Promise<EraseStep>;
   /** Drop cached series ids of a product whose data was purged. */
@@ -195,6 +202,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
       submit({ kind: "points", productId, now: deps.clock.now(), apiKeyId: opts.apiKeyId ?? null, idempotency: opts.idempotency ?? null, ...pointsColumns(points) }),
     submitEvents: (productId, events, opts = {}) =>
       submit({ kind: "events", productId, now: deps.clock.now(), apiKeyId: opts.apiKeyId ?? null, idempotency: opts.idempotency ?? null, events }),
+    submitWeb: (productId, hits, drops) => submit({ kind: "web", productId, now: deps.clock.now(), apiKeyId: null, idempotency: null, hits, drops }),
     flushNow: async () => {
       if (!worker && !starting) return;
       await op({ kind: "sync" });
@@ -204,6 +212,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
     forgetProduct: (productId) => op<void>({ kind: "forget-product", productId }),
     deleteOldPoints: (productId, before, limit) => op<number>({ kind: "retention-points", productId, before, limit }),
     deleteOldEvents: (productId, before, scope, limit) => op<number>({ kind: "retention-events", productId, before, scope, limit }),
+    deleteOldWeb: (productId, before, limit) => op<number>({ kind: "retention-web", productId, before, limit }),
     erasePersonBatch: (productId, person, after, limit) => op<EraseStep>({ kind: "erase-person", productId, person, after, limit }),
     touchKey(keyId, now) {
       // The writer stamps at most once a minute per key anyway; this spares the message too.

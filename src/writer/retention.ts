@@ -44,3 +44,20 @@ export function deleteOldEvents(sqlite: Database, productId: string, before: num
         .run(productId, before, param, limit).changes,
   ).immediate();
 }
+
+/**
+ * Raw web rows of the product older than `before`: hits first, then visits that ended before it.
+ * The hourly and daily aggregates stay (the web dashboard reads them), so its cards and charts
+ * do not change; filtered queries, which read raw rows, see only what is kept.
+ */
+export function deleteOldWeb(sqlite: Database, productId: string, before: number, limit: number): number {
+  return sqlite.transaction(() => {
+    const hits = sqlite
+      .query("DELETE FROM web_events WHERE seq IN (SELECT seq FROM web_events WHERE product_id = ? AND ts_ms < ? LIMIT ?)")
+      .run(productId, before, limit).changes;
+    if (hits > 0) return hits;
+    return sqlite
+      .query("DELETE FROM web_sessions WHERE id IN (SELECT id FROM web_sessions WHERE product_id = ? AND last_ms < ? LIMIT ?)")
+      .run(productId, before, limit).changes;
+  }).immediate();
+}

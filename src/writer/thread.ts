@@ -13,7 +13,7 @@ import { openDatabase, closeDatabase } from "../db/connection";
 import { createLogger, type LogLevel } from "../lib/log";
 import { createFlusher, storageProblem, toWire, type FlushItem, type FlushResult, type Flusher } from "./flush";
 import { expireIdempotencyBatch, planPurge, purgeBatch, type PurgePlan } from "./purge";
-import { deleteOldEvents, deleteOldPoints } from "./retention";
+import { deleteOldEvents, deleteOldPoints, deleteOldWeb } from "./retention";
 import { erasePersonBatch } from "./erase";
 import { unpackBatches, type FromWriter, type ToWriter, type WriterOp } from "./batch";
 
@@ -111,7 +111,7 @@ function run() {
   }
 }
 
-const sizeOf = (item: FlushItem) => (item.batch.kind === "points" ? item.batch.slot.length : item.batch.events.length);
+const sizeOf = (item: FlushItem) => (item.batch.kind === "points" ? item.batch.slot.length : item.batch.kind === "web" ? item.batch.hits.length + 1 : item.batch.events.length);
 
 function runOp(seq: number, op: WriterOp): FlushResult {
   try {
@@ -129,8 +129,14 @@ function runOp(seq: number, op: WriterOp): FlushResult {
         return { seq, ok: true, value: deleteOldPoints(sqlite, op.productId, op.before, op.limit) };
       case "retention-events":
         return { seq, ok: true, value: deleteOldEvents(sqlite, op.productId, op.before, op.scope, op.limit) };
-      case "erase-person":
-        return { seq, ok: true, value: erasePersonBatch(sqlite, op.productId, op.person, op.after, op.limit) };
+      case "retention-web":
+        return { seq, ok: true, value: deleteOldWeb(sqlite, op.productId, op.before, op.limit) };
+      case "erase-person": {
+        const value = erasePersonBatch(sqlite, op.productId, op.person, op.after, op.limit);
+        // The visits of an erased visitor id must not be written back from the writer's memory.
+        if (op.after === 0) flusher.forgetProduct(op.productId);
+        return { seq, ok: true, value };
+      }
       case "probe": {
         // One row fits in a page the WAL may already have, so the disk must also have room for a
         // whole flush before writes count as working again.

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { BatchResult, WriteBatch } from "./batch";
+import type { BatchResult, WebResult, WriteBatch } from "./batch";
 
 /**
  * Usage metering (DESIGN.md "Operations"): the flush that stores points and events also counts
@@ -11,25 +11,27 @@ export const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7);
 
 export function createUsageCounter(sqlite: Database) {
   const upsert = sqlite.prepare(
-    `INSERT INTO usage_monthly (product_id, month, points, events) VALUES (?, ?, ?, ?)
-     ON CONFLICT (product_id, month) DO UPDATE SET points = points + excluded.points, events = events + excluded.events`,
+    `INSERT INTO usage_monthly (product_id, month, points, events, pageviews) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (product_id, month) DO UPDATE SET points = points + excluded.points, events = events + excluded.events,
+       pageviews = pageviews + excluded.pageviews`,
   );
   return {
     /** A fresh tally for one transaction (a rolled-back flush leaves no count behind). */
     tally() {
-      const counts = new Map<string, { productId: string; month: string; points: number; events: number }>();
+      const counts = new Map<string, { productId: string; month: string; points: number; events: number; pageviews: number }>();
       return {
         add(batch: WriteBatch, result: BatchResult) {
           if (result.accepted === 0) return;
           const month = monthOf(batch.now);
           const key = batch.productId + "\u0000" + month;
           let c = counts.get(key);
-          if (!c) counts.set(key, (c = { productId: batch.productId, month, points: 0, events: 0 }));
+          if (!c) counts.set(key, (c = { productId: batch.productId, month, points: 0, events: 0, pageviews: 0 }));
           if (batch.kind === "points") c.points += result.accepted;
+          else if (batch.kind === "web") c.pageviews += (result as WebResult).pageviews;
           else c.events += result.accepted;
         },
         write() {
-          for (const c of counts.values()) upsert.run(c.productId, c.month, c.points, c.events);
+          for (const c of counts.values()) upsert.run(c.productId, c.month, c.points, c.events, c.pageviews);
         },
       };
     },

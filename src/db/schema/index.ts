@@ -6,3 +6,4 @@ export * from "./system";
 export * from "./ops";
 export * from "./web";
 export * from "./goals";
+export * from "./web-data";

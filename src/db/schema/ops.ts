@@ -40,6 +40,8 @@ export const usageMonthly = sqliteTable(
     month: text("month").notNull(),
     points: integer("points").notNull().default(0),
     events: integer("events").notNull().default(0),
+    /** Page views stored by the web tracker (src/writer/web/). */
+    pageviews: integer("pageviews").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.productId, t.month] })],
 );

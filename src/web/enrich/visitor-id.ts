@@ -1,0 +1,58 @@
+import type { Database } from "bun:sqlite";
+import { randomToken } from "../../lib/tokens";
+
+/**
+ * Visitor ids (DESIGN.md "Web analytics"). Privacy mode: a keyed hash of (daily salt, product,
+ * IP, User-Agent). The salt is one random secret per UTC day in web_salts; the first request
+ * (or the job) of a new UTC day writes the new salt and deletes every older one in the same
+ * transaction, so yesterday's ids can never be computed again and a visitor cannot be followed
+ * past a day. Attribution mode: a hash of the id the script keeps in localStorage (the raw id is
+ * kept on the visit as `persisted_id`, for erasure and revenue attribution).
+ *
+ * Ids are 53-bit integers (exact in JavaScript, stored as SQLite INTEGER): with a million
+ * visitors a day, the chance of any collision within one product's day is about 6 in 100,000.
+ */
+const DAY_MS = 86_400_000;
+export const utcDay = (ms: number) => Math.floor(ms / DAY_MS);
+
+export type SaltKeeper = { saltFor(nowMs: number): string; rotate(nowMs: number): void };
+
+export function createSaltKeeper(sqlite: Database): SaltKeeper {
+  let cached: { day: number; salt: string } | null = null;
+  const get = sqlite.prepare("SELECT salt FROM web_salts WHERE day = ?");
+  const insert = sqlite.prepare("INSERT INTO web_salts (day, salt) VALUES (?, ?) ON CONFLICT (day) DO NOTHING");
+  const dropOld = sqlite.prepare("DELETE FROM web_salts WHERE day < ?");
+  const rotate = (nowMs: number) => {
+    const day = utcDay(nowMs);
+    const salt = sqlite.transaction(() => {
+      insert.run(day, randomToken(32));
+      dropOld.run(day);
+      return (get.get(day) as { salt: string }).salt;
+    }).immediate();
+    cached = { day, salt };
+  };
+  return {
+    saltFor(nowMs) {
+      const day = utcDay(nowMs);
+      if (cached?.day !== day) rotate(nowMs);
+      return cached!.salt;
+    },
+    rotate,
+  };
+}
+
+/** The first 53 bits of SHA-256 of the parts, as a non-negative integer. */
+export function hash53(...parts: string[]): number {
+  const h = new Bun.CryptoHasher("sha256");
+  for (const p of parts) {
+    h.update(p);
+    h.update("\u0000");
+  }
+  const d = h.digest();
+  return (d.readUInt32BE(0) & 0x1fffff) * 2 ** 32 + d.readUInt32BE(4);
+}
+
+export const privacyVisitorId = (salt: string, productId: string, ip: string, ua: string) => hash53(salt, productId, ip, ua);
+export const persistedVisitorId = (productId: string, persistedId: string) => hash53("persisted", productId, persistedId);
+/** What a persisted id may be: what the script makes (random, URL-safe), up to 64 characters. */
+export const PERSISTED_ID = /^[A-Za-z0-9_-]{8,64}$/;

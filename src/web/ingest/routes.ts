@@ -1,0 +1,15 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../../http/context";
+import type { Deps } from "../../deps";
+import { TRACK_ROUTES, trackHandlerFor } from "./handler";
+
+/** The tracking endpoints inside the Hono app (app.request(), the route walker); Bun.serve answers
+ * the same paths with the same handler before Hono runs (src/server.ts). */
+export function trackRoutes(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  const handle = trackHandlerFor(deps);
+  for (const [path, endpoint] of Object.entries(TRACK_ROUTES)) {
+    app.on(["POST", "OPTIONS"], path, (c) => handle(c.req.raw, (c.env as { server?: Parameters<typeof handle>[1] } | undefined)?.server, endpoint));
+  }
+  return app;
+}

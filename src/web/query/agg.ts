@@ -1,0 +1,101 @@
+import type { Database } from "bun:sqlite";
+import { ALL_DIM, DAY_HOURS, HOUR_MS } from "../../writer/web/dims";
+import { emptyAcc, storedDim, type Acc } from "./acc";
+
+/**
+ * Reading the pre-aggregates (src/db/schema/web-data.ts) for an hour-aligned range [a, b).
+ *
+ * Additive counters are sums: day rows for the UTC days wholly inside the range, hour rows for
+ * the parts of at most two days at its ends.
+ *
+ * Visitors are exact. A visitor-day (one visitor id on one UTC day) never spans two UTC days, and
+ * `first_seen` / `last_seen` count each visitor-day once, in the hour of its first / last
+ * occurrence with the value; `hour_seen` once in every hour it has an occurrence in. Cut the
+ * range at UTC midnights: a whole day counts Σ first_seen of the day; a day's prefix [00:00, b)
+ * the visitor-days whose first occurrence is before b; a suffix [a, 24:00) those whose last is at
+ * or after a; a single hour its hour_seen. Together, for a range not inside one UTC day:
+ *   visitors = Σ first_seen over [day(a), b) − Σ last_seen over [day(a), a)
+ * (the suffix of a's day is its total minus the visitor-days that ended before a). A range inside
+ * one UTC day touching neither end and longer than an hour has no exact answer here: those
+ * ranges take the raw path (`exactFromAggregates`).
+ */
+const DAY_MS = DAY_HOURS * HOUR_MS;
+export function exactFromAggregates(a: number, b: number): boolean {
+  if (!isHourAligned(a) || !isHourAligned(b)) return false;
+  const inside = Math.floor(a / DAY_MS) === Math.floor((b - 1) / DAY_MS) && a % DAY_MS !== 0 && b % DAY_MS !== 0;
+  return !inside || b - a === HOUR_MS;
+}
+export const isHourAligned = (ms: number) => ms % HOUR_MS === 0;
+
+type Sums = Map<string, Acc & { f: number; l: number }>;
+
+export function sumRange(reader: Database, productId: string, dim: string, a: number, b: number): Map<string, Acc> {
+  const stored = dim === "" ? ALL_DIM : storedDim(dim);
+  const ha = a / HOUR_MS;
+  const hb = b / HOUR_MS;
+  const d0 = Math.floor(ha / DAY_HOURS); // a's UTC day
+  const fullFrom = Math.ceil(ha / DAY_HOURS); // first UTC day wholly inside [a, b)
+  const fullTo = Math.floor(hb / DAY_HOURS); // UTC days before this one end by b
+  const singleHour = b - a === HOUR_MS && a % DAY_MS !== 0 && b % DAY_MS !== 0;
+  const out: Sums = new Map();
+  const add = (r: Row, fOnly: boolean) => {
+    let acc = out.get(r.value);
+    if (!acc) out.set(r.value, (acc = { ...emptyAcc(), f: 0, l: 0 }));
+    acc.f += singleHour ? r.hs : r.f;
+    acc.l += singleHour ? 0 : r.l;
+    if (fOnly) return;
+    acc.visits += r.visits;
+    acc.bounces += r.bounces;
+    acc.durationMs += r.duration;
+    acc.visitPageviews += r.vpv;
+    acc.visitEvents += r.vev;
+    acc.pageviews += r.pv;
+    acc.customs += r.ev;
+  };
+  if (fullFrom < fullTo) {
+    for (const r of dayQuery(reader).all(productId, stored, fullFrom, fullTo) as Row[]) add(r, false);
+    for (const r of hourQuery(reader).all(ha, productId, stored, d0 * DAY_HOURS, fullFrom * DAY_HOURS) as Row[]) add(r, false);
+    for (const r of hourQuery(reader).all(ha, productId, stored, fullTo * DAY_HOURS, hb) as Row[]) add(r, false);
+  } else if (singleHour) {
+    for (const r of hourQuery(reader).all(ha, productId, stored, ha, hb) as Row[]) add(r, false);
+  } else {
+    for (const r of hourQuery(reader).all(ha, productId, stored, d0 * DAY_HOURS, hb) as Row[]) add(r, false);
+  }
+  const result = new Map<string, Acc>();
+  for (const [value, acc] of out) {
+    const { f, l, visitEvents, ...rest } = acc;
+    const visitors = f - l;
+    if (visitors === 0 && rest.visits === 0 && rest.pageviews === 0 && rest.customs === 0) continue;
+    result.set(value, { ...rest, visitEvents, visitors });
+  }
+  return result;
+}
+
+type Row = { value: string; f: number; l: number; hs: number; visits: number; bounces: number; duration: number; vpv: number; vev: number; pv: number; ev: number };
+
+const cache = new WeakMap<Database, { day: ReturnType<Database["prepare"]>; hour: ReturnType<Database["prepare"]> }>();
+function statements(reader: Database) {
+  let s = cache.get(reader);
+  if (!s) {
+    s = {
+      day: reader.prepare(
+        `SELECT value, sum(first_seen) AS f, 0 AS l, 0 AS hs, sum(visits) AS visits, sum(bounces) AS bounces, sum(duration_ms) AS duration,
+           sum(visit_pageviews) AS vpv, sum(visit_events) AS vev, sum(pageviews) AS pv, sum(events) AS ev
+         FROM web_agg_day WHERE product_id = ?1 AND dim = ?2 AND bucket >= ?3 AND bucket < ?4 GROUP BY value`,
+      ),
+      // Hours before a (?1) count only their last_seen (subtracted) and first_seen; hours from a on, everything but last_seen.
+      hour: reader.prepare(
+        `SELECT value, sum(first_seen) AS f, sum(CASE WHEN bucket < ?1 THEN last_seen ELSE 0 END) AS l, sum(hour_seen) AS hs,
+           sum(CASE WHEN bucket >= ?1 THEN visits ELSE 0 END) AS visits, sum(CASE WHEN bucket >= ?1 THEN bounces ELSE 0 END) AS bounces,
+           sum(CASE WHEN bucket >= ?1 THEN duration_ms ELSE 0 END) AS duration, sum(CASE WHEN bucket >= ?1 THEN visit_pageviews ELSE 0 END) AS vpv,
+           sum(CASE WHEN bucket >= ?1 THEN visit_events ELSE 0 END) AS vev, sum(CASE WHEN bucket >= ?1 THEN pageviews ELSE 0 END) AS pv,
+           sum(CASE WHEN bucket >= ?1 THEN events ELSE 0 END) AS ev
+         FROM web_agg_hour WHERE product_id = ?2 AND dim = ?3 AND bucket >= ?4 AND bucket < ?5 GROUP BY value`,
+      ),
+    };
+    cache.set(reader, s);
+  }
+  return s;
+}
+const dayQuery = (r: Database) => statements(r).day;
+const hourQuery = (r: Database) => statements(r).hour;
