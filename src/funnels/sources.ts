@@ -2,10 +2,11 @@ import type { Db } from "../db/connection";
 import { propertyMatchSql, type PropertyMatch } from "../goals/property-match";
 import { badRequest } from "../lib/errors";
 import type { StepMatch } from "./engine";
+import { webFunnelSource } from "./web-source";
 
 /**
  * Where a funnel's matches come from, one entry per kind of entity (a registry): per `user`
- * (`context.user_id` of product events) or per `visitor`. Each reads only the events that match
+ * (`context.user_id` of product events) or per web `visitor` (the tracker's hits, web-source.ts). Each reads only the events that match
  * some step, already ordered by entity and time, and marks which steps each one matches — the
  * engine never sees a row that matches nothing.
  */
@@ -18,7 +19,7 @@ export type FunnelSource = {
 };
 
 /** Product events by an entity column of the events table. */
-function eventsSource(column: "user_id" | "visitor_id"): FunnelSource {
+function eventsSource(column: "user_id"): FunnelSource {
   return {
     read(db, productId, steps, span, breakdown) {
       const masks: string[] = [];
@@ -62,5 +63,5 @@ function* groupRows(rows: Iterable<Row>): Generator<EntityMatches> {
 
 export const FUNNEL_SOURCES: Record<EntityKind, FunnelSource> = {
   user: eventsSource("user_id"),
-  visitor: eventsSource("visitor_id"),
+  visitor: webFunnelSource,
 };

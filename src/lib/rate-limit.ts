@@ -19,7 +19,7 @@ export class RateLimiter {
   peek(key: string, now: number, cost = 1): number {
     const b = this.buckets.get(key);
     if (!b) return 0;
-    const tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
+    const tokens = Math.min(this.burst, b.tokens + this.refill(b.at, now));
     return tokens >= cost ? 0 : Math.max(1, Math.ceil((cost - tokens) / this.perSecond));
   }
 
@@ -30,8 +30,8 @@ export class RateLimiter {
       b = { tokens: this.burst, at: now };
       this.buckets.set(key, b);
     } else {
-      b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
-      b.at = now;
+      b.tokens = Math.min(this.burst, b.tokens + this.refill(b.at, now));
+      b.at = Math.max(b.at, now);
     }
     if (b.tokens >= cost) {
       b.tokens -= cost;
@@ -40,11 +40,16 @@ export class RateLimiter {
     return Math.max(1, Math.ceil((cost - b.tokens) / this.perSecond));
   }
 
+  /** Tokens earned since `at`; none when the clock went back (an NTP step must not drain a bucket). */
+  private refill(at: number, now: number): number {
+    return (Math.max(0, now - at) / 1000) * this.perSecond;
+  }
+
   /** Forget full buckets so the map stays small. */
   private sweep(now: number) {
     this.sweepAt = now + 60_000;
     for (const [key, b] of this.buckets) {
-      if (b.tokens + ((now - b.at) / 1000) * this.perSecond >= this.burst) this.buckets.delete(key);
+      if (b.tokens + this.refill(b.at, now) >= this.burst) this.buckets.delete(key);
     }
   }
 }
