@@ -26,6 +26,7 @@ import { storageRound } from "./scenarios/storage";
 import { startupRound } from "./scenarios/startup";
 import { extrasRound } from "./scenarios/extras";
 import { createBenchDashboard, dashboardRound } from "./scenarios/dashboard";
+import { funnelRound } from "./scenarios/funnel";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -153,6 +154,11 @@ async function main(): Promise<number> {
   if (runs("png")) {
     phase("widget PNG (R8), tracker size");
     await extrasRound(rec, { ours, dashboardPath, rounds: opts.rounds, runs: opts.queryRuns });
+  }
+
+  if (runs("funnel")) {
+    phase("funnel (R17)");
+    await funnelRound(rec, { events: n, runs: Math.max(3, Math.min(opts.queryRuns, 10)) });
   }
 
   if (runs("startup")) {

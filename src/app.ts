@@ -24,6 +24,9 @@ import { queryRoutes } from "./query/routes";
 import { dashboardRoutes } from "./dashboards/routes";
 import { reportRoutes } from "./reports/routes";
 import { pageHeader } from "./products/page-header";
+import { goalRoutes } from "./goals/routes";
+import { funnelRoutes } from "./funnels/routes";
+import { funnelPageRoutes } from "./funnels/page-routes";
 import { peopleRoutes } from "./ops/people-routes";
 import { webSettingsRoutes } from "./web/settings/routes";
 import { webDashboardRoutes } from "./web/dashboard/routes";
@@ -77,6 +80,9 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", peopleRoutes(deps));
   app.route("/", revenueRoutes(deps));
   app.route("/", revenueSettingsRoutes(deps));
+  app.route("/", goalRoutes(deps));
+  app.route("/", funnelRoutes(deps));
+  app.route("/", funnelPageRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
   app.route("/", reportRoutes(deps));

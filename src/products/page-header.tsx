@@ -32,6 +32,9 @@ function ProductNav(props: { productId: string; path: string; showSettings: bool
       <HeaderNavLink href={`${base}/web`} active={props.path === `${base}/web` || props.path.startsWith(`${base}/web/`)}>
         Web
       </HeaderNavLink>
+      <HeaderNavLink href={`${base}/funnels`} active={props.path.startsWith(`${base}/funnels`)}>
+        Funnels
+      </HeaderNavLink>
       {props.showSettings ? (
         <HeaderNavLink href={`${base}/settings`} active={inSettings}>
           Settings

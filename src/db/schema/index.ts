@@ -5,5 +5,6 @@ export * from "./dashboards";
 export * from "./system";
 export * from "./ops";
 export * from "./web";
+export * from "./goals";
 export * from "./web-data";
 export * from "./revenue";

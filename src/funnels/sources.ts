@@ -1,0 +1,67 @@
+import type { Db } from "../db/connection";
+import { propertyMatchSql, type PropertyMatch } from "../goals/property-match";
+import { badRequest } from "../lib/errors";
+import type { StepMatch } from "./engine";
+import { webFunnelSource } from "./web-source";
+
+/**
+ * Where a funnel's matches come from, one entry per kind of entity (a registry): per `user`
+ * (`context.user_id` of product events) or per web `visitor` (the tracker's hits, web-source.ts). Each reads only the events that match
+ * some step, already ordered by entity and time, and marks which steps each one matches — the
+ * engine never sees a row that matches nothing.
+ */
+export type EntityKind = "visitor" | "user";
+export type ResolvedStep = { name: string; event: string; properties: PropertyMatch | null } | { name: string; page: string };
+export type EntityMatches = { entity: string; matches: StepMatch[]; breakdown: string | null };
+export type FunnelSource = {
+  /** Entities one at a time (the rows are streamed, never all held at once). */
+  read(db: Db, productId: string, steps: ResolvedStep[], span: { from: number; to: number }, breakdown: string | null): Iterable<EntityMatches>;
+};
+
+/** Product events by an entity column of the events table. */
+function eventsSource(column: "user_id"): FunnelSource {
+  return {
+    read(db, productId, steps, span, breakdown) {
+      const masks: string[] = [];
+      const maskParams: (string | number)[] = [];
+      const names = new Set<string>();
+      steps.forEach((s, i) => {
+        if ("page" in s) throw badRequest("invalid_funnel", "page steps are read from web analytics page views", `steps.${i}.page`);
+        const props = propertyMatchSql(s.properties);
+        masks.push(`(CASE WHEN name = ? AND ${props.sql} THEN ${1 << i} ELSE 0 END)`);
+        maskParams.push(s.event, ...props.params);
+        names.add(s.event);
+      });
+      const b = breakdown ? `, CAST(COALESCE(json_extract(properties, ?), json_extract(context, ?)) AS TEXT) AS b` : ", NULL AS b";
+      const bParams = breakdown ? [`$."${breakdown}"`, `$."${breakdown}"`] : [];
+      const sql = `SELECT entity, ts, mask, b FROM (
+          SELECT ${column} AS entity, ts_ms AS ts, ${masks.join(" + ")} AS mask${b}
+          FROM events
+          WHERE product_id = ? AND ts_ms >= ? AND ts_ms < ? AND ${column} IS NOT NULL AND name IN (${[...names].map(() => "?").join(", ")})
+        ) WHERE mask > 0 ORDER BY entity, ts`;
+      const rows = db.$client.query(sql).iterate(...maskParams, ...bParams, productId, span.from, span.to, ...names) as Iterable<Row>;
+      return groupRows(rows);
+    },
+  };
+}
+
+type Row = { entity: string; ts: number; mask: number; b: string | null };
+
+/** Rows ordered by entity → one list of matches per entity; breakdown from its first first-step row. */
+function* groupRows(rows: Iterable<Row>): Generator<EntityMatches> {
+  let current: EntityMatches | null = null;
+  for (const r of rows) {
+    if (!current || current.entity !== r.entity) {
+      if (current) yield current;
+      current = { entity: r.entity, matches: [], breakdown: null };
+    }
+    current.matches.push({ ts: r.ts, mask: r.mask });
+    if (current.breakdown === null && r.mask & 1) current.breakdown = r.b ?? "";
+  }
+  if (current) yield current;
+}
+
+export const FUNNEL_SOURCES: Record<EntityKind, FunnelSource> = {
+  user: eventsSource("user_id"),
+  visitor: webFunnelSource,
+};
