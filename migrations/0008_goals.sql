@@ -21,9 +21,4 @@ CREATE TABLE `goals` (
 	FOREIGN KEY (`product_id`) REFERENCES `products`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `goals_product_name_idx` ON `goals` (`product_id`,`name`);--> statement-breakpoint
-ALTER TABLE `web_agg_day` ADD `hour_seen` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE `web_agg_day` ADD `visit_events` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE `web_agg_hour` ADD `hour_seen` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE `web_agg_hour` ADD `visit_events` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE `web_sessions` ADD `custom_events` integer DEFAULT 0 NOT NULL;
+CREATE UNIQUE INDEX `goals_product_name_idx` ON `goals` (`product_id`,`name`);
