@@ -45,6 +45,11 @@ export function listFunnels(db: Db, productId: string): SavedFunnel[] {
   return db.select().from(funnels).where(eq(funnels.productId, productId)).orderBy(asc(funnels.createdAt)).all().map(toSaved);
 }
 
+/** The product a saved funnel belongs to (for THE access check of routes that name one). */
+export function productOfFunnel(db: Db, funnelId: string): string | undefined {
+  return db.select({ productId: funnels.productId }).from(funnels).where(eq(funnels.id, funnelId)).get()?.productId;
+}
+
 export function getFunnel(db: Db, productId: string, funnelId: string): SavedFunnel {
   const row = db.select().from(funnels).where(and(eq(funnels.productId, productId), eq(funnels.id, funnelId))).get();
   if (!row) throw notFound("No such funnel");

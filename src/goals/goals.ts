@@ -86,6 +86,11 @@ export function getGoal(db: Db, productId: string, goalId: string): Goal {
   return toGoal(row);
 }
 
+/** The product a goal belongs to (for THE access check of routes that name a goal). */
+export function productOfGoal(db: Db, goalId: string): string | undefined {
+  return db.select({ productId: goals.productId }).from(goals).where(eq(goals.id, goalId)).get()?.productId;
+}
+
 export function findGoalByName(db: Db, productId: string, name: string): Goal | undefined {
   const row = db.select().from(goals).where(and(eq(goals.productId, productId), eq(goals.name, name))).get();
   return row ? toGoal(row) : undefined;

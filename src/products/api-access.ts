@@ -1,7 +1,9 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { badRequest, forbidden, unauthorized } from "../lib/errors";
+import { AppError, badRequest, forbidden, notFound, unauthorized } from "../lib/errors";
+import { bearerToken } from "../auth/api-key-auth";
+import { findActiveKey, keyAllows, type KeyScope } from "./keys";
 import { canUseDashboards, resolveProductAccess } from "./access";
 
 /**
@@ -16,6 +18,39 @@ export function apiProduct(deps: Deps, c: Context<AppEnv>, named: unknown, scope
   if (named !== undefined && typeof named !== "string") throw badRequest("invalid_input", "product is a product id", "product");
   if (!apiKey && !named) throw badRequest("invalid_input", "Name the product (product=<id>)", "product");
   const access = resolveProductAccess(deps.db, (named as string | undefined) || apiKey?.productId, { user, apiKey });
+  if (access.role !== "key" && !canUseDashboards(access.role)) throw forbidden("Members only");
+  return access.product;
+}
+
+/**
+ * An optional bearer key, identified but not yet judged by scope: on routes that name a row
+ * (`/api/v1/goals/:goalId`), another tenant's row must be a 404 before any scope or product
+ * question is answered, exactly like a made-up id.
+ */
+export function identifyKey(deps: Deps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header("Authorization");
+    if (bearerToken(header)) {
+      const key = findActiveKey(deps.keys, bearerToken(header)!);
+      if (!key) throw unauthorized("Unknown or revoked API key");
+      c.set("apiKey", key);
+      deps.queue.touchKey(key.id, deps.clock.now());
+    }
+    await next();
+  };
+}
+
+/**
+ * THE access check for a row named in the path: the row's own product decides. Not found, or
+ * another tenant's (by key or by membership) → 404; then the key's scope → 403.
+ */
+export function rowProduct(deps: Deps, c: Context<AppEnv>, productIdOfRow: string | undefined, scope: KeyScope) {
+  const apiKey = c.get("apiKey");
+  const user = c.get("user");
+  if (!apiKey && !user) throw unauthorized(`Send a ${scope} key as Authorization: Bearer lk_…, or sign in`);
+  if (!productIdOfRow) throw notFound();
+  const access = resolveProductAccess(deps.db, productIdOfRow, { user: apiKey ? null : user, apiKey });
+  if (apiKey && !keyAllows(apiKey.scope, scope)) throw new AppError(403, "insufficient_scope", `This key has scope "${apiKey.scope}"; this needs a "${scope}" key`);
   if (access.role !== "key" && !canUseDashboards(access.role)) throw forbidden("Members only");
   return access.product;
 }

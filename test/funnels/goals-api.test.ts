@@ -4,6 +4,7 @@ import { makeProductWithKeys } from "../helpers/factories";
 import { post } from "../ingest/ingest-helpers";
 import { createKey } from "../../src/products/keys";
 import { twoProportionPValue } from "../../src/funnels/ab-test";
+import { signIn } from "../helpers/sign-in";
 
 /** /api/v1/goals (manage keys change, read keys list; another tenant 404) and funnel refusals. */
 describe("goals API and funnel requests", () => {
@@ -46,6 +47,15 @@ describe("goals API and funnel requests", () => {
       const res = await call(method, `/api/v1/goals/${goal.id}`, key, method === "PATCH" ? { name: "x" } : undefined);
       expect(res.status).toBe(404);
     }
+    // A member's session needs no ?product= on a goal's own URL: the goal names its product.
+    const member = signIn(server, a.user.id);
+    const viaSession = await member.get(`/api/v1/goals/${goal.id}`);
+    expect(viaSession.status).toBe(200);
+    expect((await viaSession.json()).page).toBe("/thank-you*");
+    expect((await signIn(server, b.user.id).get(`/api/v1/goals/${goal.id}`)).status).toBe(404);
+    // Another tenant's goal is a 404 even for a key whose scope would not allow the call.
+    expect((await call("PATCH", `/api/v1/goals/${goal.id}`, b.ingestKey, { name: "x" })).status).toBe(404);
+    expect((await call("PATCH", `/api/v1/goals/${goal.id}`, a.readKey, { name: "x" })).status).toBe(403);
     expect((await call("DELETE", `/api/v1/goals/${goal.id}`, manageA)).status).toBe(204);
     expect((await call("GET", `/api/v1/goals/${goal.id}`, a.readKey)).status).toBe(404);
   });
