@@ -3,6 +3,7 @@ import { createIngestHandler, INGEST_ROUTES } from "./ingest/handler";
 import type { Deps } from "./deps";
 import type { Server } from "bun";
 import { createDrain } from "./http/drain";
+import { createDropInRoutes, dropInServeRoutes } from "./dropins";
 
 /** Bun's socket-level cap answers an empty 413 before Hono runs, so it sits above the API's 1 MiB. */
 export const SOCKET_BODY_LIMIT = 2 * 1024 * 1024;
@@ -19,13 +20,14 @@ const DRAIN_QUIET_MS = 100;
  */
 export function startServer(deps: Deps, opts: { port?: number; host?: string } = {}): RunningServer {
   const ingest = createIngestHandler(deps);
-  const app = createApp(deps, { ingest });
+  const dropins = createDropInRoutes(deps);
+  const app = createApp(deps, { ingest, dropins });
   const drain = createDrain();
   // The ingestion endpoints skip Hono (Bun matches these before `fetch`); other methods on the
   // same paths still reach the app and its 404/405 answers.
   const routes = Object.fromEntries(Object.entries(INGEST_ROUTES).map(([path, kind]) => [path, { POST: (req: Request, srv: Server<unknown>) => drain.answer(req, srv, ingest(req, kind)) }]));
   const server = Bun.serve({
-    routes,
+    routes: { ...routes, ...dropInServeRoutes(dropins, (handle) => (req: Request, srv: Server<unknown>) => drain.answer(req, srv, handle(req))) },
     port: opts.port ?? deps.config.port,
     hostname: opts.host ?? deps.config.host,
     maxRequestBodySize: SOCKET_BODY_LIMIT,

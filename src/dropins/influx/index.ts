@@ -1,0 +1,84 @@
+import type { Deps } from "../../deps";
+import { AppError } from "../../lib/errors";
+import { API_HEADERS, apiErrorResponse, toAppError } from "../../http/errors";
+import { readIngestBody } from "../../ingest/body";
+import { storePoints } from "../../ingest/ingest";
+import { bodyFault, POINTS } from "../../ingest/payload";
+import type { IdempotencyGate } from "../../ingest/idempotency";
+import { admit, authToken, basicAuth, countAccepted, ingestKeyFrom, queryOf, type DropIn } from "../common";
+import { parseLineProtocol, TooManyLines, type Precision, type LineProtocolResult } from "./line-protocol";
+
+/**
+ * InfluxDB's write endpoints (DESIGN.md "Developer surface and drop-ins"), so Telegraf, the
+ * official client libraries and anything else that speaks line protocol write here unchanged:
+ * - `POST /api/v2/write?org=…&bucket=…&precision=ns|us|ms|s` with `Authorization: Token KEY`
+ *   (InfluxDB 2.x; `Bearer` too);
+ * - `POST /write?db=…&precision=n|u|ms|s|m|h` (1.x) with the key as the password: `p=` in the
+ *   query, Basic auth, or the same Token header.
+ * `org`, `bucket`, `db` and `rp` are accepted and not used: the key names the product. 204 on
+ * success, after the commit. A bad line stores nothing: 400 naming the first bad line as InfluxDB
+ * does (`unable to parse '…': …`), with one entry per bad line in `errors` (`index` is the 0-based
+ * line number). Gzip bodies (Content-Encoding: gzip) are inflated with the same 1 MiB cap; at
+ * most 1000 lines per request, as the native API takes at most 1000 points.
+ */
+const V2_PRECISIONS: Record<string, Precision> = { ns: "ns", us: "us", ms: "ms", s: "s" };
+const V1_PRECISIONS: Record<string, Precision> = { n: "ns", ns: "ns", u: "us", us: "us", ms: "ms", s: "s", m: "m", h: "h" };
+
+export const influxDropIn: DropIn = {
+  name: "influx",
+  routes: ({ deps, gate }) => [
+    { method: "POST", path: "/api/v2/write", handle: (req) => write(deps, gate, req, "v2") },
+    { method: "POST", path: "/write", handle: (req) => write(deps, gate, req, "v1") },
+    // Clients and Telegraf probe /ping before writing (InfluxDB answers 204 with its version).
+    { method: "GET", path: "/ping", handle: () => new Response(null, { status: 204, headers: { "X-Influxdb-Version": "1.8-litekpi", ...API_HEADERS } }) },
+    { method: "HEAD", path: "/ping", handle: () => new Response(null, { status: 204, headers: { "X-Influxdb-Version": "1.8-litekpi", ...API_HEADERS } }) },
+  ],
+};
+
+async function write(deps: Deps, gate: IdempotencyGate, req: Request, version: "v1" | "v2"): Promise<Response> {
+  try {
+    const query = queryOf(req);
+    const auth = req.headers.get("authorization");
+    const secret = version === "v2" ? authToken(auth, ["token", "bearer"]) : (query.get("p") ?? basicAuth(auth)?.password ?? authToken(auth, ["token", "bearer"]));
+    const key = ingestKeyFrom(deps, secret, version === "v2" ? "as: Authorization: Token lk_…" : "as the password: ?u=any&p=lk_…, Basic auth, or Authorization: Token lk_…");
+    admit(deps, { keyId: key.id, productId: key.productId });
+    const precision = readPrecision(query.get("precision"), version);
+    const { text, bytes } = await readIngestBody(req, (message) => bodyFault(POINTS, message), { anyContentType: true });
+    const answer = await storePoints(
+      deps,
+      gate,
+      { productId: key.productId, apiKeyId: key.id, bytes, partial: false, idempotencyKey: req.headers.get("idempotency-key") },
+      (now) => checked(parse(text, precision, now)),
+    );
+    countAccepted(deps, key.productId, answer);
+    return new Response(null, { status: 204, headers: API_HEADERS });
+  } catch (err) {
+    return apiErrorResponse(toAppError(err, deps.log, { method: req.method, path: version === "v2" ? "/api/v2/write" : "/write" }));
+  }
+}
+
+function readPrecision(raw: string | null, version: "v1" | "v2"): Precision {
+  if (raw === null || raw === "") return "ns";
+  const table = version === "v2" ? V2_PRECISIONS : V1_PRECISIONS;
+  const p = table[raw];
+  if (!p) throw new AppError(400, "invalid_precision", `precision must be one of ${Object.keys(table).join(", ")} (got "${raw}")`, { field: "precision" });
+  return p;
+}
+
+function parse(text: string, precision: Precision, now: number): LineProtocolResult {
+  if (text.trim() === "") throw bodyFault(POINTS, "The body is empty; send line protocol (measurement,tag=v field=1 timestamp)");
+  try {
+    return parseLineProtocol(text, precision, now);
+  } catch (err) {
+    if (err instanceof TooManyLines) throw bodyFault(POINTS, err.message);
+    throw err;
+  }
+}
+
+/** All or nothing, as InfluxDB refuses a batch with a line it cannot parse. */
+function checked(r: LineProtocolResult): LineProtocolResult {
+  if (r.errors.length === 0) return r;
+  const more = r.errors.length > 1 ? ` (and ${r.errors.length - 1} more bad line${r.errors.length > 2 ? "s" : ""}); nothing was stored` : "; nothing was stored";
+  const reason = r.errors[0]!.message.replace(/^line \d+: /, "");
+  throw new AppError(400, POINTS.code, `unable to parse '${r.firstBadLine}': ${reason} (line ${r.errors[0]!.index! + 1})${more}`, { errors: r.errors });
+}
