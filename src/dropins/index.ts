@@ -4,6 +4,7 @@ import type { AppEnv } from "../http/context";
 import { createIdempotencyGate } from "../ingest/idempotency";
 import type { DropIn, DropInRoute } from "./common";
 import { influxDropIn } from "./influx";
+import { segmentDropIn } from "./segment";
 
 /**
  * THE table of drop-in ingestion protocols (DESIGN.md "Developer surface and drop-ins"): one
@@ -12,7 +13,7 @@ import { influxDropIn } from "./influx";
  * answer). StatsD (UDP, src/dropins/statsd/) and the WebSocket stream (src/dropins/stream/) are not
  * HTTP routes and start beside the server.
  */
-export const DROP_INS: DropIn[] = [influxDropIn];
+export const DROP_INS: DropIn[] = [influxDropIn, segmentDropIn];
 
 export function createDropInRoutes(deps: Deps): DropInRoute[] {
   const gate = createIdempotencyGate(deps.db.$client, deps.clock);
