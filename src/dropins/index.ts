@@ -5,6 +5,7 @@ import { createIdempotencyGate } from "../ingest/idempotency";
 import type { DropIn, DropInRoute } from "./common";
 import { influxDropIn } from "./influx";
 import { segmentDropIn } from "./segment";
+import { posthogDropIn } from "./posthog";
 
 /**
  * THE table of drop-in ingestion protocols (DESIGN.md "Developer surface and drop-ins"): one
@@ -13,7 +14,7 @@ import { segmentDropIn } from "./segment";
  * answer). StatsD (UDP, src/dropins/statsd/) and the WebSocket stream (src/dropins/stream/) are not
  * HTTP routes and start beside the server.
  */
-export const DROP_INS: DropIn[] = [influxDropIn, segmentDropIn];
+export const DROP_INS: DropIn[] = [influxDropIn, segmentDropIn, posthogDropIn];
 
 export function createDropInRoutes(deps: Deps): DropInRoute[] {
   const gate = createIdempotencyGate(deps.db.$client, deps.clock);
