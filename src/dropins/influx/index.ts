@@ -17,7 +17,7 @@ import { parseLineProtocol, TooManyLines, type Precision, type LineProtocolResul
  *   query, Basic auth, or the same Token header.
  * `org`, `bucket`, `db` and `rp` are accepted and not used: the key names the product. 204 on
  * success, after the commit. A bad line stores nothing: 400 naming the first bad line as InfluxDB
- * does (`unable to parse '…': …`), with one entry per bad line in `errors` (`index` is the 0-based
+ * does (`unable to parse line 3: …`), with one entry per bad line in `errors` (`index` is the 0-based
  * line number). Gzip bodies (Content-Encoding: gzip) are inflated with the same 1 MiB cap; at
  * most 1000 lines per request, as the native API takes at most 1000 points.
  */
@@ -75,10 +75,14 @@ function parse(text: string, precision: Precision, now: number): LineProtocolRes
   }
 }
 
-/** All or nothing, as InfluxDB refuses a batch with a line it cannot parse. */
+/**
+ * All or nothing, as InfluxDB refuses a batch with a line it cannot parse. The message names the
+ * line by number and says why (InfluxDB's "unable to parse" wording) without echoing its text:
+ * an error answer never repeats request data back.
+ */
 function checked(r: LineProtocolResult): LineProtocolResult {
   if (r.errors.length === 0) return r;
-  const more = r.errors.length > 1 ? ` (and ${r.errors.length - 1} more bad line${r.errors.length > 2 ? "s" : ""}); nothing was stored` : "; nothing was stored";
-  const reason = r.errors[0]!.message.replace(/^line \d+: /, "");
-  throw new AppError(400, POINTS.code, `unable to parse '${r.firstBadLine}': ${reason} (line ${r.errors[0]!.index! + 1})${more}`, { errors: r.errors });
+  const first = r.errors[0]!;
+  const more = r.errors.length > 1 ? ` (and ${r.errors.length - 1} more bad line${r.errors.length > 2 ? "s" : ""})` : "";
+  throw new AppError(400, POINTS.code, `unable to parse ${first.message}${more}; nothing was stored`, { errors: r.errors });
 }

@@ -31,7 +31,7 @@ const PRECISION: Record<Precision, { drop: number; times: number }> = {
   h: { drop: 0, times: 3_600_000 },
 };
 
-export type LineProtocolResult = { points: PointRecord[]; errors: ItemError[]; lines: number; firstBadLine: string | null };
+export type LineProtocolResult = { points: PointRecord[]; errors: ItemError[]; lines: number };
 
 const NL = 10, CR = 13, SPACE = 32, TAB = 9, COMMA = 44, EQ = 61, QUOTE = 34, BACKSLASH = 92, HASH = 35;
 
@@ -46,7 +46,7 @@ class LineFault extends Error {
 export function parseLineProtocol(body: string, precision: Precision, now: number): LineProtocolResult {
   const p = new Parser(body, PRECISION[precision], now);
   p.run();
-  return { points: p.points, errors: p.errors, lines: p.lines, firstBadLine: p.firstBadLine };
+  return { points: p.points, errors: p.errors, lines: p.lines };
 }
 
 class Parser {
@@ -55,7 +55,6 @@ class Parser {
   lines = 0; // non-empty, non-comment lines
   points: PointRecord[] = [];
   errors: ItemError[] = [];
-  firstBadLine: string | null = null;
   private series = new Map<string, Series | LineFault>(); // series key text → parsed and checked
   private tagKeys = new Map<string, string | null>();
 
@@ -70,7 +69,6 @@ class Parser {
     const n = s.length;
     while (this.i < n) {
       this.lineNo++;
-      const start = this.i;
       this.skipBlanks();
       const c = s.charCodeAt(this.i);
       if (this.i >= n || c === NL || c === CR || c === HASH) {
@@ -84,8 +82,6 @@ class Parser {
       } catch (err) {
         if (!(err instanceof LineFault)) throw err;
         this.toLineEnd();
-        const text = s.slice(start, this.i).replace(/\r?\n$/, "");
-        this.firstBadLine ??= text.length > 200 ? `${text.slice(0, 200)}…` : text;
         this.errors.push({ index: this.lineNo - 1, field: err.field, message: `line ${this.lineNo}: ${err.message}` });
       }
     }
