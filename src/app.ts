@@ -21,13 +21,14 @@ import { pageHeader } from "./products/page-header";
 import { peopleRoutes } from "./ops/people-routes";
 import { createDropInRoutes, dropInApp } from "./dropins";
 import type { DropInRoute } from "./dropins/common";
+import { createEventStream, streamRoutes, type EventStream } from "./dropins/stream";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
  * reads globals. Product-scoped routes name their parameter `:productId` (the one access check
  * and the cross-tenant route walker key on it).
  */
-export function createApp(deps: Deps, opts: { ingest?: IngestHandler; dropins?: DropInRoute[] } = {}) {
+export function createApp(deps: Deps, opts: { ingest?: IngestHandler; dropins?: DropInRoute[]; stream?: EventStream } = {}) {
   const app = new Hono<AppEnv>();
   app.use(
     secureHeaders({
@@ -53,6 +54,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler; dropins?: 
   app.route("/", ingestRoutes(opts.ingest ?? createIngestHandler(deps)));
   // Drop-in protocols (PostHog, Segment, InfluxDB…) authenticate with keys in their own places.
   app.route("/", dropInApp(opts.dropins ?? createDropInRoutes(deps)));
+  app.route("/", streamRoutes(opts.stream ?? createEventStream(deps)));
   // Every state-changing request below must come from our own pages (Origin / Sec-Fetch-Site),
   // unless it carries a bearer key or is the public tracker or a webhook: see src/auth/csrf.ts.
   app.use(csrfProtection(deps));

@@ -4,6 +4,7 @@ import type { Deps } from "./deps";
 import type { Server } from "bun";
 import { createDrain } from "./http/drain";
 import { createDropInRoutes, dropInServeRoutes } from "./dropins";
+import { createEventStream, STREAM_PATH } from "./dropins/stream";
 
 /** Bun's socket-level cap answers an empty 413 before Hono runs, so it sits above the API's 1 MiB. */
 export const SOCKET_BODY_LIMIT = 2 * 1024 * 1024;
@@ -21,13 +22,19 @@ const DRAIN_QUIET_MS = 100;
 export function startServer(deps: Deps, opts: { port?: number; host?: string } = {}): RunningServer {
   const ingest = createIngestHandler(deps);
   const dropins = createDropInRoutes(deps);
-  const app = createApp(deps, { ingest, dropins });
+  const stream = createEventStream(deps);
+  const app = createApp(deps, { ingest, dropins, stream });
   const drain = createDrain();
   // The ingestion endpoints skip Hono (Bun matches these before `fetch`); other methods on the
   // same paths still reach the app and its 404/405 answers.
   const routes = Object.fromEntries(Object.entries(INGEST_ROUTES).map(([path, kind]) => [path, { POST: (req: Request, srv: Server<unknown>) => drain.answer(req, srv, ingest(req, kind)) }]));
   const server = Bun.serve({
-    routes: { ...routes, ...dropInServeRoutes(dropins, (handle) => (req: Request, srv: Server<unknown>) => drain.answer(req, srv, handle(req))) },
+    routes: {
+      ...routes,
+      ...dropInServeRoutes(dropins, (handle) => (req: Request, srv: Server<unknown>) => drain.answer(req, srv, handle(req))),
+      [STREAM_PATH]: { GET: (req: Request, srv: Server<any>) => stream.upgrade(req, srv) as Response },
+    },
+    websocket: stream.websocket,
     port: opts.port ?? deps.config.port,
     hostname: opts.host ?? deps.config.host,
     maxRequestBodySize: SOCKET_BODY_LIMIT,
@@ -41,6 +48,8 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string } =
     port: server.port!,
     stop() {
       stopping ??= (async () => {
+        // WebSocket streams first: every message already read is answered, then they close (1001).
+        await stream.close();
         await drain.announce();
         const stopped = server.stop(false);
         const deadline = performance.now() + DRAIN_MAX_MS;
