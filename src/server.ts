@@ -5,11 +5,12 @@ import type { Server } from "bun";
 import { createDrain } from "./http/drain";
 import { createDropInRoutes, dropInServeRoutes } from "./dropins";
 import { createEventStream, STREAM_PATH } from "./dropins/stream";
+import { startStatsd, type StatsdServer } from "./dropins/statsd";
 
 /** Bun's socket-level cap answers an empty 413 before Hono runs, so it sits above the API's 1 MiB. */
 export const SOCKET_BODY_LIMIT = 2 * 1024 * 1024;
 
-export type RunningServer = { url: string; port: number; stop(): Promise<void> };
+export type RunningServer = { url: string; port: number; statsd: Promise<StatsdServer | null>; stop(): Promise<void> };
 
 // After the listener closes, a stop waits at most DRAIN_MAX_MS for in-flight requests, until quiet.
 const DRAIN_MAX_MS = 10_000;
@@ -42,10 +43,19 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string } =
     fetch: (req, srv) => drain.answer(req, srv, app.fetch(req, { server: srv })),
   });
   const host = server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname;
+  // StatsD over UDP when STATSD_PORT is set; a port it cannot bind is logged, the HTTP server stays up.
+  const statsdConfig = deps.config.statsd;
+  const statsd = statsdConfig
+    ? startStatsd(deps, { port: statsdConfig.port, host: opts.host ?? deps.config.host, key: statsdConfig.key }).catch((err) => {
+        deps.log.error("statsd could not listen", { port: statsdConfig.port, err });
+        return null;
+      })
+    : Promise.resolve(null);
   let stopping: Promise<void> | null = null;
   return {
     url: `http://${host}:${server.port}`,
     port: server.port!,
+    statsd,
     stop() {
       stopping ??= (async () => {
         // WebSocket streams first: every message already read is answered, then they close (1001).
@@ -58,6 +68,8 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string } =
           else if (performance.now() - quietSince >= DRAIN_QUIET_MS) break;
         }
         await Promise.race([stopped, Bun.sleep(DRAIN_QUIET_MS)]);
+        // StatsD's last interval is written before the writer drains (points stamped now).
+        await (await statsd)?.close();
         await deps.close();
       })();
       return stopping;
