@@ -26,6 +26,7 @@ import { storageRound } from "./scenarios/storage";
 import { startupRound } from "./scenarios/startup";
 import { extrasRound } from "./scenarios/extras";
 import { createBenchDashboard, dashboardRound } from "./scenarios/dashboard";
+import { influxClientRound, influxClientTargets } from "./scenarios/influx-client";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -53,7 +54,7 @@ async function main(): Promise<number> {
   log(`single-point generator: ${singleGenerator()}`);
 
   phase("starting systems");
-  const ours = await startOurs({ sync: "full", products: ["main", "shuffled", "single", "mixed", "backup"] });
+  const ours = await startOurs({ sync: "full", products: ["main", "shuffled", "single", "mixed", "backup", "influx"] });
   const oursNormal = await startOurs({ sync: "normal", products: ["main", "single"] });
   const haveQueue = existsSync(join(REPO, "src/writer/queue.ts"));
   const ceilingDir = tempDir("ceilings");
@@ -153,6 +154,18 @@ async function main(): Promise<number> {
   if (runs("png")) {
     phase("widget PNG (R8), tracker size");
     await extrasRound(rec, { ours, dashboardPath, rounds: opts.rounds, runs: opts.queryRuns });
+  }
+
+  if (runs("influx")) {
+    phase("InfluxDB's client library writing line protocol (R21)");
+    const targets = influxClientTargets(ours, "influx", peers, OUR_DURABILITY.full);
+    // Its own slice of indexes, past the ones the other phases write (timestamps stay in the past).
+    for (let r = 0; r < opts.rounds; r++) {
+      const from = 6 * n + Math.floor((r * n) / opts.rounds);
+      const to = 6 * n + Math.floor(((r + 1) * n) / opts.rounds);
+      await influxClientRound(rec, { targets, point, from, to, batch: opts.batch, concurrency: opts.concurrency, round: r });
+      log(`  round ${r + 1}: ${targets.map((t) => `${t.key.replace("influxclient.", "")} ${(rec.values(t.key).at(-1)! / 1000).toFixed(0)}k/s`).join(", ")}`);
+    }
   }
 
   if (runs("startup")) {
