@@ -119,6 +119,37 @@ describe("the raw endpoints", () => {
     expect(((await many.json()) as any).errors).toEqual([{ index: null, field: null, message: "At most 1000 lines per request; split the batch" }]);
   });
 
+  test("syntax: comments, CRLF, escapes, booleans, precisions, rounding of nanoseconds", () => {
+    const now = Date.UTC(2026, 0, 1);
+    const body = [
+      "# comment",
+      "",
+      "my\\ meas\\,x,k=a\\=b\\,c\\ d value=1 1767225600123456789\r",
+      "m  f=t,g=FALSE,h=-3i,u=7u,e=1.5e3   1767225600000000001",
+      "m value=-1 -1",
+    ].join("\n");
+    const r = parseLineProtocol(body, "ns", now);
+    expect(r.errors).toEqual([]);
+    expect(r.points.map((x) => [x.metric, x.value, x.tsMs, { ...x.tags }])).toEqual([
+      ["my meas,x", 1, 1767225600123, { k: "a=b,c d" }],
+      ["m.f", 1, 1767225600000, {}],
+      ["m.g", 0, 1767225600000, {}],
+      ["m.h", -3, 1767225600000, {}],
+      ["m.u", 7, 1767225600000, {}],
+      ["m.e", 1500, 1767225600000, {}],
+      ["m", -1, -1, {}],
+    ]);
+    for (const bad of ["m u=-1u", "m v=0x10", "m v=Infinity", "m v=1 12.5", "m v=1 1 extra", "m", "m v", ",t=1 v=1"]) {
+      expect([bad, parseLineProtocol(bad, "ms", now).errors.length]).toEqual([bad, 1]);
+    }
+  });
+
+  test("a string field never runs past its line: an unterminated one is that line's error only", async () => {
+    const r = parseLineProtocol('a s="open,v=1 1\nb value=2 1\n', "ms", Date.now());
+    expect(r.errors.map((e) => [e.index, e.field])).toEqual([[0, "fields.s"]]);
+    expect(r.points.map((x) => [x.metric, x.value])).toEqual([["b", 2]]);
+  });
+
   test("GET /ping answers 204 like InfluxDB", async () => {
     const res = await server.fetch("/ping");
     expect(res.status).toBe(204);

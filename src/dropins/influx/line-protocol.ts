@@ -92,7 +92,7 @@ class Parser {
     for (let c = s.charCodeAt(this.i); c === SPACE || c === TAB; c = s.charCodeAt(++this.i));
   }
 
-  /** Past the end of the current line (a quoted string may hold a newline only inside a valid line). */
+  /** Past the end of the current line: a newline always ends one (line protocol has no raw newlines in values). */
   private toLineEnd() {
     const at = this.s.indexOf("\n", this.i);
     this.i = at < 0 ? this.s.length : at + 1;
@@ -220,6 +220,7 @@ class Parser {
     if (s.charCodeAt(this.i) === QUOTE) {
       for (let i = this.i + 1; i < s.length; i++) {
         const c = s.charCodeAt(i);
+        if (c === NL) break;
         if (c === BACKSLASH) i++;
         else if (c === QUOTE) {
           this.i = i + 1;
