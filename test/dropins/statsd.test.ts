@@ -9,6 +9,9 @@ import { StatsdAggregator } from "../../src/dropins/statsd/aggregate";
 import { parseStatsdLine, type StatsdSample } from "../../src/dropins/statsd/parse";
 import type { StatsdServer } from "../../src/dropins/statsd";
 import type { Deps } from "../../src/deps";
+import { droppedEvents } from "../../src/ops/drops";
+
+const dropsOf = (reason: string) => droppedEvents().find(([r]) => r === reason)?.[1] ?? 0;
 
 let made: Awaited<ReturnType<typeof createTestDeps>>;
 let deps: Deps;
@@ -90,11 +93,13 @@ describe("StatsD over UDP with hot-shots", () => {
     own.deps.config.statsd!.key = q.ingestKey;
     const server = startServer(own.deps, { port: 0, host: "127.0.0.1" });
     const udp = (await server.statsd)!;
+    const refusedBefore = dropsOf("statsd_invalid_line");
     const sock = await Bun.udpSocket({});
     sock.send("hits:1|c|@0.1\nhits:1|c|@0.5|#env:prod\nbad name :1|c\nevent:x:1|c\nt:5|ms|@0.5\nnope|c\n_e{1,1}:a|b\ngauge:-2|g", udp.port, "127.0.0.1");
     sock.close();
     for (let i = 0; i < 400 && udp.received < 7; i++) await Bun.sleep(5);
     await server.stop(); // the SIGTERM path: the interval is written before the writer drains
+    expect(dropsOf("statsd_invalid_line") - refusedBefore).toBe(3); // counted for GET /metrics
     // stop() closed the services; read the file itself.
     const { Database } = await import("bun:sqlite");
     const db = new Database(`${own.dataDir}/litekpi.db`, { readonly: true });

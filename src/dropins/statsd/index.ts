@@ -1,5 +1,6 @@
 import type { Deps } from "../../deps";
 import { AppError } from "../../lib/errors";
+import { recordDrop } from "../../ops/drops";
 import { admit, ingestKeyFrom } from "../common";
 import { StatsdAggregator } from "./aggregate";
 import { parseStatsdLine } from "./parse";
@@ -49,6 +50,7 @@ export async function startStatsd(deps: Deps, opts: { port: number; host: string
           const r = parseStatsdLine(trimmed);
           if ("problem" in r) {
             refused++;
+            recordDrop("statsd_invalid_line");
             deps.log.debug("statsd line refused", { reason: r.problem });
           } else if (!("skip" in r)) agg.add(r);
         }
@@ -65,17 +67,20 @@ export async function startStatsd(deps: Deps, opts: { port: number; host: string
     if (agg.dropped > 0) deps.log.warn("statsd keys over the per-flush limit dropped", { dropped: agg.dropped }), (agg.dropped = 0);
     if (refused > 0) deps.log.warn("statsd lines refused", { refused }), (refused = 0);
     if (points.length === 0) return 0;
+    let stored = 0;
     try {
       const key = ingestKeyFrom(deps, opts.key, "as STATSD_KEY");
       admit(deps, { keyId: key.id, productId: key.productId });
       for (let i = 0; i < points.length; i += MAX_POINTS_PER_BATCH) {
         const { accepted } = await deps.queue.submitPoints(key.productId, points.slice(i, i + MAX_POINTS_PER_BATCH), { apiKeyId: key.id });
         deps.limits.ingest.quota.add(key.productId, accepted);
+        stored += accepted;
       }
       return points.length;
     } catch (err) {
       const reason = err instanceof AppError ? `${err.code}: ${err.message}` : String(err);
-      deps.log.error("statsd flush not stored", { points: points.length, reason });
+      deps.log.error("statsd flush not stored", { points: points.length - stored, reason });
+      recordDrop("statsd_not_stored", points.length - stored);
       return 0;
     }
   }
