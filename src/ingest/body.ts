@@ -21,7 +21,7 @@ export const tooLarge = (message: string) => new AppError(413, "payload_too_larg
 export async function readIngestBody(
   req: Request,
   fault: (message: string) => AppError,
-  opts: { maxBytes?: number; anyContentType?: boolean; encoding?: "gzip" } = {},
+  opts: { maxBytes?: number; anyContentType?: boolean; encoding?: "gzip"; sniffGzip?: boolean } = {},
 ): Promise<{ text: string; bytes: Uint8Array }> {
   const max = opts.maxBytes ?? MAX_BODY_BYTES;
   // Drop-ins whose clients declare their own types (line protocol, PostHog's gzip-js) skip the JSON check.
@@ -31,7 +31,9 @@ export async function readIngestBody(
     throw new AppError(415, "unsupported_encoding", `Content-Encoding "${encoding}" is not supported; send gzip or nothing`);
   }
   const raw = await readCapped(req, max);
-  const bytes = encoding === "identity" ? raw : await inflateCapped(raw, max, fault);
+  // posthog-js sends gzip with neither a header nor a query flag; PostHog's capture sniffs the magic bytes.
+  const gzip = encoding !== "identity" || (opts.sniffGzip === true && raw[0] === 0x1f && raw[1] === 0x8b);
+  const bytes = gzip ? await inflateCapped(raw, max, fault) : raw;
   return { text: decodeUtf8(bytes, fault), bytes };
 }
 

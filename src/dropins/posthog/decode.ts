@@ -4,15 +4,16 @@ import { bodyFault, EVENTS } from "../../ingest/payload";
 
 /**
  * The bodies PostHog's clients send (https://posthog.com/docs/api/capture): JSON, gzipped with
- * `Content-Encoding: gzip` (posthog-node) or marked `?compression=gzip-js` with no header
- * (posthog-js), and the older form-encoded `data=<base64 or JSON>` (`?compression=base64`).
+ * `Content-Encoding: gzip` (posthog-node), marked `?compression=gzip-js` (older posthog-js) or
+ * unmarked (posthog-js 1.4xx: known by gzip's magic bytes, as PostHog's capture service does),
+ * and the older form-encoded `data=<base64 or JSON>` (`?compression=base64`).
  * Always within the native 1 MiB cap, counted after inflating.
  */
 export async function readPostHogBody(req: Request, query: URLSearchParams): Promise<{ body: unknown; bytes: Uint8Array }> {
   const compression = query.get("compression");
   if (compression === "lz64") throw new AppError(415, "unsupported_encoding", "compression=lz64 is not supported; posthog-js sends gzip-js by default");
   const forceGzip = compression === "gzip-js" || compression === "gzip";
-  const { text, bytes } = await readIngestBody(req, fault, { anyContentType: true, encoding: forceGzip ? "gzip" : undefined });
+  const { text, bytes } = await readIngestBody(req, fault, { anyContentType: true, encoding: forceGzip ? "gzip" : undefined, sniffGzip: true });
   const type = (req.headers.get("content-type") ?? "").split(";", 1)[0]!.trim().toLowerCase();
   let json = text;
   if (type === "application/x-www-form-urlencoded" || /^data=/.test(text)) {

@@ -25,7 +25,8 @@ import { decideAnswer, flagsAnswer } from "./flags";
  * properties as sent (with `$set` / `$set_once` folded in) except `$ip` and `token`: no IP is
  * stored. Answers `{ "status": 1 }` as PostHog does; invalid events are left out and listed
  * (207), a batch with nothing valid is 400. `/decide` and `/flags` answer "no flags, no
- * recordings" so the SDKs start without errors. CORS is open on all of them (browsers send).
+ * recordings" (also as posthog-js's remote config, `/array/<token>/config`) so the SDKs start
+ * without errors. CORS is open on all of them (browsers send).
  */
 const CAPTURE: { path: string; browser: boolean }[] = [
   { path: "/batch", browser: false },
@@ -53,6 +54,11 @@ export const posthogDropIn: DropIn = {
         { method: "OPTIONS", path: p, handle: (req) => preflight(req) },
       ]);
     }
+    // posthog-js fetches its "remote config" first; the same nothing-enabled answer, and a no-op script.
+    routes.push(
+      { method: "GET", path: "/array/:token/config", handle: (req) => withCors(req, Promise.resolve(Response.json(decideAnswer(), { headers: API_HEADERS }))) },
+      { method: "GET", path: "/array/:token/config.js", handle: (req) => withCors(req, Promise.resolve(new Response("", { headers: { "Content-Type": "text/javascript", ...API_HEADERS } }))) },
+    );
     return routes;
   },
 };
