@@ -18,7 +18,7 @@ import { fieldNumber, PRECISION, toMs, type Precision } from "./values";
  * tag keys, tag values and field keys, `\"` and `\\` inside strings; `#` starts a comment line.
  * Every name then passes the native API's rules (src/lib/names.ts), and a timestamp more than
  * 24 h ahead is refused, as a JSON point's is. On the hot path of R21: no regex per character,
- * names and tag keys checked once per request.
+ * and each series key (measurement and tags, as written) parsed and checked once per request.
  */
 
 export type { Precision };
