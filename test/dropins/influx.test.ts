@@ -150,6 +150,14 @@ describe("the raw endpoints", () => {
     expect(r.points.map((x) => [x.metric, x.value])).toEqual([["b", 2]]);
   });
 
+  test("/query answers CREATE DATABASE (what Telegraf's 1.x output sends first) and refuses other InfluxQL", async () => {
+    const create = await post(`/query?u=telegraf&p=${p.ingestKey}`, new URLSearchParams({ q: 'CREATE DATABASE "telegraf"' }));
+    expect([create.status, await create.json()]).toEqual([200, { results: [{ statement_id: 0 }] }]);
+    const select = await server.fetch(`/query?p=${p.ingestKey}&q=${encodeURIComponent("SELECT * FROM cpu")}`);
+    expect([select.status, ((await select.json()) as any).error]).toEqual([400, "unsupported_query"]);
+    expect((await post("/query", new URLSearchParams({ q: "CREATE DATABASE x" }))).status).toBe(401);
+  });
+
   test("GET /ping answers 204 like InfluxDB", async () => {
     const res = await server.fetch("/ping");
     expect(res.status).toBe(204);

@@ -29,6 +29,9 @@ export const influxDropIn: DropIn = {
   routes: ({ deps, gate }) => [
     { method: "POST", path: "/api/v2/write", handle: (req) => write(deps, gate, req, "v2") },
     { method: "POST", path: "/write", handle: (req) => write(deps, gate, req, "v1") },
+    // Telegraf's 1.x output sends CREATE DATABASE before writing: answered as done (a no-op).
+    { method: "POST", path: "/query", handle: (req) => influxQuery(deps, req) },
+    { method: "GET", path: "/query", handle: (req) => influxQuery(deps, req) },
     // Clients and Telegraf probe /ping before writing (InfluxDB answers 204 with its version).
     { method: "GET", path: "/ping", handle: () => new Response(null, { status: 204, headers: { "X-Influxdb-Version": "1.8-litekpi", ...API_HEADERS } }) },
     { method: "HEAD", path: "/ping", handle: () => new Response(null, { status: 204, headers: { "X-Influxdb-Version": "1.8-litekpi", ...API_HEADERS } }) },
@@ -54,6 +57,26 @@ async function write(deps: Deps, gate: IdempotencyGate, req: Request, version: "
     return new Response(null, { status: 204, headers: API_HEADERS });
   } catch (err) {
     return apiErrorResponse(toAppError(err, deps.log, { method: req.method, path: version === "v2" ? "/api/v2/write" : "/write" }));
+  }
+}
+
+/**
+ * InfluxQL is not spoken here; only `CREATE DATABASE …`, which writers send first, is answered
+ * with InfluxDB's success shape (the key names the product, so there is nothing to create).
+ */
+async function influxQuery(deps: Deps, req: Request): Promise<Response> {
+  try {
+    const query = queryOf(req);
+    const auth = req.headers.get("authorization");
+    ingestKeyFrom(deps, query.get("p") ?? basicAuth(auth)?.password ?? authToken(auth, ["token", "bearer"]), "as the password: ?u=any&p=lk_…, Basic auth, or Authorization: Token lk_…");
+    const form = req.method === "POST" ? new URLSearchParams(await req.text()) : null;
+    const q = (query.get("q") ?? form?.get("q") ?? "").trim();
+    if (!/^CREATE\s+DATABASE\s/i.test(q) || q.includes(";")) {
+      throw new AppError(400, "unsupported_query", "InfluxQL queries are not supported; read data through POST /api/v1/query (only CREATE DATABASE is accepted, as a no-op)", { field: "q" });
+    }
+    return Response.json({ results: [{ statement_id: 0 }] }, { headers: API_HEADERS });
+  } catch (err) {
+    return apiErrorResponse(toAppError(err, deps.log, { method: req.method, path: "/query" }));
   }
 }
 
