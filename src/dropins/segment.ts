@@ -43,7 +43,7 @@ async function handle(deps: Deps, gate: IdempotencyGate, req: Request, single: M
     const { text, bytes } = await readIngestBody(req, (message) => bodyFault(EVENTS, message));
     const body = parseJson(text);
     const auth = basicAuth(req.headers.get("authorization"));
-    const key = ingestKeyFrom(deps, auth?.user || (typeof body.writeKey === "string" ? body.writeKey : null), "as the write key: Basic auth with the key as username (Segment's way), or writeKey in the body");
+    const key = ingestKeyFrom(deps, auth?.user || auth?.password || (typeof body.writeKey === "string" ? body.writeKey : null), "as the write key: Basic auth with the key as username (Segment's way), or writeKey in the body");
     admit(deps, { keyId: key.id, productId: key.productId });
     const messages = single ? [body] : batchOf(body);
     const answer = await storeEvents(
