@@ -27,6 +27,7 @@ import { startupRound } from "./scenarios/startup";
 import { extrasRound } from "./scenarios/extras";
 import { createBenchDashboard, dashboardRound } from "./scenarios/dashboard";
 import { funnelRound } from "./scenarios/funnel";
+import { influxClientRound, influxClientTargets } from "./scenarios/influx-client";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -54,7 +55,7 @@ async function main(): Promise<number> {
   log(`single-point generator: ${singleGenerator()}`);
 
   phase("starting systems");
-  const ours = await startOurs({ sync: "full", products: ["main", "shuffled", "single", "mixed", "backup"] });
+  const ours = await startOurs({ sync: "full", products: ["main", "shuffled", "single", "mixed", "backup", "influx"] });
   const oursNormal = await startOurs({ sync: "normal", products: ["main", "single"] });
   const haveQueue = existsSync(join(REPO, "src/writer/queue.ts"));
   const ceilingDir = tempDir("ceilings");
@@ -159,6 +160,16 @@ async function main(): Promise<number> {
   if (runs("funnel")) {
     phase("funnel (R17)");
     await funnelRound(rec, { events: n, runs: Math.max(3, Math.min(opts.queryRuns, 10)) });
+  if (runs("influx")) {
+    phase("InfluxDB's client library writing line protocol (R21)");
+    const targets = influxClientTargets(ours, "influx", peers, OUR_DURABILITY.full);
+    // Its own slice of indexes, past the ones the other phases write (timestamps stay in the past).
+    for (let r = 0; r < opts.rounds; r++) {
+      const from = 6 * n + Math.floor((r * n) / opts.rounds);
+      const to = 6 * n + Math.floor(((r + 1) * n) / opts.rounds);
+      await influxClientRound(rec, { targets, point, from, to, batch: opts.batch, concurrency: opts.concurrency, round: r });
+      log(`  round ${r + 1}: ${targets.map((t) => `${t.key.replace("influxclient.", "")} ${(rec.values(t.key).at(-1)! / 1000).toFixed(0)}k/s`).join(", ")}`);
+    }
   }
 
   if (runs("startup")) {

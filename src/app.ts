@@ -31,13 +31,16 @@ import { peopleRoutes } from "./ops/people-routes";
 import { webSettingsRoutes } from "./web/settings/routes";
 import { webDashboardRoutes } from "./web/dashboard/routes";
 import { installRoutes } from "./web/install/routes";
+import { createDropInRoutes, dropInApp } from "./dropins";
+import type { DropInRoute } from "./dropins/common";
+import { createEventStream, streamRoutes, type EventStream } from "./dropins/stream";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
  * reads globals. Product-scoped routes name their parameter `:productId` (the one access check
  * and the cross-tenant route walker key on it).
  */
-export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
+export function createApp(deps: Deps, opts: { ingest?: IngestHandler; dropins?: DropInRoute[]; stream?: EventStream } = {}) {
   const app = new Hono<AppEnv>();
   app.use(
     secureHeaders({
@@ -63,6 +66,9 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   // Ingestion is keyed by bearer tokens only: mounted before the session (and any CSRF) middleware.
   app.route("/", ingestRoutes(opts.ingest ?? createIngestHandler(deps)));
   app.route("/", trackRoutes(deps));
+  // Drop-in protocols (PostHog, Segment, InfluxDB…) authenticate with keys in their own places.
+  app.route("/", dropInApp(opts.dropins ?? createDropInRoutes(deps)));
+  app.route("/", streamRoutes(opts.stream ?? createEventStream(deps)));
   // Every state-changing request below must come from our own pages (Origin / Sec-Fetch-Site),
   // unless it carries a bearer key or is the public tracker or a webhook: see src/auth/csrf.ts.
   // Payment webhooks are authenticated by the provider's signature alone.

@@ -61,6 +61,10 @@ const EnvSchema = v.object({
   BACKUP_KEEP: v.optional(intFrom(1, 10_000), "7"),
   /** Bearer token for GET /metrics; unset = /metrics answers 404. */
   METRICS_TOKEN: v.optional(v.pipe(v.string(), v.trim(), v.minLength(16, "must be at least 16 characters"))),
+  /** UDP port for the StatsD drop-in (src/dropins/statsd/); unset = off. */
+  STATSD_PORT: v.optional(intFrom(0, 65535)),
+  /** The ingest key whose product StatsD writes into; required with STATSD_PORT. */
+  STATSD_KEY: optionalString,
 });
 
 export type Config = {
@@ -81,6 +85,7 @@ export type Config = {
   backupDir: string | undefined;
   backupKeep: number;
   metricsToken: string | undefined;
+  statsd: { port: number; key: string } | undefined;
 };
 
 export class ConfigError extends Error {
@@ -105,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     return { clientId: id, clientSecret: secret };
   };
   const port = e.PORT;
+  if (e.STATSD_PORT !== undefined && !e.STATSD_KEY) throw new ConfigError(["STATSD_KEY: required when STATSD_PORT is set (an ingest key: StatsD writes into its product)"]);
   return {
     port,
     host: e.HOST,
@@ -130,5 +136,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backupDir: e.BACKUP_DIR,
     backupKeep: e.BACKUP_KEEP,
     metricsToken: e.METRICS_TOKEN,
+    statsd: e.STATSD_PORT !== undefined ? { port: e.STATSD_PORT, key: e.STATSD_KEY! } : undefined,
   };
 }

@@ -21,16 +21,19 @@ export const tooLarge = (message: string) => new AppError(413, "payload_too_larg
 export async function readIngestBody(
   req: Request,
   fault: (message: string) => AppError,
-  opts: { maxBytes?: number } = {},
+  opts: { maxBytes?: number; anyContentType?: boolean; encoding?: "gzip"; sniffGzip?: boolean } = {},
 ): Promise<{ text: string; bytes: Uint8Array }> {
   const max = opts.maxBytes ?? MAX_BODY_BYTES;
-  checkContentType(req.headers.get("content-type"));
-  const encoding = (req.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  // Drop-ins whose clients declare their own types (line protocol, PostHog's gzip-js) skip the JSON check.
+  if (!opts.anyContentType) checkContentType(req.headers.get("content-type"));
+  const encoding = opts.encoding ?? (req.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   if (encoding !== "identity" && encoding !== "gzip" && encoding !== "x-gzip") {
     throw new AppError(415, "unsupported_encoding", `Content-Encoding "${encoding}" is not supported; send gzip or nothing`);
   }
   const raw = await readCapped(req, max);
-  const bytes = encoding === "identity" ? raw : await inflateCapped(raw, max, fault);
+  // posthog-js sends gzip with neither a header nor a query flag; PostHog's capture sniffs the magic bytes.
+  const gzip = encoding !== "identity" || (opts.sniffGzip === true && raw[0] === 0x1f && raw[1] === 0x8b);
+  const bytes = gzip ? await inflateCapped(raw, max, fault) : raw;
   return { text: decodeUtf8(bytes, fault), bytes };
 }
 
@@ -51,7 +54,7 @@ async function readCapped(req: Request, max: number): Promise<Uint8Array> {
 }
 
 /** Inflate gzip a chunk at a time (DecompressionStream pulls lazily) and stop past `max` bytes. */
-async function inflateCapped(gz: Uint8Array, max: number, fault: (message: string) => AppError): Promise<Uint8Array> {
+export async function inflateCapped(gz: Uint8Array, max: number, fault: (message: string) => AppError): Promise<Uint8Array> {
   const stream = new Blob([gz as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
   try {
     return await collect(stream, max, () => tooLarge(`The body inflates to more than ${max} bytes`));

@@ -3,7 +3,7 @@ import { AppError, type ItemError } from "../lib/errors";
 import { parseEvents } from "./events-payload";
 import type { IdempotencyGate } from "./idempotency";
 import { bodyFault, EVENTS, parsePoints, POINTS, type Kind } from "./payload";
-import { answerFor, type Answer } from "../writer/batch";
+import { answerFor, type Answer, type EventRecord, type PointRecord } from "../writer/batch";
 
 /**
  * The ingestion use cases, apart from HTTP: a read body in, an answer out. Validation happens
@@ -21,9 +21,28 @@ export type IngestInput = {
 export type IngestAnswer = Answer & { replayed: boolean };
 
 export function ingestPoints(deps: Pick<Deps, "queue" | "clock">, gate: IdempotencyGate, input: IngestInput): Promise<IngestAnswer> {
+  return storePoints(deps, gate, input, (now) => parsePoints(parseJson(input.text, POINTS), now));
+}
+
+export function ingestEvents(deps: Pick<Deps, "queue" | "clock">, gate: IdempotencyGate, input: IngestInput): Promise<IngestAnswer> {
+  return storeEvents(deps, gate, input, (now) => parseEvents(parseJson(input.text, EVENTS), now));
+}
+
+/**
+ * The part after parsing, shared with the drop-ins (src/dropins/): each turns its own wire format
+ * into validated records with `parse`, and from here on every protocol has the same partial
+ * rules, idempotency, write path and answer-after-commit.
+ */
+export type RecordsInput = Omit<IngestInput, "text">;
+
+export function storePoints(
+  deps: Pick<Deps, "queue" | "clock">,
+  gate: IdempotencyGate,
+  input: RecordsInput,
+  parse: (now: number) => { points: PointRecord[]; errors: ItemError[] },
+): Promise<IngestAnswer> {
   return once(gate, input, async (record) => {
-    const now = deps.clock.now();
-    const { points, errors } = parsePoints(parseJson(input.text, POINTS), now);
+    const { points, errors } = parse(deps.clock.now());
     refuseUnlessPartial(errors, input.partial, POINTS);
     if (points.length === 0 && !record) return answerFor("points", { accepted: 0 }, errors);
     const result = await deps.queue.submitPoints(input.productId, points, {
@@ -34,10 +53,14 @@ export function ingestPoints(deps: Pick<Deps, "queue" | "clock">, gate: Idempote
   });
 }
 
-export function ingestEvents(deps: Pick<Deps, "queue" | "clock">, gate: IdempotencyGate, input: IngestInput): Promise<IngestAnswer> {
+export function storeEvents(
+  deps: Pick<Deps, "queue" | "clock">,
+  gate: IdempotencyGate,
+  input: RecordsInput,
+  parse: (now: number) => { events: EventRecord[]; errors: ItemError[] },
+): Promise<IngestAnswer> {
   return once(gate, input, async (record) => {
-    const now = deps.clock.now();
-    const { events, errors } = parseEvents(parseJson(input.text, EVENTS), now);
+    const { events, errors } = parse(deps.clock.now());
     refuseUnlessPartial(errors, input.partial, EVENTS);
     if (events.length === 0 && !record) return answerFor("events", { accepted: 0, duplicates: 0 }, errors);
     const result = await deps.queue.submitEvents(input.productId, events, {
@@ -50,7 +73,7 @@ export function ingestEvents(deps: Pick<Deps, "queue" | "clock">, gate: Idempote
 
 type IdemRecord = { key: string; bodyHash: string } | undefined;
 
-async function once(gate: IdempotencyGate, input: IngestInput, exec: (record: IdemRecord) => Promise<Answer>): Promise<IngestAnswer> {
+async function once(gate: IdempotencyGate, input: RecordsInput, exec: (record: IdemRecord) => Promise<Answer>): Promise<IngestAnswer> {
   if (input.idempotencyKey === null) return { ...(await exec(undefined)), replayed: false };
   return gate.run(input.productId, input.idempotencyKey, { mode: input.partial ? "partial" : "all", bytes: input.bytes }, exec);
 }
@@ -64,7 +87,7 @@ function parseJson(text: string, kind: Kind): unknown {
   }
 }
 
-function refuseUnlessPartial(errors: ItemError[], partial: boolean, kind: Kind) {
+export function refuseUnlessPartial(errors: ItemError[], partial: boolean, kind: Kind) {
   if (errors.length === 0 || partial) return;
   const bad = new Set(errors.map((e) => e.index)).size;
   throw new AppError(400, kind.code, `${bad} ${kind.noun}${bad === 1 ? "" : "s"} failed validation; nothing was stored (add ?partial=1 to store the valid ones)`, {

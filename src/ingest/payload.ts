@@ -12,7 +12,7 @@ import { isObject, MAX_TAGS, metricProblem, tagKeyProblem, tagValueProblem } fro
  * needed anyway (schema libraries let `__proto__` slip). Every error names index, field, reason.
  */
 export const MAX_ITEMS = 1000;
-const FUTURE_LIMIT_MS = 24 * 3_600_000;
+export const FUTURE_LIMIT_MS = 24 * 3_600_000;
 
 export type Kind = { code: "invalid_points" | "invalid_events"; wrapper: "points" | "events"; noun: "point" | "event" };
 export const POINTS: Kind = { code: "invalid_points", wrapper: "points", noun: "point" };
@@ -101,7 +101,7 @@ function readPoint(item: unknown, index: number, now: number, errors: ItemError[
   return { metric: metric as string, value: value as number, tsMs: tsMs!, tags: tags! };
 }
 
-function readTags(raw: unknown, index: number, errors: ItemError[]): Record<string, string> | undefined {
+export function readTags(raw: unknown, index: number, errors: ItemError[]): Record<string, string> | undefined {
   if (raw === undefined || raw === null) return EMPTY_TAGS;
   if (!isObject(raw)) {
     errors.push({ index, field: "tags", message: `tags must be an object of string → string, not ${describe(raw)}` });

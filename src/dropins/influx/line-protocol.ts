@@ -1,0 +1,274 @@
+import type { ItemError } from "../../lib/errors";
+import { MAX_TAGS, metricProblem, tagKeyProblem, tagValueProblem } from "../../lib/names";
+import { FUTURE_LIMIT_MS, MAX_ITEMS } from "../../ingest/payload";
+import type { PointRecord } from "../../writer/batch";
+import { fieldNumber, PRECISION, toMs, type Precision } from "./values";
+
+/**
+ * InfluxDB line protocol (https://docs.influxdata.com/influxdb/v2/reference/syntax/line-protocol/)
+ * straight into validated points, in one pass over the string:
+ *
+ *   measurement[,tag=value…] field=value[,field=value…] [timestamp]
+ *
+ * Each field becomes the metric `<measurement>.<field>`, or `<measurement>` for a field named
+ * `value`; the tags stay tags. Field values: floats, integers (`12i`), unsigned (`12u`) and
+ * booleans (t/T/true/True/TRUE → 1, f/F/false/False/FALSE → 0) are stored as numbers (integers
+ * beyond 2^53 lose precision, as any float64 does). String fields (`"…"`) are parsed and
+ * skipped: a point is a number. Escapes as Influx: `\,` and `\ ` in measurements, also `\=` in
+ * tag keys, tag values and field keys, `\"` and `\\` inside strings; `#` starts a comment line.
+ * Every name then passes the native API's rules (src/lib/names.ts), and a timestamp more than
+ * 24 h ahead is refused, as a JSON point's is. On the hot path of R21: no regex per character,
+ * and each series key (measurement and tags, as written) parsed and checked once per request.
+ */
+
+export type { Precision };
+
+export type LineProtocolResult = { points: PointRecord[]; errors: ItemError[]; lines: number };
+
+const NL = 10, CR = 13, SPACE = 32, TAB = 9, COMMA = 44, EQ = 61, QUOTE = 34, BACKSLASH = 92, HASH = 35;
+
+type Series = { measurement: string; tags: Record<string, string>; metrics: Map<string, string> };
+
+class LineFault extends Error {
+  constructor(readonly field: string | null, message: string) {
+    super(message);
+  }
+}
+
+export function parseLineProtocol(body: string, precision: Precision, now: number): LineProtocolResult {
+  const p = new Parser(body, PRECISION[precision], now);
+  p.run();
+  return { points: p.points, errors: p.errors, lines: p.lines };
+}
+
+class Parser {
+  i = 0;
+  lineNo = 0; // 1-based number of the line being read
+  lines = 0; // non-empty, non-comment lines
+  points: PointRecord[] = [];
+  errors: ItemError[] = [];
+  private series = new Map<string, Series | LineFault>(); // series key text → parsed and checked
+  private tagKeys = new Map<string, string | null>();
+
+  constructor(
+    readonly s: string,
+    readonly precision: { drop: number; times: number },
+    readonly now: number,
+  ) {}
+
+  run() {
+    const s = this.s;
+    const n = s.length;
+    while (this.i < n) {
+      this.lineNo++;
+      this.skipBlanks();
+      const c = s.charCodeAt(this.i);
+      if (this.i >= n || c === NL || c === CR || c === HASH) {
+        this.toLineEnd();
+        continue;
+      }
+      this.lines++;
+      if (this.lines > MAX_ITEMS) throw new TooManyLines();
+      try {
+        this.line();
+      } catch (err) {
+        if (!(err instanceof LineFault)) throw err;
+        this.toLineEnd();
+        this.errors.push({ index: this.lineNo - 1, field: err.field, message: `line ${this.lineNo}: ${err.message}` });
+      }
+    }
+  }
+
+  private skipBlanks() {
+    const s = this.s;
+    for (let c = s.charCodeAt(this.i); c === SPACE || c === TAB; c = s.charCodeAt(++this.i));
+  }
+
+  /** Past the end of the current line: a newline always ends one (line protocol has no raw newlines in values). */
+  private toLineEnd() {
+    const at = this.s.indexOf("\n", this.i);
+    this.i = at < 0 ? this.s.length : at + 1;
+  }
+
+  private line() {
+    const s = this.s;
+    const start = this.i;
+    // The series key (measurement and tags) runs to the first unescaped space. Lines of one
+    // series repeat it byte for byte, so it is parsed and checked once per request.
+    let sp = s.indexOf(" ", start);
+    while (sp > start && s.charCodeAt(sp - 1) === BACKSLASH) sp = s.indexOf(" ", sp + 1);
+    let nl = s.indexOf("\n", start);
+    if (nl < 0) nl = s.length;
+    if (sp < 0 || sp > nl) throw new LineFault(null, "missing fields");
+    const key = s.slice(start, sp);
+    let series = this.series.get(key);
+    if (!series) this.series.set(key, (series = this.seriesKey(sp)));
+    if (series instanceof LineFault) throw series;
+    this.i = sp;
+    this.skipBlanks();
+    const first = this.points.length;
+    let any = false;
+    for (;;) {
+      const field = this.token(true);
+      if (field === "") throw this.undo(first, new LineFault("fields", "missing field key"));
+      if (s.charCodeAt(this.i) !== EQ) throw this.undo(first, new LineFault(`fields.${field}`, `missing "=" after field "${field}"`));
+      this.i++;
+      const value = this.fieldValue(field, first);
+      any = true;
+      if (value !== null) this.points.push({ metric: this.metric(series, field, first), value, tsMs: 0, tags: series.tags });
+      if (s.charCodeAt(this.i) !== COMMA) break;
+      this.i++;
+    }
+    if (!any) throw this.undo(first, new LineFault("fields", "missing fields"));
+    let tsMs: number;
+    try {
+      tsMs = this.timestamp();
+    } catch (err) {
+      throw this.undo(first, err);
+    }
+    for (let k = first; k < this.points.length; k++) this.points[k]!.tsMs = tsMs;
+  }
+
+  /** Drops the points a bad line had already produced. */
+  private undo(first: number, err: unknown): unknown {
+    this.points.length = first;
+    return err;
+  }
+
+  private seriesKey(end: number): Series | LineFault {
+    const s = this.s;
+    try {
+      const measurement = this.token(false);
+      if (measurement === "") throw new LineFault("measurement", "missing measurement");
+      const tags: Record<string, string> = {};
+      let tagCount = 0;
+      while (s.charCodeAt(this.i) === COMMA) {
+        this.i++;
+        const key = this.token(true);
+        if (s.charCodeAt(this.i) !== EQ) throw new LineFault(key ? `tags.${key}` : "tags", `missing tag value${key ? ` for "${key}"` : ""}`);
+        this.i++;
+        const value = this.token(true);
+        this.checkTag(key, value);
+        if (!Object.hasOwn(tags, key)) tagCount++;
+        tags[key] = value;
+      }
+      if (tagCount > MAX_TAGS) throw new LineFault("tags", `at most ${MAX_TAGS} tags per point (got ${tagCount})`);
+      if (this.i !== end) throw new LineFault(null, `unexpected "${s[this.i]}" in the measurement or tags`);
+      return { measurement, tags: tagCount === 0 ? EMPTY : tags, metrics: new Map() };
+    } catch (err) {
+      if (err instanceof LineFault) return err;
+      throw err;
+    }
+  }
+
+  /**
+   * Up to an unescaped delimiter: `,` or a space (and `=` in keys and tag values, where `\=` is
+   * an escape too). A backslash before anything else stays a backslash, as Influx reads it.
+   */
+  private token(eqEnds: boolean): string {
+    const s = this.s;
+    const start = this.i;
+    let escaped = false;
+    for (let i = start; ; i++) {
+      const c = s.charCodeAt(i);
+      if (c === BACKSLASH) {
+        const d = s.charCodeAt(i + 1);
+        if (d === COMMA || d === SPACE || (eqEnds && d === EQ)) {
+          escaped = true;
+          i++;
+          continue;
+        }
+      }
+      if (c === COMMA || c === SPACE || c === TAB || c === NL || c === CR || Number.isNaN(c) || (eqEnds && c === EQ)) {
+        this.i = i;
+        const raw = s.slice(start, i);
+        return escaped ? raw.replace(eqEnds ? /\\([, =])/g : /\\([, ])/g, "$1") : raw;
+      }
+    }
+  }
+
+  private checkTag(key: string, value: string) {
+    let problem = this.tagKeys.get(key);
+    if (problem === undefined) this.tagKeys.set(key, (problem = key === "" ? "missing tag key" : tagKeyProblem(key)));
+    if (problem) throw new LineFault(`tags.${key}`, problem);
+    if (value === "") throw new LineFault(`tags.${key}`, `missing tag value for "${key}"`);
+    const vp = tagValueProblem(value);
+    if (vp) throw new LineFault(`tags.${key}`, vp);
+  }
+
+  private metric(series: Series, field: string, first: number): string {
+    const known = series.metrics.get(field);
+    if (known !== undefined) return known;
+    const name = field === "value" ? series.measurement : `${series.measurement}.${field}`;
+    const problem = metricProblem(name);
+    if (problem) throw this.undo(first, new LineFault(`fields.${field}`, `${problem} (the metric "${name.length > 80 ? `${name.slice(0, 80)}…` : name}")`));
+    series.metrics.set(field, name);
+    return name;
+  }
+
+  /** A number, or null for a string field (parsed, not stored). */
+  private fieldValue(key: string, first: number): number | null {
+    const s = this.s;
+    if (s.charCodeAt(this.i) === QUOTE) {
+      for (let i = this.i + 1; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c === NL) break;
+        if (c === BACKSLASH) i++;
+        else if (c === QUOTE) {
+          this.i = i + 1;
+          return null;
+        }
+      }
+      throw this.undo(first, new LineFault(`fields.${key}`, `unterminated string in field "${key}"`));
+    }
+    const start = this.i;
+    let i = start;
+    for (let c = s.charCodeAt(i); !(c === COMMA || c === SPACE || c === TAB || c === NL || c === CR || Number.isNaN(c)); c = s.charCodeAt(++i));
+    this.i = i;
+    const raw = s.slice(start, i);
+    const n = fieldNumber(raw);
+    if (n === undefined) throw this.undo(first, new LineFault(`fields.${key}`, raw === "" ? `missing value for field "${key}"` : `invalid value ${JSON.stringify(raw.slice(0, 40))} for field "${key}" (a float, an integer like 12i or 12u, a boolean, or a quoted string)`));
+    return n;
+  }
+
+  private timestamp(): number {
+    const s = this.s;
+    this.skipBlanks();
+    const c = s.charCodeAt(this.i);
+    let tsMs: number;
+    if (this.i >= s.length || c === NL || c === CR) tsMs = this.now;
+    else {
+      const start = this.i;
+      let i = start;
+      if (s.charCodeAt(i) === 45) i++; // "-"
+      const digits = i;
+      for (let d = s.charCodeAt(i); d >= 48 && d <= 57; d = s.charCodeAt(++i));
+      const end = s.charCodeAt(i);
+      if (i === digits || !(i >= s.length || end === NL || end === CR || end === SPACE || end === TAB)) {
+        let j = i;
+        for (let d = s.charCodeAt(j); !(d === NL || d === CR || Number.isNaN(d)); d = s.charCodeAt(++j));
+        throw new LineFault("timestamp", `invalid timestamp ${JSON.stringify(s.slice(start, j).trim().slice(0, 40))} (an integer in the request's precision)`);
+      }
+      this.i = i;
+      tsMs = toMs(s, start, digits, i, this.precision);
+      this.skipBlanks();
+    }
+    // The line must end here.
+    const e = s.charCodeAt(this.i);
+    if (e === CR) this.i++;
+    const f = s.charCodeAt(this.i);
+    if (!(this.i >= s.length || f === NL)) throw new LineFault("timestamp", `unexpected text after the timestamp`);
+    if (tsMs > this.now + FUTURE_LIMIT_MS) throw new LineFault("timestamp", "timestamp is more than 24 hours in the future");
+    if (!Number.isSafeInteger(tsMs)) throw new LineFault("timestamp", "timestamp is out of range");
+    this.i++; // past the newline, only once the line is good (a fault skips to the line's end)
+    return tsMs;
+  }
+}
+
+export class TooManyLines extends Error {
+  constructor() {
+    super(`At most ${MAX_ITEMS} lines per request; split the batch`);
+  }
+}
+
+const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>;
