@@ -1,0 +1,455 @@
+package litekpi_test
+
+// The Go SDK against a live LiteKPI server, through the test suite's fault proxy. Run by
+// test/sdks/go.test.ts, which starts both and sets LITEKPI_ENDPOINT (the proxy),
+// LITEKPI_SERVER, LITEKPI_API_KEY and LITEKPI_READ_KEY.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	litekpi "github.com/litekpi/litekpi-go"
+)
+
+var (
+	endpoint = os.Getenv("LITEKPI_ENDPOINT")
+	server   = os.Getenv("LITEKPI_SERVER")
+	apiKey   = os.Getenv("LITEKPI_API_KEY")
+	readKey  = os.Getenv("LITEKPI_READ_KEY")
+)
+
+type proxied struct {
+	Path            string          `json:"path"`
+	Status          int             `json:"status"`
+	IdempotencyKey  string          `json:"idempotencyKey"`
+	Encoding        string          `json:"encoding"`
+	Authorization   string          `json:"authorization"`
+	Body            json.RawMessage `json:"body"`
+	ForwardedStatus *int            `json:"forwardedStatus"`
+	At              int64           `json:"at"`
+}
+
+func call(t *testing.T, method, url string, body interface{}, headers map[string]string, out interface{}) {
+	t.Helper()
+	var rd *bytes.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	} else {
+		rd = bytes.NewReader(nil)
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if out != nil {
+		if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func setup(t *testing.T) {
+	if endpoint == "" || apiKey == "" {
+		t.Skip("needs a live server (run through test/sdks/go.test.ts)")
+	}
+	call(t, "POST", endpoint+"/__proxy/reset", map[string]int{}, nil, nil)
+}
+
+func requestsTo(t *testing.T, path string) []proxied {
+	var all, out []proxied
+	call(t, "GET", endpoint+"/__proxy/log", nil, nil, &all)
+	for _, r := range all {
+		if strings.HasPrefix(r.Path, path) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func storedItems(t *testing.T, path string) []map[string]interface{} {
+	var items []map[string]interface{}
+	for _, r := range requestsTo(t, path) {
+		if r.Status != 200 && r.Status != 207 {
+			continue
+		}
+		var b map[string][]map[string]interface{}
+		if err := json.Unmarshal(r.Body, &b); err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, b["events"]...)
+		items = append(items, b["points"]...)
+	}
+	return items
+}
+
+func query(t *testing.T, metric string) float64 {
+	var a struct {
+		Value *float64 `json:"value"`
+	}
+	call(t, "POST", server+"/api/v1/query", map[string]string{"metric": metric, "aggregation": "sum", "range": "2d"}, map[string]string{"Authorization": "Bearer " + readKey}, &a)
+	if a.Value == nil {
+		return 0
+	}
+	return *a.Value
+}
+
+func eventCount(t *testing.T, name string) float64 { return query(t, "event:"+name) }
+
+func fail(t *testing.T, failure map[string]interface{}) {
+	call(t, "POST", endpoint+"/__proxy/fail", failure, nil, nil)
+}
+
+func eventually(t *testing.T, what string, check func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !check() {
+		if time.Now().After(deadline) {
+			t.Fatalf("never happened: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func newClient(t *testing.T, cfg litekpi.Config) *litekpi.Client {
+	if cfg.APIKey == "" {
+		cfg.APIKey = apiKey
+	}
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = endpoint
+	}
+	if cfg.FlushInterval == 0 {
+		cfg.FlushInterval = time.Minute
+	}
+	if cfg.RetryDelay == 0 {
+		cfg.RetryDelay = 5 * time.Millisecond
+	}
+	c := litekpi.New(cfg)
+	t.Cleanup(c.Close)
+	return c
+}
+
+type errorLog struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func (l *errorLog) add(err error) { l.mu.Lock(); l.errs = append(l.errs, err); l.mu.Unlock() }
+func (l *errorLog) last() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.errs) == 0 {
+		return ""
+	}
+	return l.errs[len(l.errs)-1].Error()
+}
+
+func TestBatchesOf100SentWhenFullRestOnFlushGzip(t *testing.T) {
+	setup(t)
+	c := newClient(t, litekpi.Config{})
+	for i := 0; i < 250; i++ {
+		c.Track("go_batch", map[string]interface{}{"i": i})
+	}
+	eventually(t, "two full batches sent without Flush", func() bool {
+		n := 0
+		for _, r := range requestsTo(t, "/api/v1/events") {
+			if r.Status == 200 {
+				n++
+			}
+		}
+		return n == 2
+	})
+	if q := c.Stats().Queued; q != 50 {
+		t.Fatalf("queued %d, want 50", q)
+	}
+	c.Flush()
+	var sizes []int
+	for _, r := range requestsTo(t, "/api/v1/events") {
+		var b struct{ Events []json.RawMessage }
+		_ = json.Unmarshal(r.Body, &b)
+		sizes = append(sizes, len(b.Events))
+		if r.Encoding != "gzip" || r.Authorization != "Bearer "+apiKey {
+			t.Fatalf("encoding %q, authorization %q", r.Encoding, r.Authorization)
+		}
+	}
+	if len(sizes) != 3 || sizes[0] != 100 || sizes[1] != 100 || sizes[2] != 50 {
+		t.Fatalf("batch sizes %v", sizes)
+	}
+	if n := eventCount(t, "go_batch"); n != 250 {
+		t.Fatalf("stored %v", n)
+	}
+	if s := c.Stats(); s.Sent != 250 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestTimerSendsAPartialBatch(t *testing.T) {
+	setup(t)
+	c := newClient(t, litekpi.Config{FlushInterval: 100 * time.Millisecond})
+	c.Track("go_timer", nil)
+	c.Point("go.timer.point", 3, nil)
+	eventually(t, "the timer flushed", func() bool {
+		return len(storedItems(t, "/api/v1/events")) == 1 && len(storedItems(t, "/api/v1/points")) == 1
+	})
+	if eventCount(t, "go_timer") != 1 || query(t, "go.timer.point") != 3 {
+		t.Fatal("not stored")
+	}
+}
+
+func TestNamespaceContextAndPoints(t *testing.T) {
+	setup(t)
+	c := newClient(t, litekpi.Config{CustomContext: map[string]interface{}{"service": "billing-api"}})
+	c.SetUser("user_123", map[string]interface{}{"plan": "pro"})
+	c.SetOrganization("org_456")
+	c.SetContext(map[string]interface{}{"version": "1.2.0"})
+	props := map[string]interface{}{"quantity": 1000, "amount": 50.0}
+	c.TrackNamespace("billing", "go_usage_recorded", props)
+	props["quantity"] = -1 // the caller reuses its map: what was tracked must not change
+	c.Point("go.queue.depth", 42, map[string]string{"region": "eu"})
+	c.Flush()
+	events := storedItems(t, "/api/v1/events")
+	if len(events) != 1 {
+		t.Fatalf("events %v", events)
+	}
+	got, _ := json.Marshal(map[string]interface{}{"namespace": events[0]["namespace"], "event": events[0]["event"], "properties": events[0]["properties"], "context": events[0]["context"]})
+	want := `{"context":{"org_id":"org_456","service":"billing-api","user":{"plan":"pro"},"user_id":"user_123","version":"1.2.0"},"event":"go_usage_recorded","namespace":"billing","properties":{"amount":50,"quantity":1000}}`
+	if string(got) != want {
+		t.Fatalf("event\n got %s\nwant %s", got, want)
+	}
+	if ts, _ := events[0]["timestamp"].(string); !regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`).MatchString(ts) {
+		t.Fatalf("timestamp %q", ts)
+	}
+	points := storedItems(t, "/api/v1/points")
+	if len(points) != 1 || points[0]["metric"] != "go.queue.depth" || points[0]["value"] != 42.0 {
+		t.Fatalf("points %v", points)
+	}
+}
+
+func TestRetryAfter503SameIdempotencyKeyStoredOnce(t *testing.T) {
+	setup(t)
+	c := newClient(t, litekpi.Config{})
+	fail(t, map[string]interface{}{"count": 1, "status": 503, "retryAfter": 0})
+	for i := 0; i < 5; i++ {
+		c.Point("go.retry.503", 1, nil)
+	}
+	c.Flush()
+	tries := requestsTo(t, "/api/v1/points")
+	if len(tries) != 2 || tries[0].Status != 503 || tries[1].Status != 200 {
+		t.Fatalf("tries %+v", tries)
+	}
+	if tries[0].IdempotencyKey == "" || tries[0].IdempotencyKey != tries[1].IdempotencyKey {
+		t.Fatalf("keys %q %q", tries[0].IdempotencyKey, tries[1].IdempotencyKey)
+	}
+	if n := query(t, "go.retry.503"); n != 5 {
+		t.Fatalf("stored %v", n)
+	}
+}
+
+func TestLostAnswerAfterStoringIsReplayedNotStoredTwice(t *testing.T) {
+	setup(t)
+	c := newClient(t, litekpi.Config{})
+	fail(t, map[string]interface{}{"count": 1, "status": 503, "after": true})
+	for i := 0; i < 4; i++ {
+		c.Point("go.retry.lost", 1, nil)
+	}
+	c.Flush()
+	tries := requestsTo(t, "/api/v1/points")
+	if len(tries) != 2 || tries[0].ForwardedStatus == nil || *tries[0].ForwardedStatus != 200 || tries[0].Status != 503 || tries[1].Status != 200 {
+		t.Fatalf("tries %+v", tries)
+	}
+	if n := query(t, "go.retry.lost"); n != 4 {
+		t.Fatalf("stored %v", n)
+	}
+}
+
+func TestRetryAfterOn429IsWaitedFor(t *testing.T) {
+	setup(t)
+	c := newClient(t, litekpi.Config{})
+	fail(t, map[string]interface{}{"count": 1, "status": 429, "retryAfter": 1})
+	c.Point("go.retry.429", 1, nil)
+	c.Flush()
+	tries := requestsTo(t, "/api/v1/points")
+	if len(tries) != 2 || tries[1].At-tries[0].At < 900 {
+		t.Fatalf("tries %+v", tries)
+	}
+}
+
+func TestServerDownBatchCountedFailed(t *testing.T) {
+	setup(t)
+	var log errorLog
+	c := newClient(t, litekpi.Config{MaxRetries: 2, OnError: log.add})
+	fail(t, map[string]interface{}{"count": 10, "status": 503, "retryAfter": 0})
+	c.Track("go_down", nil)
+	c.Flush()
+	if n := len(requestsTo(t, "/api/v1/events")); n != 3 {
+		t.Fatalf("%d attempts", n)
+	}
+	if c.Stats().Failed != 1 || !strings.Contains(log.last(), "failed after 3 attempts") {
+		t.Fatalf("stats %+v, last error %q", c.Stats(), log.last())
+	}
+}
+
+func TestBoundedQueueDropsOldest(t *testing.T) {
+	setup(t)
+	c := newClient(t, litekpi.Config{MaxQueueSize: 10})
+	for i := 0; i < 25; i++ {
+		c.Track("go_overflow", map[string]interface{}{"i": i})
+	}
+	if s := c.Stats(); s.Queued != 10 || s.Overflow != 15 {
+		t.Fatalf("stats %+v", s)
+	}
+	c.Flush()
+	items := storedItems(t, "/api/v1/events")
+	if len(items) != 10 || items[0]["properties"].(map[string]interface{})["i"] != 15.0 {
+		t.Fatalf("items %v", items)
+	}
+}
+
+func TestBadInputAndUnreachableEndpointNeverPanic(t *testing.T) {
+	setup(t)
+	c := newClient(t, litekpi.Config{Endpoint: "http://127.0.0.1:1", MaxRetries: -1, OnError: func(error) { panic(errors.New("OnError itself panics")) }})
+	c.Track("", nil)
+	c.Track("x", map[string]interface{}{"ch": make(chan int)})
+	c.Track("x", map[string]interface{}{"nan": math.NaN()})
+	c.Point("", 1, nil)
+	c.Point("m", math.Inf(1), nil)
+	c.Track("fine", nil)
+	c.Flush()
+	if s := c.Stats(); s.Rejected != 5 || s.Failed != 1 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestARefusedItemDoesNotCostItsBatch(t *testing.T) {
+	setup(t)
+	var log errorLog
+	c := newClient(t, litekpi.Config{OnError: log.add})
+	c.Point("go.partial.ok", 1, nil)
+	c.Point("event:reserved", 1, nil)
+	c.Point("go.partial.ok", 1, nil)
+	c.Flush()
+	if query(t, "go.partial.ok") != 2 || c.Stats().Sent != 2 || c.Stats().Rejected != 1 || !strings.Contains(log.last(), "reserved") {
+		t.Fatalf("stats %+v, error %q", c.Stats(), log.last())
+	}
+}
+
+func TestDisabledClientSendsNothing(t *testing.T) {
+	setup(t)
+	c := newClient(t, litekpi.Config{Disabled: true})
+	c.Track("go_disabled", nil)
+	c.Point("go.disabled", 1, nil)
+	c.Flush()
+	if n := len(requestsTo(t, "/")); n != 0 {
+		t.Fatalf("%d requests while disabled", n)
+	}
+	c.Enable()
+	c.Track("go_disabled", nil)
+	c.Disable()
+	c.Track("go_disabled", nil)
+	c.Flush()
+	if n := eventCount(t, "go_disabled"); n != 1 {
+		t.Fatalf("stored %v", n)
+	}
+}
+
+func TestSampling(t *testing.T) {
+	setup(t)
+	c := newClient(t, litekpi.Config{})
+	c.SetSamplingRate(0)
+	for i := 0; i < 50; i++ {
+		c.Track("go_sampled_none", nil)
+	}
+	c.Point("go.sampled.point", 1, nil)
+	c.SetSamplingRate(0.5)
+	for i := 0; i < 2000; i++ {
+		c.Track("go_sampled_half", nil)
+	}
+	c.SetSamplingRate(1)
+	for i := 0; i < 30; i++ {
+		c.Track("go_sampled_all", nil)
+	}
+	c.Flush()
+	half := eventCount(t, "go_sampled_half")
+	if eventCount(t, "go_sampled_none") != 0 || eventCount(t, "go_sampled_all") != 30 || query(t, "go.sampled.point") != 1 {
+		t.Fatal("wrong counts")
+	}
+	if half <= 866 || half >= 1134 { // 6 standard deviations of 2000 coin flips
+		t.Fatalf("half %v", half)
+	}
+	if s := c.Stats(); float64(s.Sampled) != 2050-half {
+		t.Fatalf("sampled %d", s.Sampled)
+	}
+}
+
+func TestCloseSendsWhatIsQueued(t *testing.T) {
+	setup(t)
+	c := litekpi.New(litekpi.Config{APIKey: apiKey, Endpoint: endpoint, FlushInterval: time.Minute})
+	for i := 0; i < 3; i++ {
+		c.TrackNamespace("cli", "go_exit", map[string]interface{}{"i": i})
+	}
+	c.Point("go.exit", 7, nil)
+	c.Close()
+	c.Close() // idempotent
+	c.Track("go_exit", nil)
+	c.Flush() // after Close: returns at once
+	if eventCount(t, "go_exit") != 3 || query(t, "go.exit") != 7 {
+		t.Fatal("not delivered at Close")
+	}
+}
+
+func TestMiddlewareTracksEveryRequest(t *testing.T) {
+	setup(t)
+	c := newClient(t, litekpi.Config{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/users/", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("{}")) })
+	mux.HandleFunc("/items", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(201) })
+	mux.HandleFunc("/boom", func(w http.ResponseWriter, r *http.Request) { panic("handler failed") })
+	srv := httptest.NewServer(c.Middleware(mux))
+	defer srv.Close()
+	for _, r := range []struct{ method, path string }{{"GET", "/users/42"}, {"POST", "/items"}, {"GET", "/nowhere"}, {"GET", "/users/3f2c9a1e-8b7d-4c6e-9f00-1234567890ab"}} {
+		req, _ := http.NewRequest(r.method, srv.URL+r.path, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	if _, err := http.Get(srv.URL + "/boom"); err == nil {
+		t.Fatal("a panicking handler should drop the connection")
+	}
+	eventually(t, "five request events", func() bool { return c.Stats().Queued == 5 })
+	c.Flush()
+	var got []string
+	for _, e := range storedItems(t, "/api/v1/events") {
+		p := e["properties"].(map[string]interface{})
+		if _, ok := p["duration_ms"].(float64); !ok {
+			t.Fatalf("duration_ms %v", p["duration_ms"])
+		}
+		got = append(got, strings.Join([]string{e["namespace"].(string), e["event"].(string), p["method"].(string), p["route"].(string)}, " ")+" "+jsonNumber(p["status"]))
+	}
+	want := []string{"http request GET /users/:id 200", "http request POST /items 201", "http request GET /nowhere 404", "http request GET /users/:id 200", "http request GET /boom 500"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("events\n got %v\nwant %v", got, want)
+	}
+}
+
+func jsonNumber(v interface{}) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
