@@ -19,6 +19,7 @@ import { dashboardRoutes } from "./dashboards/routes";
 import { reportRoutes } from "./reports/routes";
 import { pageHeader } from "./products/page-header";
 import { peopleRoutes } from "./ops/people-routes";
+import { openapiRoutes } from "./openapi/routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -64,6 +65,8 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
   app.route("/", reportRoutes(deps));
+  // The API document and /docs read the finished route table (every area above), at first request.
+  app.route("/", openapiRoutes(deps, () => app.routes));
   // Error pages keep the header (product switcher, user menu), so there is a way on from them.
   const header = (c: Context<AppEnv>) => pageHeader(deps, c);
   app.notFound((c) => handleNotFound(c, deps.log, header));
