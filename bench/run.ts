@@ -26,6 +26,7 @@ import { storageRound } from "./scenarios/storage";
 import { startupRound } from "./scenarios/startup";
 import { extrasRound } from "./scenarios/extras";
 import { createBenchDashboard, dashboardRound } from "./scenarios/dashboard";
+import { sdkRound } from "./scenarios/sdk";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -53,7 +54,7 @@ async function main(): Promise<number> {
   log(`single-point generator: ${singleGenerator()}`);
 
   phase("starting systems");
-  const ours = await startOurs({ sync: "full", products: ["main", "shuffled", "single", "mixed", "backup"] });
+  const ours = await startOurs({ sync: "full", products: ["main", "shuffled", "single", "mixed", "backup", "sdk"] });
   const oursNormal = await startOurs({ sync: "normal", products: ["main", "single"] });
   const haveQueue = existsSync(join(REPO, "src/writer/queue.ts"));
   const ceilingDir = tempDir("ceilings");
@@ -158,6 +159,12 @@ async function main(): Promise<number> {
   if (runs("startup")) {
     phase("start-up");
     for (let r = 0; r < opts.rounds; r++) await startupRound(rec);
+  }
+
+  if (runs("sdk")) {
+    phase("SDK track() on the caller's thread (R22)");
+    const calls = opts.profile === "quick" ? 20_000 : 100_000;
+    for (let r = 0; r < opts.rounds; r++) await sdkRound(rec, { endpoint: ours.url, apiKey: ours.products.sdk!.ingestKey, calls });
   }
 
   await Promise.all([ours.stop(), oursNormal.stop(), sqliteCeiling.stop(), storageCeiling?.stop(), ...peers.map((p) => p.stop())]);

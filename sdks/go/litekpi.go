@@ -46,8 +46,9 @@ type Config struct {
 	MaxRetries         int           // retries per batch (default 8; negative = none)
 	RetryDelay         time.Duration // first backoff (default 500 ms), doubled up to MaxRetryDelay (default 30 s)
 	MaxRetryDelay      time.Duration
-	HTTPClient         *http.Client // default: a client with a 10 s timeout
-	OnError            func(error)  // every problem (dropped batch, refused item)
+	HTTPClient         *http.Client  // default: a client with a 10 s timeout
+	CloseTimeout       time.Duration // the longest Close waits for the last sends (default 10 s)
+	OnError            func(error)   // every problem (dropped batch, refused item)
 }
 
 // Stats counts what became of what the client was given.
@@ -111,6 +112,9 @@ func New(cfg Config) *Client {
 	}
 	if cfg.MaxRetryDelay <= 0 {
 		cfg.MaxRetryDelay = 30 * time.Second
+	}
+	if cfg.CloseTimeout <= 0 {
+		cfg.CloseTimeout = 10 * time.Second
 	}
 	c := &Client{
 		cfg:      cfg,
@@ -288,7 +292,8 @@ func (c *Client) Flush() {
 	}
 }
 
-// Close flushes and stops the sender goroutine (shorter retries: the program is ending). Idempotent.
+// Close flushes and stops the sender goroutine (shorter retries: the program is ending). It
+// waits at most Config.CloseTimeout, so an unreachable server cannot hold a shutdown. Idempotent.
 func (c *Client) Close() {
 	c.once.Do(func() {
 		c.mu.Lock()
@@ -297,7 +302,11 @@ func (c *Client) Close() {
 		c.mu.Unlock()
 		close(c.quit)
 	})
-	<-c.stopped
+	select {
+	case <-c.stopped:
+	case <-time.After(c.cfg.CloseTimeout):
+		c.report(fmt.Errorf("litekpi: Close gave up after %v with %d items unsent", c.cfg.CloseTimeout, c.Stats().Queued))
+	}
 }
 
 // Stats reports what became of what the client was given.

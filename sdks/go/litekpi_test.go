@@ -453,3 +453,23 @@ func jsonNumber(v interface{}) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// BenchmarkTrack is R22 for Go: TrackNamespace on the caller's goroutine (go test -bench Track),
+// against the live server when LITEKPI_ENDPOINT is set.
+func BenchmarkTrack(b *testing.B) {
+	target := endpoint
+	if target == "" {
+		target = "http://127.0.0.1:1"
+	}
+	c := litekpi.New(litekpi.Config{APIKey: apiKey, Endpoint: target, MaxQueueSize: b.N + 1000, CloseTimeout: time.Second})
+	c.SetUser("user_123", nil)
+	c.SetContext(map[string]interface{}{"service": "bench"})
+	props := map[string]interface{}{"plan": "pro", "amount": 49.5, "feature": "export", "ok": true}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.TrackNamespace("billing", "usage_recorded", props)
+	}
+	b.StopTimer() // the caller's cost only, not the final flush
+	c.Close()
+}

@@ -51,6 +51,7 @@ export class LiteKPI {
       retryDelay: cfg.retryDelay ?? 500,
       maxRetryDelay: cfg.maxRetryDelay ?? 30_000,
       compress: cfg.enableCompression ?? true,
+      timeout: cfg.timeout ?? 10_000,
       fetch: fetchFn,
       stats: this.counters,
       onError: this.onError,

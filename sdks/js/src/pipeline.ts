@@ -17,6 +17,8 @@ export interface PipelineOptions {
   retryDelay: number;
   maxRetryDelay: number;
   compress: boolean;
+  /** Per request, ms: a server that accepts the connection and never answers must not hold the queue. */
+  timeout: number;
   fetch: typeof fetch;
   stats: Stats;
   onError: (error: Error) => void;
@@ -98,7 +100,7 @@ export class Pipeline<T> {
       let wait: number | null = null;
       let problem: string;
       try {
-        const res = await this.o.fetch(this.o.url, { method: "POST", headers, body: payload ?? body });
+        const res = await this.o.fetch(this.o.url, { method: "POST", headers, body: payload ?? body, signal: timeoutSignal(this.o.timeout) });
         const answer = await res.text();
         if (res.status === 200 || res.status === 207) return this.stored(batch.length, answer);
         problem = `HTTP ${res.status}: ${answer.slice(0, 300)}`;
@@ -154,6 +156,10 @@ export class Pipeline<T> {
       return ok.length ? { body: JSON.stringify({ [this.o.wrapper]: ok }), batch: ok } : null;
     }
   }
+}
+
+function timeoutSignal(ms: number): AbortSignal | undefined {
+  return typeof AbortSignal !== "undefined" && typeof AbortSignal.timeout === "function" ? AbortSignal.timeout(ms) : undefined;
 }
 
 /** Exponential backoff with "equal jitter": half fixed, half random, so retries never bunch up. */

@@ -25,6 +25,8 @@ export interface LiteKPIConfig {
   /** Backoff of the first retry in ms, doubled each time up to `maxRetryDelay` (defaults 500 and 30000). */
   retryDelay?: number;
   maxRetryDelay?: number;
+  /** Milliseconds one request may take before it is aborted and retried (default 10000). */
+  timeout?: number;
   /** Called with every problem (dropped batch, invalid item); the SDK itself never throws. */
   onError?: (error: Error) => void;
   /** The fetch to use (default globalThis.fetch). */
