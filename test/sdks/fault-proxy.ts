@@ -25,15 +25,25 @@ export type ProxiedRequest = {
 };
 
 type Failure = { count: number; status: number; retryAfter?: number; after?: boolean };
-export type FaultProxy = { url: string; log: ProxiedRequest[]; fail(f: Failure): void; reset(): void; stop(): void };
+export type FaultProxy = {
+  url: string;
+  log: ProxiedRequest[];
+  fail(f: Failure): void;
+  /** Serve a file at `path` from the proxy's origin (a page that loads the browser SDK, same-origin with the API). */
+  serve(path: string, type: string, body: string): void;
+  reset(): void;
+  stop(): void;
+};
 
 export function startFaultProxy(target: string): FaultProxy {
   const log: ProxiedRequest[] = [];
   let pending: Failure | null = null;
+  const files = new Map<string, { type: string; body: string }>();
   const proxy: FaultProxy = {
     url: "",
     log,
     fail: (f) => void (pending = { ...f }),
+    serve: (path, type, body) => void files.set(path, { type, body }),
     reset: () => void ((log.length = 0), (pending = null)),
     stop: () => server.stop(true),
   };
@@ -43,6 +53,8 @@ export function startFaultProxy(target: string): FaultProxy {
     async fetch(req) {
       const url = new URL(req.url);
       if (url.pathname === "/__proxy/log") return Response.json(log);
+      const file = req.method === "GET" ? files.get(url.pathname) : undefined;
+      if (file) return new Response(file.body, { headers: { "Content-Type": file.type } });
       if (url.pathname === "/__proxy/reset") return proxy.reset(), new Response(null, { status: 204 });
       if (url.pathname === "/__proxy/fail") {
         proxy.fail((await req.json()) as Failure);

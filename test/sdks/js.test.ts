@@ -6,6 +6,7 @@ import express from "express";
 import { LiteKPI, type LiteKPIConfig } from "../../sdks/js/src/index";
 import { eventually, run, startSdkFixture, type SdkFixture } from "./support";
 import { storedItems } from "./fault-proxy";
+import { launchBrowser } from "../helpers/browser";
 
 /** The TypeScript SDK against a live server, through the fault proxy. */
 let f: SdkFixture;
@@ -263,3 +264,36 @@ test("Express middleware: one event per request with method, route pattern, stat
   expect(events.every((e) => typeof e.properties.duration_ms === "number" && e.properties.duration_ms >= 0)).toBe(true);
   expect(await f.eventCount("request")).toBe(4);
 });
+
+test("in a browser (Chromium): the bundle works, and what is queued when the page goes away is sent with keepalive", async () => {
+  const built = await Bun.build({ entrypoints: [join(import.meta.dir, "../../sdks/js/src/index.ts")], target: "browser", format: "esm" });
+  expect(built.success).toBe(true);
+  f.proxy.serve("/sdk.js", "text/javascript", await built.outputs[0]!.text());
+  f.proxy.serve(
+    "/page.html",
+    "text/html",
+    `<!doctype html><title>app</title><script type="module">
+       import { LiteKPI } from "/sdk.js";
+       const c = new LiteKPI({ apiKey: ${JSON.stringify(f.ingestKey)}, endpoint: location.origin, flushInterval: 60000 });
+       c.setUser("browser-user");
+       c.track("ui", "js_browser_click", { button: "buy" });
+       c.point("js.browser.point", 2);
+       window.ready = true;
+     </script>`,
+  );
+  f.proxy.serve("/next.html", "text/html", "<!doctype html><title>next</title>");
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${f.proxy.url}/page.html`);
+    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    expect(f.proxy.log.filter((r) => r.path.startsWith("/api/"))).toEqual([]); // queued, not sent yet
+    await page.goto(`${f.proxy.url}/next.html`); // pagehide: the queue goes with fetch keepalive
+    await eventually(() => storedItems(f.proxy.log, "/api/v1/events").length === 1 && storedItems(f.proxy.log, "/api/v1/points").length === 1, "the keepalive requests arrived");
+  } finally {
+    await browser.close();
+  }
+  expect(storedItems(f.proxy.log, "/api/v1/events")[0]).toMatchObject({ namespace: "ui", event: "js_browser_click", context: { user_id: "browser-user" } });
+  expect(await f.eventCount("js_browser_click")).toBe(1);
+  expect(await f.pointSum("js.browser.point")).toBe(2);
+}, 60_000);
