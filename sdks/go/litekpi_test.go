@@ -473,3 +473,17 @@ func BenchmarkTrack(b *testing.B) {
 	b.StopTimer() // the caller's cost only, not the final flush
 	c.Close()
 }
+
+func TestCloseIsBoundedWhenTheServerNeverAnswers(t *testing.T) {
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+	defer hung.Close()
+	defer close(release)
+	var log errorLog
+	c := litekpi.New(litekpi.Config{APIKey: "lk_test", Endpoint: hung.URL, CloseTimeout: 100 * time.Millisecond, HTTPClient: &http.Client{}, OnError: log.add})
+	c.Track("never_answered", nil)
+	c.Close() // returns although the request is still waiting
+	if !strings.Contains(log.last(), "Close gave up") {
+		t.Fatalf("last error %q", log.last())
+	}
+}

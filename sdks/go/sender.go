@@ -79,19 +79,9 @@ func (c *Client) send(url, wrapper string, batch [][]byte) {
 		}
 	}
 	key := newID()
-	c.mu.Lock()
-	exiting := c.exiting
-	c.mu.Unlock()
-	retries, maxDelay := c.cfg.MaxRetries, c.cfg.MaxRetryDelay
-	if exiting {
-		if retries > 2 {
-			retries = 2
-		}
-		if maxDelay > time.Second {
-			maxDelay = time.Second
-		}
-	}
 	for attempt := 0; ; attempt++ {
+		// Read each attempt: a batch already retrying when Close is called gets the exit budget too.
+		retries, maxDelay := c.retryBudget()
 		status, answer, header, err := c.post(url, body, encoding, key)
 		var wait time.Duration = -1
 		var problem string
@@ -122,7 +112,39 @@ func (c *Client) send(url, wrapper string, batch [][]byte) {
 		if wait < 0 {
 			wait = c.backoff(attempt, maxDelay)
 		}
-		time.Sleep(wait)
+		c.sleep(wait)
+	}
+}
+
+// retryBudget is the retries and longest backoff allowed now: fewer and shorter once Close began.
+func (c *Client) retryBudget() (int, time.Duration) {
+	c.mu.Lock()
+	exiting := c.exiting
+	c.mu.Unlock()
+	retries, maxDelay := c.cfg.MaxRetries, c.cfg.MaxRetryDelay
+	if exiting {
+		if retries > 2 {
+			retries = 2
+		}
+		if maxDelay > time.Second {
+			maxDelay = time.Second
+		}
+	}
+	return retries, maxDelay
+}
+
+// sleep waits out a backoff, cut short (to at most a second) when Close begins.
+func (c *Client) sleep(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-c.quit:
+		if d > time.Second {
+			time.Sleep(time.Second)
+		} else {
+			<-t.C
+		}
 	}
 }
 

@@ -95,8 +95,9 @@ export class Pipeline<T> {
     const payload = this.o.compress && body.length > COMPRESS_ABOVE ? await gzip(body) : null;
     const headers: Record<string, string> = { ...this.o.headers(), "Content-Type": "application/json", "Idempotency-Key": key };
     if (payload) headers["Content-Encoding"] = "gzip";
-    const retries = this.exiting ? Math.min(this.o.maxRetries, 2) : this.o.maxRetries;
     for (let attempt = 0; ; attempt++) {
+      // Read each attempt: a batch already retrying when the process starts to exit gets the exit budget.
+      const retries = this.exiting ? Math.min(this.o.maxRetries, 2) : this.o.maxRetries;
       let wait: number | null = null;
       let problem: string;
       try {

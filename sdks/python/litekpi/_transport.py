@@ -87,9 +87,10 @@ def send_batch(url, api_key, wrapper, items, opts, sleep=time.sleep):
     if opts["compress"] and len(body) > COMPRESS_ABOVE:
         body = gzip.compress(body, compresslevel=6)
         headers["Content-Encoding"] = "gzip"
-    retries = min(opts["max_retries"], 2) if opts["exiting"]() else opts["max_retries"]
     attempt = 0
     while True:
+        # Read each attempt: a batch already retrying when the interpreter exits gets the exit budget.
+        retries = min(opts["max_retries"], 2) if opts["exiting"]() else opts["max_retries"]
         wait = None
         try:
             req = urllib.request.Request(url, data=body, headers=headers, method="POST")

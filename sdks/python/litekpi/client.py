@@ -62,6 +62,8 @@ class LiteKPI(object):
         if org_id:
             self._context["org_id"] = org_id
         self._exiting = False
+        # Set by close(): a backoff in progress ends at once (the exit budget then applies).
+        self._closing = threading.Event()
         self._opts = {
             "compress": bool(enable_compression),
             "max_retries": max(0, int(max_retries)),
@@ -183,8 +185,10 @@ class LiteKPI(object):
             return False
 
     def close(self, timeout=EXIT_FLUSH_SECONDS):
-        """Flush and stop the background thread. Called at interpreter exit for every live client."""
+        """Flush (with the short exit retries) and stop the background thread. Called at interpreter exit for every live client."""
         try:
+            self._exiting = True
+            self._closing.set()
             ok = self.flush(timeout)
             with self._lock:
                 self._closed = True
@@ -243,7 +247,7 @@ class LiteKPI(object):
                         break
                     batch = [queue.popleft() for _ in range(min(self._batch_size, len(queue)))]
                 # ?partial=1: one bad item must not cost the rest of its batch.
-                outcome = _transport.send_batch(self._endpoint + path + "?partial=1", self._api_key, wrapper, batch, self._opts)
+                outcome = _transport.send_batch(self._endpoint + path + "?partial=1", self._api_key, wrapper, batch, self._opts, self._closing.wait)
                 with self._lock:
                     self._stats["sent"] += outcome.sent
                     self._stats["rejected"] += outcome.rejected
@@ -281,5 +285,4 @@ def _clamp(rate):
 def _flush_at_exit():
     """Interpreter exit: every live client sends what it holds (shorter retries; bounded wait)."""
     for client in list(_live):
-        client._exiting = True
         client.close(EXIT_FLUSH_SECONDS)
