@@ -28,6 +28,7 @@ import { extrasRound } from "./scenarios/extras";
 import { createBenchDashboard, dashboardRound } from "./scenarios/dashboard";
 import { funnelRound } from "./scenarios/funnel";
 import { influxClientRound, influxClientTargets } from "./scenarios/influx-client";
+import { sdkRound } from "./scenarios/sdk";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -55,7 +56,7 @@ async function main(): Promise<number> {
   log(`single-point generator: ${singleGenerator()}`);
 
   phase("starting systems");
-  const ours = await startOurs({ sync: "full", products: ["main", "shuffled", "single", "mixed", "backup", "influx"] });
+  const ours = await startOurs({ sync: "full", products: ["main", "shuffled", "single", "mixed", "backup", "influx", "sdk"] });
   const oursNormal = await startOurs({ sync: "normal", products: ["main", "single"] });
   const haveQueue = existsSync(join(REPO, "src/writer/queue.ts"));
   const ceilingDir = tempDir("ceilings");
@@ -175,6 +176,12 @@ async function main(): Promise<number> {
   if (runs("startup")) {
     phase("start-up");
     for (let r = 0; r < opts.rounds; r++) await startupRound(rec);
+  }
+
+  if (runs("sdk")) {
+    phase("SDK track() on the caller's thread (R22)");
+    const calls = opts.profile === "quick" ? 20_000 : 100_000;
+    for (let r = 0; r < opts.rounds; r++) await sdkRound(rec, { endpoint: ours.url, apiKey: ours.products.sdk!.ingestKey, calls });
   }
 
   await Promise.all([ours.stop(), oursNormal.stop(), sqliteCeiling.stop(), storageCeiling?.stop(), ...peers.map((p) => p.stop())]);

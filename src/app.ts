@@ -34,6 +34,7 @@ import { installRoutes } from "./web/install/routes";
 import { createDropInRoutes, dropInApp } from "./dropins";
 import type { DropInRoute } from "./dropins/common";
 import { createEventStream, streamRoutes, type EventStream } from "./dropins/stream";
+import { openapiRoutes } from "./openapi/routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -95,6 +96,8 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler; dropins?: 
   app.route("/", webSettingsRoutes(deps));
   app.route("/", webDashboardRoutes(deps));
   app.route("/", installRoutes(deps));
+  // The API document and /docs read the finished route table (every area above), at first request.
+  app.route("/", openapiRoutes(deps, () => app.routes));
   // Error pages keep the header (product switcher, user menu), so there is a way on from them.
   const header = (c: Context<AppEnv>) => pageHeader(deps, c);
   app.notFound((c) => handleNotFound(c, deps.log, header));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { makeProductWithKeys } from "../helpers/factories";
 import { allTagsTotals, counts, post } from "./ingest-helpers";
+import { badEventShapes } from "./fixtures/bad-bodies";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -60,23 +61,9 @@ test("ids are per product", async () => {
   expect((await post(server, "/api/v1/events", e, { key: b.ingestKey })).json).toEqual({ accepted: 1 });
 });
 
-const badEvents: { name: string; json: string; field: string }[] = [
-  { name: "missing event", json: '{"properties":{}}', field: "event" },
-  { name: "event not a string", json: '{"event":5}', field: "event" },
-  { name: "empty event", json: '{"event":""}', field: "event" },
-  { name: "201-character event", json: JSON.stringify({ event: "e".repeat(201) }), field: "event" },
-  { name: "properties an array", json: '{"event":"e","properties":[1]}', field: "properties" },
-  { name: "context a string", json: '{"event":"e","context":"x"}', field: "context" },
-  { name: "context.user_id an object", json: '{"event":"e","context":{"user_id":{}}}', field: "context.user_id" },
-  { name: "id a number", json: '{"event":"e","id":5}', field: "id" },
-  { name: "unknown key", json: '{"event":"e","name":"x"}', field: "name" },
-  { name: "__proto__ key", json: '{"event":"e","__proto__":{}}', field: "__proto__" },
-  { name: "bad timestamp", json: '{"event":"e","timestamp":"2026-13-01T00:00:00Z"}', field: "timestamp" },
-  { name: "namespace with a control character", json: '{"event":"e","namespace":"a\\nb"}', field: "namespace" },
-];
 
 describe("bad events: 400 invalid_events naming index and field, nothing stored", () => {
-  for (const b of badEvents) {
+  for (const b of badEventShapes) {
     test(b.name, async () => {
       const { product, ingestKey } = await makeProductWithKeys(server.deps);
       const res = await post(server, "/api/v1/events", `[{"event":"ok"},${b.json}]`, { key: ingestKey });

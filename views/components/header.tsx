@@ -37,7 +37,20 @@ export function Header(props: { user: HeaderUser | null; products?: HeaderProduc
             {props.nav}
           </nav>
         ) : null}
-        <div class="header-end">{props.user ? <UserMenu user={props.user} /> : <a class="btn btn-small" href="/login">Sign in</a>}</div>
+        <div class="header-end">
+          {props.user ? (
+            <UserMenu user={props.user} />
+          ) : (
+            <>
+              <a class="btn btn-small btn-quiet" href="/docs">
+                API
+              </a>
+              <a class="btn btn-small" href="/login">
+                Sign in
+              </a>
+            </>
+          )}
+        </div>
       </div>
     </header>
   );
@@ -86,6 +99,9 @@ function UserMenu(props: { user: HeaderUser }) {
           </div>
         </div>
         <div class="menu-sep" role="separator"></div>
+        <a class="menu-item" href="/docs">
+          API reference
+        </a>
         <form method="post" action="/logout">
           <button type="submit" class="menu-item" data-testid="sign-out">
             Sign out

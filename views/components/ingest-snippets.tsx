@@ -8,23 +8,28 @@ import { CopyField } from "../pages/products/parts";
  */
 export function SnippetTabs(props: { endpoint: string; secret: string }) {
   return (
-    <div class="tabs-css" role="presentation">
-      <input type="radio" name="snippet-tab" id="snippet-curl" checked />
-      <label for="snippet-curl">curl</label>
-      <input type="radio" name="snippet-tab" id="snippet-js" />
-      <label for="snippet-js">JavaScript</label>
-      <input type="radio" name="snippet-tab" id="snippet-py" />
-      <label for="snippet-py">Python</label>
-      <div class="tab-panel panel-curl">
-        <CopyField value={curlSnippet(props.endpoint, props.secret)} label="curl command" testId="snippet-curl" multiline />
+    <>
+      <div class="tabs-css" role="presentation">
+        <input type="radio" name="snippet-tab" id="snippet-curl" checked />
+        <label for="snippet-curl">curl</label>
+        <input type="radio" name="snippet-tab" id="snippet-js" />
+        <label for="snippet-js">JavaScript</label>
+        <input type="radio" name="snippet-tab" id="snippet-py" />
+        <label for="snippet-py">Python</label>
+        <div class="tab-panel panel-curl">
+          <CopyField value={curlSnippet(props.endpoint, props.secret)} label="curl command" testId="snippet-curl" multiline />
+        </div>
+        <div class="tab-panel panel-js">
+          <CopyField value={jsSnippet(props.endpoint, props.secret)} label="JavaScript snippet" testId="snippet-js" multiline />
+        </div>
+        <div class="tab-panel panel-py">
+          <CopyField value={pySnippet(props.endpoint, props.secret)} label="Python snippet" testId="snippet-py" multiline />
+        </div>
       </div>
-      <div class="tab-panel panel-js">
-        <CopyField value={jsSnippet(props.endpoint, props.secret)} label="JavaScript snippet" testId="snippet-js" multiline />
-      </div>
-      <div class="tab-panel panel-py">
-        <CopyField value={pySnippet(props.endpoint, props.secret)} label="Python snippet" testId="snippet-py" multiline />
-      </div>
-    </div>
+      <p class="muted small">
+        Events, SDKs (TypeScript, Python, Go) and every endpoint: the <a href="/docs">API reference</a>.
+      </p>
+    </>
   );
 }
 

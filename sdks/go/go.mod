@@ -1,0 +1,3 @@
+module github.com/litekpi/litekpi-go
+
+go 1.19
