@@ -161,6 +161,7 @@ async function main(): Promise<number> {
   if (runs("funnel")) {
     phase("funnel (R17)");
     await funnelRound(rec, { events: n, runs: Math.max(3, Math.min(opts.queryRuns, 10)) });
+  }
   if (runs("influx")) {
     phase("InfluxDB's client library writing line protocol (R21)");
     const targets = influxClientTargets(ours, "influx", peers, OUR_DURABILITY.full);
