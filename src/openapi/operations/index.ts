@@ -3,6 +3,8 @@ import { ingestOperations } from "./ingest";
 import { metaOperations } from "./meta";
 import { peopleOperations } from "./people";
 import { queryOperations } from "./query";
+import { analyticsOperations } from "./analytics";
+import { webOperations } from "./web";
 
 /**
  * THE table of described operations, one module per area. A route of the router that is not
@@ -14,4 +16,6 @@ export const OPERATIONS: OperationTable = {
   ...queryOperations,
   ...peopleOperations,
   ...metaOperations,
+  ...analyticsOperations,
+  ...webOperations,
 };
