@@ -76,8 +76,7 @@ export async function writeWebData(n: number, end: number): Promise<{ dbPath: st
   const t0 = performance.now();
   const rand = rng(42);
   const start = end - 30 * DAY;
-  const visits = Math.max(1, Math.round(n / 2.5));
-  const meanGap = (30 * DAY) / visits;
+  const visits = Math.max(1, Math.round(n / 2)); // ~2 page views per visit
   let at = start;
   let written = 0;
   let pending: WebHit[] = [];
@@ -95,9 +94,10 @@ export async function writeWebData(n: number, end: number): Promise<{ dbPath: st
     }
   };
   const visitorsPerDay = Math.max(1, Math.round(visits / 30 / 1.3));
-  for (let visit = 0; written < n; visit++) {
-    // Evenly spread with jitter (in time order), the last ones held inside the window.
-    at = Math.min(end - 3_600_000, start + (visit + rand()) * meanGap * 0.98);
+  while (written < n) {
+    // Spread by the page views written so far (with jitter), so the window is filled evenly whatever
+    // the pages per visit turn out to be, and visit starts stay in time order.
+    at = Math.max(at, start + ((written + rand() * 2) / n) * (end - start - 3_600_000));
     const day = Math.floor(at / DAY);
     const visitorId = day * 1_000_000 + Math.floor(rand() * visitorsPerDay);
     const pages = 1 + Math.floor(-Math.log(1 - rand()) * 1.5);
