@@ -29,6 +29,7 @@ import { createBenchDashboard, dashboardRound } from "./scenarios/dashboard";
 import { funnelRound } from "./scenarios/funnel";
 import { influxClientRound, influxClientTargets } from "./scenarios/influx-client";
 import { sdkRound } from "./scenarios/sdk";
+import { webPhase } from "./scenarios/web";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -172,6 +173,10 @@ async function main(): Promise<number> {
       await influxClientRound(rec, { targets, point, from, to, batch: opts.batch, concurrency: opts.concurrency, round: r });
       log(`  round ${r + 1}: ${targets.map((t) => `${t.key.replace("influxclient.", "")} ${(rec.values(t.key).at(-1)! / 1000).toFixed(0)}k/s`).join(", ")}`);
     }
+  }
+  if (runs("web")) {
+    phase("web analytics (R14, R15)");
+    await webPhase(rec, { ours, bareUrl: `http://127.0.0.1:${barePort}`, n, rounds: opts.rounds, connections: opts.singleConnections, seconds: opts.singleSeconds, runs: opts.queryRuns });
   }
 
   if (runs("startup")) {
