@@ -26,6 +26,7 @@ import { storageRound } from "./scenarios/storage";
 import { startupRound } from "./scenarios/startup";
 import { extrasRound } from "./scenarios/extras";
 import { createBenchDashboard, dashboardRound } from "./scenarios/dashboard";
+import { webPhase } from "./scenarios/web";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -153,6 +154,11 @@ async function main(): Promise<number> {
   if (runs("png")) {
     phase("widget PNG (R8), tracker size");
     await extrasRound(rec, { ours, dashboardPath, rounds: opts.rounds, runs: opts.queryRuns });
+  }
+
+  if (runs("web")) {
+    phase("web analytics (R14, R15)");
+    await webPhase(rec, { ours, bareUrl: `http://127.0.0.1:${barePort}`, n, rounds: opts.rounds, connections: opts.singleConnections, seconds: opts.singleSeconds, runs: opts.queryRuns });
   }
 
   if (runs("startup")) {

@@ -50,6 +50,7 @@ export function serverEnv(dataDir: string, port: number, sync: "full" | "normal"
     RATE_LIMIT_AUTH_PER_IP: "1000000",
     RATE_LIMIT_AUTH_PER_EMAIL: "1000000",
     MAX_SERIES_PER_PRODUCT: "1000000",
+    RATE_LIMIT_TRACK_PER_IP_RPS: "1000000000",
   };
 }
 

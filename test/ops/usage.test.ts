@@ -122,7 +122,7 @@ describe("usage metering and monthly limits", () => {
     const list = await runCliProcess(["products", "list", "--json"], env);
     expect(list.code).toBe(0);
     const products = JSON.parse(list.stdout).products as { id: string; usage: Record<string, unknown> }[];
-    expect(products.find((p) => p.id === kept.product.id)!.usage).toEqual({ month: MONTH, points: 10, events: 2, total: 12, limit: 5, mode: "keep", percent: 240 });
+    expect(products.find((p) => p.id === kept.product.id)!.usage).toEqual({ month: MONTH, points: 10, events: 2, pageviews: 0, total: 12, limit: 5, mode: "keep", percent: 240 });
     expect(products.find((p) => p.id === paused.product.id)!.usage).toMatchObject({ month: MONTH, points: 10, events: 1, total: 11, limit: 10, mode: "pause" });
 
     // a manage key from the CLI

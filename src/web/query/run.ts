@@ -118,7 +118,9 @@ function aggRows(reader: Database, productId: string, q: WebQuery, range: Resolv
     const from = Math.max(s, range.from);
     const to = i + 1 < starts.length ? starts[i + 1]! : range.to;
     const byValue = sumRange(reader, productId, dim, from, to);
-    const entry = dim === "event:page" ? sumRange(reader, productId, "visit:entry_page", from, to) : null;
+    // Bounce rate and duration under a page are those of the visits that entered there.
+    const needsEntry = dim === "event:page" && q.metrics.some((m) => m === "bounce_rate" || m === "visit_duration");
+    const entry = needsEntry ? sumRange(reader, productId, "visit:entry_page", from, to) : null;
     for (const [value, acc] of byValue) {
       if (dim === "" || isVisitDim(dim)) {
         acc.sessVisits = acc.visits;
@@ -126,8 +128,8 @@ function aggRows(reader: Database, productId: string, q: WebQuery, range: Resolv
           acc.pageviews = acc.visitPageviews;
           acc.customs = acc.visitEvents;
         }
-      } else if (entry) {
-        const e = entry.get(value);
+      } else if (dim === "event:page") {
+        const e = entry?.get(value);
         acc.sessVisits = e?.visits ?? 0;
         acc.bounces = e?.bounces ?? 0;
         acc.durationMs = e?.durationMs ?? 0;

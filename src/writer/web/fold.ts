@@ -14,39 +14,49 @@ export const EV = 8;
 export const H = 9; // hour_seen
 const SLOTS = 10;
 
-type Row = { productId: string; dim: string; value: string; hour: number; c: Float64Array };
-
 /**
  * One flush's changes to the pre-aggregates, folded in memory (many hits of one hour and value
- * become one upsert), then written to the hour table and, summed, to the day table.
+ * become one upsert), then written to the hour table and, summed, to the day table. Keyed by
+ * product → "dim SEP value" → hour, without building a key string per change (measured: string
+ * keys took half of a bulk load's time).
  */
 export class AggFold {
-  private rows = new Map<string, Row>();
+  private rows = new Map<string, Map<string, Map<number, Float64Array>>>();
 
-  add(productId: string, dim: string, value: string, hour: number, slot: number, delta: number) {
+  /** `dv` is `dim + SEP + value`. */
+  add(productId: string, dv: string, hour: number, slot: number, delta: number) {
     if (delta === 0) return;
-    const key = productId + SEP + dim + SEP + value + SEP + hour;
-    let r = this.rows.get(key);
-    if (!r) this.rows.set(key, (r = { productId, dim, value, hour, c: new Float64Array(SLOTS) }));
-    r.c[slot]! += delta;
-  }
-
-  get size() {
-    return this.rows.size;
+    let byValue = this.rows.get(productId);
+    if (!byValue) this.rows.set(productId, (byValue = new Map()));
+    let byHour = byValue.get(dv);
+    if (!byHour) byValue.set(dv, (byHour = new Map()));
+    let c = byHour.get(hour);
+    if (!c) byHour.set(hour, (c = new Float64Array(SLOTS)));
+    c[slot]! += delta;
   }
 
   write(statements: AggStatements) {
-    const days = new Map<string, Row>();
-    for (const r of this.rows.values()) {
-      if (r.c.every((x) => x === 0)) continue;
-      statements.hour.run(r.productId, r.hour, r.dim, r.value, ...r.c);
-      const day = Math.floor(r.hour / DAY_HOURS);
-      const key = r.productId + SEP + r.dim + SEP + r.value + SEP + day;
-      let d = days.get(key);
-      if (!d) days.set(key, (d = { productId: r.productId, dim: r.dim, value: r.value, hour: day, c: new Float64Array(SLOTS) }));
-      for (let i = 0; i < SLOTS; i++) d.c[i]! += r.c[i]!;
+    for (const [productId, byValue] of this.rows) {
+      for (const [dv, byHour] of byValue) {
+        const i = dv.indexOf(SEP);
+        const dim = dv.slice(0, i);
+        const value = dv.slice(i + 1);
+        const days = new Map<number, Float64Array>();
+        for (const [hour, c] of byHour) {
+          if (c.every((x) => x === 0)) continue;
+          statements.hour.run(productId, hour, dim, value, ...c);
+          const day = Math.floor(hour / DAY_HOURS);
+          let d = days.get(day);
+          if (!d) days.set(day, (d = new Float64Array(SLOTS)));
+          for (let k = 0; k < SLOTS; k++) d[k]! += c[k]!;
+        }
+        for (const [day, d] of days) if (!d.every((x) => x === 0)) statements.day.run(productId, day, dim, value, ...d);
+      }
     }
-    for (const d of days.values()) if (!d.c.every((x) => x === 0)) statements.day.run(d.productId, d.hour, d.dim, d.value, ...d.c);
+    this.rows.clear();
+  }
+
+  clear() {
     this.rows.clear();
   }
 }
@@ -77,60 +87,78 @@ export function prepareAgg(sqlite: Database): AggStatements {
  * Only days that can still change are kept (today, and the start days of open visits).
  */
 export class Occurrences {
-  private days = new Map<number, Map<string, Map<number, number>>>();
+  /** UTC day → product → visitor id → "dim SEP value" → hour → occurrences. */
+  private days = new Map<number, Map<string, Map<number, Map<string, Map<number, number>>>>>();
   /** While rebuilding from the tables after a restart: remember, but change no aggregate. */
   quiet = false;
 
   constructor(private fold: AggFold) {}
 
-  add(productId: string, visitorId: number, dim: string, value: string, hour: number) {
-    const day = Math.floor(hour / DAY_HOURS);
-    let m = this.days.get(day);
-    if (!m) this.days.set(day, (m = new Map()));
-    const key = productId + SEP + visitorId + SEP + dim + SEP + value;
-    const hours = m.get(key);
-    if (!hours) {
-      m.set(key, new Map([[hour, 1]]));
-      this.move(productId, dim, value, F, undefined, hour);
-      this.move(productId, dim, value, L, undefined, hour);
-      this.move(productId, dim, value, H, undefined, hour);
+  private hoursOf(productId: string, visitorId: number, dv: string, day: number, create: boolean): Map<number, number> | undefined {
+    let byProduct = this.days.get(day);
+    if (!byProduct) {
+      if (!create) return undefined;
+      this.days.set(day, (byProduct = new Map()));
+    }
+    let byVisitor = byProduct.get(productId);
+    if (!byVisitor) {
+      if (!create) return undefined;
+      byProduct.set(productId, (byVisitor = new Map()));
+    }
+    let byValue = byVisitor.get(visitorId);
+    if (!byValue) {
+      if (!create) return undefined;
+      byVisitor.set(visitorId, (byValue = new Map()));
+    }
+    let hours = byValue.get(dv);
+    if (!hours && create) byValue.set(dv, (hours = new Map()));
+    return hours;
+  }
+
+  /** `dv` is `dim + SEP + value`. */
+  add(productId: string, visitorId: number, dv: string, hour: number) {
+    const hours = this.hoursOf(productId, visitorId, dv, Math.floor(hour / DAY_HOURS), true)!;
+    if (hours.size === 0) {
+      hours.set(hour, 1);
+      this.move(productId, dv, F, undefined, hour);
+      this.move(productId, dv, L, undefined, hour);
+      this.move(productId, dv, H, undefined, hour);
       return;
     }
     const [lo, hi] = extent(hours);
     const n = hours.get(hour) ?? 0;
     hours.set(hour, n + 1);
-    if (n === 0) this.move(productId, dim, value, H, undefined, hour);
-    if (hour < lo) this.move(productId, dim, value, F, lo, hour);
-    if (hour > hi) this.move(productId, dim, value, L, hi, hour);
+    if (n === 0) this.move(productId, dv, H, undefined, hour);
+    if (hour < lo) this.move(productId, dv, F, lo, hour);
+    if (hour > hi) this.move(productId, dv, L, hi, hour);
   }
 
-  remove(productId: string, visitorId: number, dim: string, value: string, hour: number) {
-    const m = this.days.get(Math.floor(hour / DAY_HOURS));
-    const key = productId + SEP + visitorId + SEP + dim + SEP + value;
-    const hours = m?.get(key);
+  remove(productId: string, visitorId: number, dv: string, hour: number) {
+    const day = Math.floor(hour / DAY_HOURS);
+    const hours = this.hoursOf(productId, visitorId, dv, day, false);
     const n = hours?.get(hour);
-    if (!hours || !n) throw new Error(`web aggregates: no occurrence to remove (${dim})`);
+    if (!hours || !n) throw new Error("web aggregates: no occurrence to remove");
     const [lo, hi] = extent(hours);
     if (n > 1) hours.set(hour, n - 1);
     else {
       hours.delete(hour);
-      this.move(productId, dim, value, H, hour, undefined);
+      this.move(productId, dv, H, hour, undefined);
     }
     if (hours.size === 0) {
-      m!.delete(key);
-      this.move(productId, dim, value, F, lo, undefined);
-      this.move(productId, dim, value, L, hi, undefined);
+      this.days.get(day)!.get(productId)!.get(visitorId)!.delete(dv);
+      this.move(productId, dv, F, lo, undefined);
+      this.move(productId, dv, L, hi, undefined);
       return;
     }
     const [lo2, hi2] = extent(hours);
-    if (lo2 !== lo) this.move(productId, dim, value, F, lo, lo2);
-    if (hi2 !== hi) this.move(productId, dim, value, L, hi, hi2);
+    if (lo2 !== lo) this.move(productId, dv, F, lo, lo2);
+    if (hi2 !== hi) this.move(productId, dv, L, hi, hi2);
   }
 
-  private move(productId: string, dim: string, value: string, slot: number, from: number | undefined, to: number | undefined) {
+  private move(productId: string, dv: string, slot: number, from: number | undefined, to: number | undefined) {
     if (this.quiet) return;
-    if (from !== undefined) this.fold.add(productId, dim, value, from, slot, -1);
-    if (to !== undefined) this.fold.add(productId, dim, value, to, slot, 1);
+    if (from !== undefined) this.fold.add(productId, dv, from, slot, -1);
+    if (to !== undefined) this.fold.add(productId, dv, to, slot, 1);
   }
 
   /** Forgets days before `keepFrom` (UTC day number): no occurrence can be added to them any more. */
@@ -138,13 +166,8 @@ export class Occurrences {
     for (const day of this.days.keys()) if (day < keepFrom) this.days.delete(day);
   }
 
-  hasDay(day: number) {
-    return this.days.has(day);
-  }
-
   forgetProduct(productId: string) {
-    const prefix = productId + SEP;
-    for (const m of this.days.values()) for (const key of m.keys()) if (key.startsWith(prefix)) m.delete(key);
+    for (const byProduct of this.days.values()) byProduct.delete(productId);
   }
 
   clear() {

@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { Occurrences } from "./fold";
-import { ALL_DIM, DAY_HOURS, HOUR_MS, SEP, SESSION_TIMEOUT_MS } from "./dims";
-import { eventValues, snapshotOf, type Session } from "./web-writer";
+import { DAY_HOURS, HOUR_MS, SESSION_TIMEOUT_MS } from "./dims";
+import { ALL_DV, eventValues, snapshotOf, type Session } from "./web-writer";
 
 const DAY_MS = DAY_HOURS * HOUR_MS;
 
@@ -43,18 +43,14 @@ export function loadProductState(sqlite: Database, productId: string, nowMs: num
     const hour = Math.floor(e.ts_ms / HOUR_MS);
     const s = byId.get(e.session_id);
     for (const dv of values) {
-      const i = dv.indexOf(SEP);
-      occ.add(productId, e.visitor_id, dv.slice(0, i), dv.slice(i + 1), hour);
-      if (s && dv.slice(0, i) !== ALL_DIM) s.seen.add(dv);
+      occ.add(productId, e.visitor_id, dv, hour);
+      if (s && dv !== ALL_DV) s.seen.add(dv);
     }
   }
   const started = sqlite.query("SELECT * FROM web_sessions WHERE product_id = ? AND start_ms >= ?").all(productId, from) as SessionRow[];
   for (const r of started) {
     const snap = snapshotOf(sessionFromRow(r));
-    for (const dv of snap.values) {
-      const i = dv.indexOf(SEP);
-      if (dv.slice(0, i) !== ALL_DIM) occ.add(productId, r.visitor_id, dv.slice(0, i), dv.slice(i + 1), snap.hour);
-    }
+    for (const dv of snap.values) if (dv !== ALL_DV) occ.add(productId, r.visitor_id, dv, snap.hour);
   }
   return open;
 }

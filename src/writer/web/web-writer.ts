@@ -46,9 +46,18 @@ export type Snapshot = { hour: number; values: string[]; bounce: number; duratio
 export const isBounce = (s: Pick<Session, "pageviews" | "events" | "engagedMs">) => (s.pageviews <= 1 && s.events === 0 && s.engagedMs < ENGAGED_NOT_BOUNCE_MS ? 1 : 0);
 export const durationOf = (s: Pick<Session, "startMs" | "lastActiveMs" | "tailEngagedMs">) => s.lastActiveMs - s.startMs + s.tailEngagedMs;
 
-export function snapshotOf(s: Session): Snapshot {
-  const values = [ALL_DIM + SEP + ""];
-  for (const [dim, field] of VISIT_DIMS) values.push(dim + SEP + (s[field] ?? ""));
+/** The everything row, as a `dim SEP value` key. */
+export const ALL_DV = ALL_DIM + SEP + "";
+
+/** `prev` (the visit's last snapshot) lends its key strings where they did not change. */
+export function snapshotOf(s: Session, prev: Snapshot | null = null): Snapshot {
+  const values = [ALL_DV];
+  for (let i = 0; i < VISIT_DIMS.length; i++) {
+    const [dim, field] = VISIT_DIMS[i]!;
+    const v = s[field] ?? "";
+    const old = prev?.values[i + 1];
+    values.push(old !== undefined && old.length === dim.length + 1 + v.length && old.endsWith(v) ? old : dim + SEP + v);
+  }
   return { hour: Math.floor(s.startMs / HOUR_MS), values, bounce: isBounce(s), durationMs: durationOf(s), pageviews: s.pageviews, customEvents: s.customEvents };
 }
 
@@ -61,10 +70,6 @@ export function eventValues(h: Pick<WebHit, "name" | "pathname" | "hostname" | "
   return out;
 }
 
-const split = (dv: string) => {
-  const i = dv.indexOf(SEP);
-  return [dv.slice(0, i), dv.slice(i + 1)] as const;
-};
 
 /**
  * The web half of a flush (src/writer/flush.ts): visits kept in memory and in web_sessions, raw
@@ -184,53 +189,57 @@ export function createWebWriter(sqlite: Database) {
     const hour = Math.floor(h.tsMs / HOUR_MS);
     const slot = h.name === "pageview" ? PV : EV;
     for (const dv of eventValues(h)) {
-      const [dim, value] = split(dv);
-      fold.add(productId, dim, value, hour, slot, 1);
-      occ.add(productId, s.visitorId, dim, value, hour);
+      fold.add(productId, dv, hour, slot, 1);
+      occ.add(productId, s.visitorId, dv, hour);
       // The everything row counts visits where they start (the visit counters), not here.
-      if (dim !== ALL_DIM && !s.seen.has(dv)) {
+      if (dv !== ALL_DV && !s.seen.has(dv)) {
         s.seen.add(dv);
-        fold.add(productId, dim, value, hour, VISITS, 1);
+        fold.add(productId, dv, hour, VISITS, 1);
       }
     }
     return true;
   }
 
-  /** Moves a visit's counters from what the aggregates hold to what it is now. */
+  /**
+   * Moves a visit's counters from what the aggregates hold to what it is now: the differences
+   * under the values it keeps, all of it under a value it left (the old exit page) or gained.
+   */
   function settle(s: Session) {
-    const next = snapshotOf(s);
+    const next = snapshotOf(s, s.committed);
     const prev = s.committed;
     const p = s.productId;
-    if (prev) {
-      for (const dv of prev.values) {
-        const [dim, value] = split(dv);
-        fold.add(p, dim, value, prev.hour, VISITS, -1);
-        fold.add(p, dim, value, prev.hour, BOUNCES, -prev.bounce);
-        fold.add(p, dim, value, prev.hour, DURATION, -prev.durationMs);
-        fold.add(p, dim, value, prev.hour, VISIT_PV, -prev.pageviews);
-        fold.add(p, dim, value, prev.hour, VISIT_EV, -prev.customEvents);
+    const h = next.hour;
+    const put = (dv: string, sign: number, x: Snapshot) => {
+      fold.add(p, dv, h, VISITS, sign);
+      fold.add(p, dv, h, BOUNCES, sign * x.bounce);
+      fold.add(p, dv, h, DURATION, sign * x.durationMs);
+      fold.add(p, dv, h, VISIT_PV, sign * x.pageviews);
+      fold.add(p, dv, h, VISIT_EV, sign * x.customEvents);
+      // Visitors under visit dimensions: the visitor-day met the value at the visit's start.
+      if (dv !== ALL_DV) {
+        if (sign > 0) occ.add(p, s.visitorId, dv, h);
+        else occ.remove(p, s.visitorId, dv, h);
       }
-    }
-    for (const dv of next.values) {
-      const [dim, value] = split(dv);
-      fold.add(p, dim, value, next.hour, VISITS, 1);
-      fold.add(p, dim, value, next.hour, BOUNCES, next.bounce);
-      fold.add(p, dim, value, next.hour, DURATION, next.durationMs);
-      fold.add(p, dim, value, next.hour, VISIT_PV, next.pageviews);
-      fold.add(p, dim, value, next.hour, VISIT_EV, next.customEvents);
-    }
-    // Visitors under visit dimensions: the visitor-day met the value at the visit's start.
-    const before = new Set(prev?.values ?? []);
-    const after = new Set(next.values);
-    for (const dv of before) {
-      if (after.has(dv)) continue;
-      const [dim, value] = split(dv);
-      if (dim !== ALL_DIM) occ.remove(p, s.visitorId, dim, value, prev!.hour);
-    }
-    for (const dv of after) {
-      if (before.has(dv)) continue;
-      const [dim, value] = split(dv);
-      if (dim !== ALL_DIM) occ.add(p, s.visitorId, dim, value, next.hour);
+    };
+    if (!prev) for (const dv of next.values) put(dv, 1, next);
+    else {
+      const db = next.bounce - prev.bounce;
+      const dd = next.durationMs - prev.durationMs;
+      const dp = next.pageviews - prev.pageviews;
+      const de = next.customEvents - prev.customEvents;
+      for (let i = 0; i < next.values.length; i++) {
+        const dv = next.values[i]!;
+        const old = prev.values[i]!;
+        if (dv === old) {
+          fold.add(p, dv, h, BOUNCES, db);
+          fold.add(p, dv, h, DURATION, dd);
+          fold.add(p, dv, h, VISIT_PV, dp);
+          fold.add(p, dv, h, VISIT_EV, de);
+        } else {
+          put(old, -1, prev);
+          put(dv, 1, next);
+        }
+      }
     }
     s.committed = next;
     upsertSession.run(
@@ -275,7 +284,7 @@ export function createWebWriter(sqlite: Database) {
     },
     /** The transaction rolled back: what memory holds is ahead of the tables. */
     reset() {
-      fold.write({ hour: { run() {} }, day: { run() {} } } as never);
+      fold.clear();
       sessions.clear();
       loaded.clear();
       dirty.clear();
