@@ -19,6 +19,8 @@ import { dashboardRoutes } from "./dashboards/routes";
 import { reportRoutes } from "./reports/routes";
 import { pageHeader } from "./products/page-header";
 import { peopleRoutes } from "./ops/people-routes";
+import { eventQueryRoutes } from "./query/events/routes";
+import { metricDefinitionRoutes } from "./metrics/routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -60,6 +62,8 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", productRoutes(deps));
   app.route("/", teamRoutes(deps));
   app.route("/", queryRoutes(deps));
+  app.route("/", eventQueryRoutes(deps));
+  app.route("/", metricDefinitionRoutes(deps));
   app.route("/", peopleRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
