@@ -44,6 +44,7 @@ test("a line widget on a saved metric draws its days", async () => {
   const w = addWidget(server.deps.db, owner.product.id, dashboardId, { kind: "line", title: "Active users by day", config: { ...config, granularity: "day" } }, NOW);
   const html = await (await get(`${base()}/widgets/${w.id}`)).text();
   const chart = JSON.parse(/data-chart="([^"]*)"/.exec(html)![1]!.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
+  expect(chart.series).toHaveLength(1);
   // 7 days back from noon: 8 day buckets. Two signups by two users a day from 5 to 9 March; on
   // the 10th only midnight's, as the range ends (half-open) at the signup made at noon.
   expect(chart.series[0].values).toEqual([0, 0, 2, 2, 2, 2, 2, 1]);
