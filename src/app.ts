@@ -21,6 +21,7 @@ import { pageHeader } from "./products/page-header";
 import { peopleRoutes } from "./ops/people-routes";
 import { eventQueryRoutes } from "./query/events/routes";
 import { metricDefinitionRoutes } from "./metrics/routes";
+import { metricPageRoutes } from "./metrics/page-routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -64,6 +65,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", queryRoutes(deps));
   app.route("/", eventQueryRoutes(deps));
   app.route("/", metricDefinitionRoutes(deps));
+  app.route("/", metricPageRoutes(deps));
   app.route("/", peopleRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
