@@ -1,3 +1,28 @@
+CREATE TABLE `event_day_rollups` (
+	`product_id` text NOT NULL,
+	`zone` text NOT NULL,
+	`complete` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`product_id`, `zone`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+CREATE TABLE `event_name_user_days` (
+	`product_id` text NOT NULL,
+	`zone` text NOT NULL,
+	`name` text NOT NULL,
+	`day` integer NOT NULL,
+	`user_id` text NOT NULL,
+	PRIMARY KEY(`product_id`, `zone`, `name`, `day`, `user_id`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+CREATE TABLE `event_user_days` (
+	`product_id` text NOT NULL,
+	`zone` text NOT NULL,
+	`day` integer NOT NULL,
+	`user_id` text NOT NULL,
+	PRIMARY KEY(`product_id`, `zone`, `day`, `user_id`)
+) WITHOUT ROWID;
+--> statement-breakpoint
 CREATE TABLE `metric_definitions` (
 	`id` text PRIMARY KEY NOT NULL,
 	`product_id` text NOT NULL,

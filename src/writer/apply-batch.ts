@@ -3,6 +3,7 @@ import type { SeriesRegistry } from "./series-registry";
 import type { BatchResult, EventsBatch, PointsBatch, WriteBatch } from "./batch";
 import { answerFor } from "./batch";
 import { notFound } from "../lib/errors";
+import type { UserDayWriter } from "./user-days";
 
 /** A flush's raw points of one series (`a`: the metric's all-tags series), kept in arrival order. */
 export type SeriesRows = { s: number; a: number; t: number[]; v: number[]; sorted: boolean };
@@ -24,6 +25,7 @@ export type ApplyContext = {
   rows: Rows;
   insertEvent: Statement;
   insertIdempotency: Statement;
+  userDays: UserDayWriter;
 };
 
 const EMPTY_TAGS = "{}";
@@ -84,6 +86,8 @@ function applyEvents(batch: EventsBatch, ctx: ApplyContext) {
   let accepted = 0;
   let duplicates = 0;
   const series = new Map<string, { s: number; a: number }>();
+  const zone = ctx.userDays.zoneFor(productId, now);
+  const withUser: { tsMs: number; name: string; userId: string }[] = [];
   for (const e of events) {
     const { changes } = ctx.insertEvent.run(productId, e.id, e.tsMs, e.name, e.namespace, e.userId, e.sessionId, e.visitorId, e.properties, e.context);
     if (changes === 0) {
@@ -91,6 +95,7 @@ function applyEvents(batch: EventsBatch, ctx: ApplyContext) {
       continue;
     }
     accepted++;
+    if (e.userId !== null) withUser.push(e as typeof e & { userId: string });
     let ids = series.get(e.name);
     if (!ids) {
       const metric = "event:" + e.name;
@@ -100,5 +105,6 @@ function applyEvents(batch: EventsBatch, ctx: ApplyContext) {
     }
     pushRow(ctx.rows, ids.s, ids.a, e.tsMs, 1);
   }
+  ctx.userDays.add(productId, zone, withUser);
   return { accepted, duplicates };
 }

@@ -8,6 +8,7 @@ import { applyBatch, type Rows, type SeriesRows } from "./apply-batch";
 import type { BatchResult, EventsResult, WireError, WriteBatch, WriterHealth, WriterStats } from "./batch";
 import { newHistogram, observe } from "../lib/histogram";
 import { createUsageCounter } from "./usage";
+import { createUserDayWriter } from "./user-days";
 
 // api_keys.last_used_at is written at most this often per key.
 const LAST_USED_EVERY_MS = 60_000;
@@ -29,6 +30,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
   const registry = new SeriesRegistry(sqlite, opts.maxSeriesPerProduct);
   const rollups = createRollupWriter(sqlite);
   const usage = createUsageCounter(sqlite);
+  const userDays = createUserDayWriter(sqlite);
   const insertPoints = POINTS_CHUNKS.map((n) => sqlite.prepare(`INSERT INTO points (series_id, ts_ms, value) VALUES ${Array(n).fill("(?, ?, ?)").join(", ")}`));
   const touchKey = sqlite.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?");
   const statements = {
@@ -90,7 +92,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     try {
       for (const { seq, batch } of items) {
         try {
-          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, ...statements });
+          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, userDays, ...statements });
           if (batch.kind === "events") events += (value as EventsResult).accepted;
           tally.add(batch, value);
           outcomes.push({ seq, ok: true, value });

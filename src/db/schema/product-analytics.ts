@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, uniqueIndex, primaryKey } from "drizzle-orm/sqlite-core";
 import { products } from "./products";
 import { users } from "./accounts";
 
@@ -22,4 +22,51 @@ export const metricDefinitions = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [uniqueIndex("metric_definitions_name_idx").on(t.productId, t.name)],
+);
+
+/**
+ * Data plane, written only by the writer inside the flush: which users were active on which
+ * local day, so `distinct user_id by day` (DAU, active users, R18) counts index rows instead of
+ * scanning events. Days are the query engine's calendar days in `zone` (the product's zone when
+ * the event was stored), as days since 1970-01-01 of the local date. One row per
+ * (product, zone, day, user) for all events, and one per event name; a day's distinct users is
+ * then count(*) of its rows. WITHOUT ROWID is added by hand in the migration SQL.
+ */
+export const eventUserDays = sqliteTable(
+  "event_user_days",
+  {
+    productId: text("product_id").notNull(),
+    zone: text("zone").notNull(),
+    day: integer("day").notNull(),
+    userId: text("user_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.zone, t.day, t.userId] })],
+);
+
+export const eventNameUserDays = sqliteTable(
+  "event_name_user_days",
+  {
+    productId: text("product_id").notNull(),
+    zone: text("zone").notNull(),
+    name: text("name").notNull(),
+    day: integer("day").notNull(),
+    userId: text("user_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.zone, t.name, t.day, t.userId] })],
+);
+
+/**
+ * Whether a product's user-day rows in a zone cover every event it has: `complete` = 1 when the
+ * writer started them before the product's first event (else older events lack rows, e.g. after
+ * a time zone change, and the planner reads raw events for that zone).
+ */
+export const eventDayRollups = sqliteTable(
+  "event_day_rollups",
+  {
+    productId: text("product_id").notNull(),
+    zone: text("zone").notNull(),
+    complete: integer("complete").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.zone] })],
 );

@@ -8,6 +8,7 @@ import { runStatement } from "../statement";
 import { decodeValue } from "./fields";
 import { resolveMetricQuery, type ResolvedMetricQuery } from "./parse";
 import { metricSql } from "./sql";
+import { userDayRows } from "./user-days-plan";
 
 /**
  * The events planner of THE query engine: `POST /api/v1/metrics/query` (and saved metrics,
@@ -42,9 +43,7 @@ export function runMetricQuery(db: Db, product: Product, input: unknown, now: nu
 
 function answer(sqlite: Database, productId: string, q: ResolvedMetricQuery, started: number): MetricResult {
   const starts = q.time ? bucketStarts(q.zone, q.time, q.from, q.to) : [];
-  const { sql, params } = metricSql(productId, q, starts);
-  const limited = q.groupBy.length ? `${sql} LIMIT ${MAX_GROUPS + 1}` : sql;
-  const raw = runStatement(sqlite, limited, q.properties.length === 0, (st) => st.all(...params)) as Raw[];
+  const raw = userDayRows(sqlite, productId, q, starts) ?? scan(sqlite, productId, q, starts);
   if (raw.length > MAX_GROUPS) {
     throw new AppError(400, "query_too_large", `This query makes more than ${MAX_GROUPS} groups: filter it, or group by fewer or coarser fields`, { field: "groupBy" });
   }
@@ -88,6 +87,12 @@ function answer(sqlite: Database, productId: string, q: ResolvedMetricQuery, sta
   const value: Record<string, number | null> = {};
   for (const row of rows) value[groupKey(q, row)] = row.value;
   return done({ metric: q.metric, value, rows });
+}
+
+function scan(sqlite: Database, productId: string, q: ResolvedMetricQuery, starts: number[]): Raw[] {
+  const { sql, params } = metricSql(productId, q, starts);
+  const limited = q.groupBy.length ? `${sql} LIMIT ${MAX_GROUPS + 1}` : sql;
+  return runStatement(sqlite, limited, q.properties.length === 0, (st) => st.all(...params)) as Raw[];
 }
 
 /** sum, count and distinct of nothing are 0; avg, min and max of nothing are null. */
