@@ -26,6 +26,7 @@ import { storageRound } from "./scenarios/storage";
 import { startupRound } from "./scenarios/startup";
 import { extrasRound } from "./scenarios/extras";
 import { createBenchDashboard, dashboardRound } from "./scenarios/dashboard";
+import { eventsRound } from "./scenarios/events";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -153,6 +154,12 @@ async function main(): Promise<number> {
   if (runs("png")) {
     phase("widget PNG (R8), tracker size");
     await extrasRound(rec, { ours, dashboardPath, rounds: opts.rounds, runs: opts.queryRuns });
+  }
+
+  if (runs("events")) {
+    phase(`product events: metrics/query over ${n.toLocaleString("en")} events (R18)`);
+    await eventsRound(rec, { n, runs: opts.queryRuns * 2 });
+    rec.note("R19: needs the ClickHouse engine (STORAGE=chdb) — n/a");
   }
 
   if (runs("startup")) {
