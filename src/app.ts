@@ -22,6 +22,7 @@ import { peopleRoutes } from "./ops/people-routes";
 import { eventQueryRoutes } from "./query/events/routes";
 import { metricDefinitionRoutes } from "./metrics/routes";
 import { metricPageRoutes } from "./metrics/page-routes";
+import { insightRoutes } from "./insights/routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -66,6 +67,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", eventQueryRoutes(deps));
   app.route("/", metricDefinitionRoutes(deps));
   app.route("/", metricPageRoutes(deps));
+  app.route("/", insightRoutes(deps));
   app.route("/", peopleRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));

@@ -209,3 +209,21 @@ describe("saved metrics", () => {
     expect((await call("GET", "/api/v1/metrics/pro_signups", bearer(t.a.readKey))).status).toBe(404);
   });
 });
+
+describe("insights API", () => {
+  const timeRange = { start: "2026-03-01T00:00:00Z", end: "2026-03-04T00:00:00Z" };
+  test("active users per day, retention cohorts and sessions; access as for queries", async () => {
+    const au = await call("POST", "/api/v1/insights/active-users", bearer(t.a.readKey), { filter: { timeRange }, timezone: "UTC" });
+    expect(au.status).toBe(200);
+    expect(au.json.days.map((d: { date: string; dau: number; wau: number }) => [d.date, d.dau, d.wau])).toEqual([["2026-03-01", 2, 2], ["2026-03-02", 2, 3], ["2026-03-03", 2, 3]]);
+    const ret = await call("POST", "/api/v1/insights/retention", bearer(t.a.readKey), { startEvent: "signup", returnEvent: "purchase", period: "day", filter: { timeRange }, timezone: "UTC" });
+    expect(ret.json.cohorts[0]).toEqual({ cohort: "2026-03-01", users: 2, retained: [2, 1, 2], rates: [1, 0.5, 1], churned: [0, 1, 0] });
+    const ses = await call("POST", "/api/v1/insights/sessions", bearer(t.a.readKey), { filter: { timeRange }, groupBy: "day", timezone: "UTC" });
+    // Every event of the fixture is more than 30 minutes from its user's next one: six one-event sessions.
+    expect(ses.json).toMatchObject({ sessions: 6, bounces: 6, bounceRate: 1, averageSeconds: 0, unattributed: 0 });
+    expect(ses.json.rows.map((r: { start: string }) => r.start)).toEqual(["2026-03-01", "2026-03-02", "2026-03-03"]);
+    expect((await call("POST", "/api/v1/insights/retention", bearer(t.a.readKey), { period: "fortnight" })).json).toMatchObject({ error: "invalid_query", field: "period" });
+    expect((await call("POST", "/api/v1/insights/active-users", { Cookie: t.ownerBCookie }, { product: t.a.product.id })).status).toBe(404);
+    expect((await call("POST", "/api/v1/insights/sessions", bearer(t.a.ingestKey), {})).status).toBe(403);
+  });
+});
