@@ -58,3 +58,27 @@ test("the widget form offers saved metrics; a missing one is an error card, not 
   expect(res.status).toBe(200);
   expect(await res.text()).toContain("No saved metric named");
 });
+
+test("insight kinds: active users draws DAU, WAU, MAU; retention shows the cohort triangle; both render in a report snapshot", async () => {
+  const range = { kind: "last" as const, n: 7, unit: "d" as const };
+  const au = addWidget(server.deps.db, owner.product.id, dashboardId, { kind: "active_users", title: "Active users", config: { ...config, metric: "", range } }, NOW);
+  expect(au.config!.metric).toBe("insight:active_users");
+  const html = await (await get(`${base()}/widgets/${au.id}`)).text();
+  const chart = JSON.parse(/data-chart="([^"]*)"/.exec(html)![1]!.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
+  expect(chart.series.map((s: { label: string }) => s.label)).toEqual(["DAU", "WAU", "MAU"]);
+  // Active users count whole days: 10 March has the midnight and the noon signup, two users.
+  expect(chart.series[0].values.at(-1)).toBe(2);
+  expect(chart.series[2].values.at(-1)).toBe(4);
+
+  const ret = addWidget(server.deps.db, owner.product.id, dashboardId, { kind: "retention", title: "Retention", config: { ...config, metric: "", granularity: "day", range, filters: { start_event: "signup", return_event: "signup" } } }, NOW);
+  const table = await (await get(`${base()}/widgets/${ret.id}`)).text();
+  expect(table).toContain('data-testid="retention-table"');
+  expect(table).toContain("<th scope=\"row\">2026-03-05</th>");
+
+  const { buildReportContent } = await import("../../src/reports/report-content");
+  const { getDashboard } = await import("../../src/dashboards/dashboards");
+  const content = await buildReportContent(server.deps, owner.product, getDashboard(server.deps.db, owner.product.id, dashboardId), NOW);
+  const titles = content.widgets.map((w: { title: string; alt: string }) => [w.title, w.alt.slice(0, 40)]);
+  expect(titles.map((t: string[]) => t[0])).toContain("Retention");
+  expect(content.widgets.find((w: { id: string }) => w.id === au.id)!.alt).toContain("DAU 2");
+});
