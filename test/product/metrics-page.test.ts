@@ -50,3 +50,22 @@ test("another product's owner gets 404", async () => {
   expect((await server.fetch(url(), { headers: { Cookie: cookie } })).status).toBe(404);
   expect((await post(url(), { name: "x", description: "", query: "{}" }, cookie)).status).toBe(404);
 });
+
+test("the insights page shows sessions, active users and retention of the product's events; 404 for strangers", async () => {
+  const now = server.deps.clock.now();
+  const res = await server.fetch("/api/v1/events/batch", {
+    method: "POST",
+    headers: { Authorization: `Bearer ${owner.ingestKey}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ events: [{ event: "signup", timestamp: new Date(now - 3_600_000).toISOString(), context: { user_id: "ann" } }, { event: "signup", timestamp: new Date(now - 60_000).toISOString(), context: { user_id: "bob" } }] }),
+  });
+  expect(res.status).toBe(200);
+  const page = await server.fetch(`/products/${owner.product.id}/insights?range=7d`, { headers: { Cookie: owner.cookie } });
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  expect(html).toContain('data-testid="active-users"');
+  expect(html).toMatch(/<dt>Sessions<\/dt><dd>2<\/dd>/);
+  expect(html).toContain('data-testid="retention"');
+  const stranger = sessionCookie(server.deps, (await makeUser(server)).id);
+  expect((await server.fetch(`/products/${owner.product.id}/insights`, { headers: { Cookie: stranger } })).status).toBe(404);
+  expect((await server.fetch(`/products/${owner.product.id}/insights?range=1000y`, { headers: { Cookie: owner.cookie } })).status).toBe(400);
+});
