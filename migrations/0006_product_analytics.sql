@@ -6,6 +6,14 @@ CREATE TABLE `event_day_rollups` (
 	PRIMARY KEY(`product_id`, `zone`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
+CREATE TABLE `event_name_counts` (
+	`product_id` text NOT NULL,
+	`name` text NOT NULL,
+	`events` integer NOT NULL,
+	`last_seen_at` integer NOT NULL,
+	PRIMARY KEY(`product_id`, `name`)
+) WITHOUT ROWID;
+--> statement-breakpoint
 CREATE TABLE `event_name_user_days` (
 	`product_id` text NOT NULL,
 	`zone` text NOT NULL,
@@ -13,6 +21,17 @@ CREATE TABLE `event_name_user_days` (
 	`day` integer NOT NULL,
 	`user_id` text NOT NULL,
 	PRIMARY KEY(`product_id`, `zone`, `name`, `day`, `user_id`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+CREATE TABLE `event_schema_fields` (
+	`product_id` text NOT NULL,
+	`name` text NOT NULL,
+	`field` text NOT NULL,
+	`type` text NOT NULL,
+	`seen` integer NOT NULL,
+	`example` text NOT NULL,
+	`last_seen_at` integer NOT NULL,
+	PRIMARY KEY(`product_id`, `name`, `field`, `type`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE TABLE `event_user_days` (

@@ -29,6 +29,9 @@ function ProductNav(props: { productId: string; path: string; showSettings: bool
       <HeaderNavLink href={base} active={!inSettings && (props.path === base || props.path.startsWith(`${base}/dashboards`))}>
         Dashboards
       </HeaderNavLink>
+      <HeaderNavLink href={`${base}/explorer`} active={props.path.startsWith(`${base}/explorer`)}>
+        Events
+      </HeaderNavLink>
       <HeaderNavLink href={`${base}/insights`} active={props.path.startsWith(`${base}/insights`)}>
         Insights
       </HeaderNavLink>

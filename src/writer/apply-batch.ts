@@ -4,6 +4,7 @@ import type { BatchResult, EventsBatch, PointsBatch, WriteBatch } from "./batch"
 import { answerFor } from "./batch";
 import { notFound } from "../lib/errors";
 import type { UserDayWriter } from "./user-days";
+import type { SchemaFold } from "./event-schemas";
 
 /** A flush's raw points of one series (`a`: the metric's all-tags series), kept in arrival order. */
 export type SeriesRows = { s: number; a: number; t: number[]; v: number[]; sorted: boolean };
@@ -26,6 +27,7 @@ export type ApplyContext = {
   insertEvent: Statement;
   insertIdempotency: Statement;
   userDays: UserDayWriter;
+  schemas: SchemaFold;
 };
 
 const EMPTY_TAGS = "{}";
@@ -96,6 +98,7 @@ function applyEvents(batch: EventsBatch, ctx: ApplyContext) {
     }
     accepted++;
     if (e.userId !== null) withUser.push(e as typeof e & { userId: string });
+    ctx.schemas.add(productId, e);
     let ids = series.get(e.name);
     if (!ids) {
       const metric = "event:" + e.name;

@@ -9,6 +9,7 @@ import type { BatchResult, EventsResult, WireError, WriteBatch, WriterHealth, Wr
 import { newHistogram, observe } from "../lib/histogram";
 import { createUsageCounter } from "./usage";
 import { createUserDayWriter } from "./user-days";
+import { createSchemaWriter } from "./event-schemas";
 
 // api_keys.last_used_at is written at most this often per key.
 const LAST_USED_EVERY_MS = 60_000;
@@ -31,6 +32,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
   const rollups = createRollupWriter(sqlite);
   const usage = createUsageCounter(sqlite);
   const userDays = createUserDayWriter(sqlite);
+  const schemaWriter = createSchemaWriter(sqlite);
   const insertPoints = POINTS_CHUNKS.map((n) => sqlite.prepare(`INSERT INTO points (series_id, ts_ms, value) VALUES ${Array(n).fill("(?, ?, ?)").join(", ")}`));
   const touchKey = sqlite.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?");
   const statements = {
@@ -88,11 +90,12 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     const outcomes: FlushResult[] = [];
     let events = 0;
     const tally = usage.tally();
+    const schemas = schemaWriter.fold();
     sqlite.exec("BEGIN IMMEDIATE");
     try {
       for (const { seq, batch } of items) {
         try {
-          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, userDays, ...statements });
+          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, userDays, schemas, ...statements });
           if (batch.kind === "events") events += (value as EventsResult).accepted;
           tally.add(batch, value);
           outcomes.push({ seq, ok: true, value });
@@ -109,6 +112,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       for (const g of groups) fold.addSeries(g.s, g.a, g.t, g.v);
       rollups.apply(fold);
       tally.write();
+      schemas.write(items[0]?.batch.now ?? Date.now());
       for (const [keyId, at] of touches) touchKey.run(at, keyId);
       const committing = performance.now();
       sqlite.exec("COMMIT");

@@ -70,3 +70,35 @@ export const eventDayRollups = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.productId, t.zone] })],
 );
+
+/**
+ * The inferred schema of each event (seed 002 §4.1 "Schema Inspector"), kept by the writer
+ * inside the flush as it stores events: per (product, event name, field, JSON type) how many
+ * events had it and one example value; `event_name_counts` holds how many events of the name
+ * were stored, so "share present" is seen / events. Fields are `properties.<key>` and
+ * `context.<key>` (top level). WITHOUT ROWID is added by hand in the migration SQL.
+ */
+export const eventSchemaFields = sqliteTable(
+  "event_schema_fields",
+  {
+    productId: text("product_id").notNull(),
+    name: text("name").notNull(),
+    field: text("field").notNull(),
+    type: text("type").notNull(), // string | number | boolean | object | array | null
+    seen: integer("seen").notNull(),
+    example: text("example").notNull(), // JSON text, at most 200 characters
+    lastSeenAt: integer("last_seen_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.name, t.field, t.type] })],
+);
+
+export const eventNameCounts = sqliteTable(
+  "event_name_counts",
+  {
+    productId: text("product_id").notNull(),
+    name: text("name").notNull(),
+    events: integer("events").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.name] })],
+);
