@@ -55,4 +55,13 @@ CREATE TABLE `metric_definitions` (
 	FOREIGN KEY (`created_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `metric_definitions_name_idx` ON `metric_definitions` (`product_id`,`name`);
+CREATE UNIQUE INDEX `metric_definitions_name_idx` ON `metric_definitions` (`product_id`,`name`);--> statement-breakpoint
+CREATE TABLE `namespace_schemas` (
+	`product_id` text NOT NULL,
+	`namespace` text NOT NULL,
+	`schema` text NOT NULL,
+	`enforced` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	PRIMARY KEY(`product_id`, `namespace`),
+	FOREIGN KEY (`product_id`) REFERENCES `products`(`id`) ON UPDATE no action ON DELETE cascade
+);

@@ -25,6 +25,7 @@ import { metricPageRoutes } from "./metrics/page-routes";
 import { insightRoutes } from "./insights/routes";
 import { insightPageRoutes } from "./insights/page-routes";
 import { explorerRoutes } from "./explorer/routes";
+import { namespaceRoutes } from "./namespaces/routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -72,6 +73,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", insightRoutes(deps));
   app.route("/", insightPageRoutes(deps));
   app.route("/", explorerRoutes(deps));
+  app.route("/", namespaceRoutes(deps));
   app.route("/", peopleRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));

@@ -1,6 +1,7 @@
 import type { Deps } from "../deps";
 import { AppError, type ItemError } from "../lib/errors";
 import { parseEvents } from "./events-payload";
+import { schemaErrors } from "../namespaces/schemas";
 import type { IdempotencyGate } from "./idempotency";
 import { bodyFault, EVENTS, parsePoints, POINTS, type Kind } from "./payload";
 import { answerFor, type Answer } from "../writer/batch";
@@ -34,10 +35,21 @@ export function ingestPoints(deps: Pick<Deps, "queue" | "clock">, gate: Idempote
   });
 }
 
-export function ingestEvents(deps: Pick<Deps, "queue" | "clock">, gate: IdempotencyGate, input: IngestInput): Promise<IngestAnswer> {
+export function ingestEvents(deps: Pick<Deps, "queue" | "clock" | "db">, gate: IdempotencyGate, input: IngestInput): Promise<IngestAnswer> {
   return once(gate, input, async (record) => {
     const now = deps.clock.now();
-    const { events, errors } = parseEvents(parseJson(input.text, EVENTS), now);
+    const parsed = parseEvents(parseJson(input.text, EVENTS), now);
+    let { events, errors } = parsed;
+    // Namespaces that enforce a schema refuse the events that break it, like any invalid event.
+    const refused = new Set(errors.map((e) => e.index));
+    const indexed = events.map((event) => ({ event, index: -1 }));
+    for (let index = 0, k = 0; index < parsed.total && k < indexed.length; index++) if (!refused.has(index)) indexed[k++]!.index = index;
+    const broken = schemaErrors(deps.db, input.productId, indexed);
+    if (broken.length) {
+      const bad = new Set(broken.map((e) => e.index));
+      events = indexed.filter((x) => !bad.has(x.index)).map((x) => x.event);
+      errors = [...errors, ...broken].sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
+    }
     refuseUnlessPartial(errors, input.partial, EVENTS);
     if (events.length === 0 && !record) return answerFor("events", { accepted: 0, duplicates: 0 }, errors);
     const result = await deps.queue.submitEvents(input.productId, events, {

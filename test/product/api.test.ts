@@ -227,3 +227,30 @@ describe("insights API", () => {
     expect((await call("POST", "/api/v1/insights/sessions", bearer(t.a.ingestKey), {})).status).toBe(403);
   });
 });
+
+describe("namespace schemas", () => {
+  test("an enforced namespace refuses events that break it (400 naming the field, nothing stored); ?partial=1 stores the rest", async () => {
+    const put = await call("PUT", "/api/v1/namespaces/checkout/schema", bearer(manageKey), { properties: { amount: { type: "number", required: true }, currency: { type: "string" } }, additionalProperties: false });
+    expect(put.status).toBe(200);
+    expect((await call("PUT", "/api/v1/namespaces/checkout/schema", bearer(t.a.readKey), { properties: {} })).status).toBe(403);
+    const bad = await call("POST", "/api/v1/events/batch", bearer(t.a.ingestKey), { events: [
+      { event: "paid", namespace: "checkout", properties: { amount: 5, currency: "EUR" } },
+      { event: "paid", namespace: "checkout", properties: { amount: "5" } },
+      { event: "paid", namespace: "checkout", properties: { currency: "EUR", coupon: "X" } },
+      { event: "paid", namespace: "elsewhere", properties: { amount: "free-form" } },
+    ] });
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors).toEqual([
+      { index: 1, field: "properties.amount", message: expect.stringContaining("number") },
+      { index: 2, field: "properties.amount", message: expect.stringContaining("requires") },
+      { index: 2, field: "properties.coupon", message: expect.stringContaining("does not declare") },
+    ]);
+    const count = async () => (await call("POST", "/api/v1/metrics/query", bearer(t.a.readKey), { metric: "paid", filter: { event: "paid", timeRange: "30d" } })).json.value;
+    expect(await count()).toBe(0);
+    const partial = await call("POST", "/api/v1/events/batch?partial=1", bearer(t.a.ingestKey), { events: [{ event: "paid", namespace: "checkout", timestamp: "2026-03-09T00:00:00Z", properties: { amount: 5 } }, { event: "paid", namespace: "checkout", properties: {} }] });
+    expect(partial.status).toBe(207);
+    expect(await count()).toBe(1);
+    const list = await call("GET", "/api/v1/namespaces", bearer(t.a.readKey));
+    expect(list.json.namespaces.find((n: { namespace: string }) => n.namespace === "checkout")).toMatchObject({ enforced: true, schema: { additionalProperties: false } });
+  });
+});

@@ -102,3 +102,22 @@ export const eventNameCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.productId, t.name] })],
 );
+
+/**
+ * A namespace's declared schema (seed 002 §4.5 "Schema Management"): JSON
+ * `{ properties: { <key>: { type, required? } }, additionalProperties? }`; when `enforced`, an
+ * event of the namespace that breaks it is refused at ingest (400 naming the field).
+ */
+export const namespaceSchemas = sqliteTable(
+  "namespace_schemas",
+  {
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id, { onDelete: "cascade" }),
+    namespace: text("namespace").notNull(),
+    schema: text("schema").notNull(),
+    enforced: integer("enforced").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.namespace] })],
+);
