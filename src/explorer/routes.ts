@@ -4,7 +4,7 @@ import type { AppEnv } from "../http/context";
 import { requireUser } from "../auth/middleware";
 import { canUseDashboards, productAccess, requirePermission } from "../products/access";
 import { sendPage } from "../http/render";
-import { AppError, notFound } from "../lib/errors";
+import { AppError, badRequest } from "../lib/errors";
 import { pageHeader } from "../products/page-header";
 import { productUrl } from "../products/urls";
 import { queryEvents, type EventsPage } from "../query/events/list";
@@ -50,10 +50,12 @@ export function explorerRoutes(deps: Deps) {
     return sendPage(c, ExplorerPage({ header: pageHeader(deps, c, product), product, filters: f, page, schemas: eventSchemas(deps.reader, product.id), streamUrl: stream, error }));
   });
 
-  r.get("/products/:productId/explorer/events/:eventSeq", ...member, (c) => {
+  // `?seq=`: an event is named by its stored sequence number (client ids are optional and free-form).
+  r.get("/products/:productId/explorer/event", ...member, (c) => {
     const product = c.get("product");
-    const seq = Number(c.req.param("eventSeq"));
-    if (!Number.isSafeInteger(seq)) throw notFound();
+    const raw = c.req.query("seq") ?? "";
+    if (!/^\d{1,15}$/.test(raw)) throw badRequest("invalid_query", "seq is the number of a stored event", "seq");
+    const seq = Number(raw);
     return sendPage(c, EventDetailPage({ header: pageHeader(deps, c, product), product, event: getEvent(deps.reader, product.id, seq) }));
   });
 

@@ -47,7 +47,7 @@ export function ExplorerPage(p: ExplorerProps) {
       <section class="card settings-section" aria-labelledby="live-title">
         <h2 id="live-title">Live</h2>
         <p id="live-status" class="muted">Connecting…</p>
-        <ol id="live-events" class="live-events" data-stream={p.streamUrl} data-detail={`${base}/events/SEQ`} data-testid="live-events"></ol>
+        <ol id="live-events" class="live-events" data-stream={p.streamUrl} data-detail={`${base}/event?seq=SEQ`} data-testid="live-events"></ol>
       </section>
       <section class="card settings-section" aria-labelledby="events-title">
         <h2 id="events-title">Events <span class="muted">({p.page.total})</span></h2>
@@ -57,7 +57,7 @@ export function ExplorerPage(p: ExplorerProps) {
             <tbody>
               {p.page.events.map((e) => (
                 <tr data-seq={e.seq}>
-                  <td><a href={`${base}/events/${e.seq}`}>{e.timestamp}</a></td>
+                  <td><a href={`${base}/event?seq=${e.seq}`}>{e.timestamp}</a></td>
                   <td>{e.event}</td>
                   <td>{e.namespace ?? ""}</td>
                   <td><code>{JSON.stringify(e.properties).slice(0, 120)}</code></td>
