@@ -30,6 +30,7 @@ import { funnelRound } from "./scenarios/funnel";
 import { influxClientRound, influxClientTargets } from "./scenarios/influx-client";
 import { sdkRound } from "./scenarios/sdk";
 import { webPhase } from "./scenarios/web";
+import { eventsRound } from "./scenarios/events";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -177,6 +178,11 @@ async function main(): Promise<number> {
   if (runs("web")) {
     phase("web analytics (R14, R15)");
     await webPhase(rec, { ours, bareUrl: `http://127.0.0.1:${barePort}`, n, rounds: opts.rounds, connections: opts.singleConnections, seconds: opts.singleSeconds, runs: opts.queryRuns });
+  }
+  if (runs("events")) {
+    phase(`product events: metrics/query over ${n.toLocaleString("en")} events (R18)`);
+    await eventsRound(rec, { n, runs: opts.queryRuns * 2 });
+    rec.note("R19: needs the ClickHouse engine (STORAGE=chdb) — n/a");
   }
 
   if (runs("startup")) {

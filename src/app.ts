@@ -35,6 +35,13 @@ import { createDropInRoutes, dropInApp } from "./dropins";
 import type { DropInRoute } from "./dropins/common";
 import { createEventStream, streamRoutes, type EventStream } from "./dropins/stream";
 import { openapiRoutes } from "./openapi/routes";
+import { eventQueryRoutes } from "./query/events/routes";
+import { metricDefinitionRoutes } from "./metrics/routes";
+import { metricPageRoutes } from "./metrics/page-routes";
+import { insightRoutes } from "./insights/routes";
+import { insightPageRoutes } from "./insights/page-routes";
+import { explorerRoutes } from "./explorer/routes";
+import { namespaceRoutes } from "./namespaces/routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -84,6 +91,13 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler; dropins?: 
   app.route("/", teamRoutes(deps));
   app.route("/", queryRoutes(deps));
   app.route("/", webQueryRoutes(deps));
+  app.route("/", eventQueryRoutes(deps));
+  app.route("/", metricDefinitionRoutes(deps));
+  app.route("/", metricPageRoutes(deps));
+  app.route("/", insightRoutes(deps));
+  app.route("/", insightPageRoutes(deps));
+  app.route("/", explorerRoutes(deps));
+  app.route("/", namespaceRoutes(deps));
   app.route("/", peopleRoutes(deps));
   app.route("/", revenueRoutes(deps));
   app.route("/", revenueSettingsRoutes(deps));

@@ -29,7 +29,7 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string } =
   const drain = createDrain();
   // The ingestion endpoints skip Hono (Bun matches these before `fetch`); other methods on the
   // same paths still reach the app and its 404/405 answers.
-  const routes = Object.fromEntries(Object.entries(INGEST_ROUTES).map(([path, kind]) => [path, { POST: (req: Request, srv: Server<unknown>) => drain.answer(req, srv, ingest(req, kind)) }]));
+  const routes = Object.fromEntries(Object.entries(INGEST_ROUTES).map(([path, kind]) => [path, { POST: (req: Request, srv: Server<unknown>) => drain.answer(req, srv, ingest(req, kind, path)) }]));
   const track = trackHandlerFor(deps);
   for (const [path, endpoint] of Object.entries(TRACK_ROUTES)) {
     const answer = (req: Request, srv: Server<unknown>) => drain.answer(req, srv, track(req, srv, endpoint));

@@ -8,7 +8,9 @@ import { AppError } from "../lib/errors";
 import { productAccess } from "../products/access";
 import { formErrorsOf, formFields } from "../http/forms";
 import { listMetrics, listTagKeys, listTagValues, mostRecentMetric } from "../query/discovery";
-import { runQuery } from "../query/run";
+import { runEngineQuery } from "../query/engine";
+import { listDefinitions } from "../metrics/definitions";
+import { SAVED_PREFIX } from "../query/events/as-series";
 import type { QueryInput } from "../query/types";
 import { getDashboard } from "./dashboards";
 import { addWidget, getWidget, removeWidget, reorderWidgets, updateWidget, type Widget } from "./widgets";
@@ -49,7 +51,8 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
 
   const form = (c: Context<AppEnv>, values: WidgetFormValues, widget: Widget | null, errors?: FormErrors) => {
     const { product, base } = load(c);
-    const metrics = listMetrics(deps.reader, product.id);
+    // Saved metric definitions are offered as `saved:<name>` (the engine's front door answers them).
+    const metrics = [...listMetrics(deps.reader, product.id), ...listDefinitions(deps.db, product.id).map((d) => SAVED_PREFIX + d.name)];
     return WidgetForm({
       action: widget ? `${base}/widgets/${widget.id}` : `${base}/widgets`,
       editing: !!widget,
@@ -134,7 +137,7 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
     const view = viewRange(new URL(c.req.url).searchParams, dashboard.range, product.timezone, now());
     const urls = widgetUrls(base, widget.id, view);
     const state = tableState(c);
-    const run = (q: QueryInput) => runQuery(deps.reader, product, q, now());
+    const run = (q: QueryInput) => runEngineQuery(deps.reader, product, q, now());
     const card = await loadWidgetCard(run, widget, { dashboardRange: view.value, timezone: product.timezone, page: state.page, sort: state.sort });
     const exportUrl = card.query ? exportCsvUrl(product.id, card.query) : null;
     // Only a table's links give page or sort; the refresh keeps them.

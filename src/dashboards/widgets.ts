@@ -28,7 +28,9 @@ export function validateWidgetInput(input: { kind: unknown; title: unknown; conf
   if (!kind.success) errors.push({ field: "kind", message: kind.issues[0].message });
   const title = v.safeParse(WidgetTitleSchema, input.title ?? "");
   if (!title.success) errors.push({ field: "title", message: title.issues[0].message });
-  const config = v.safeParse(WidgetConfigSchema, input.config);
+  // A kind that always reads one insight names its metric itself.
+  const fixed = kind.success ? kindDef(kind.output).metric : undefined;
+  const config = v.safeParse(WidgetConfigSchema, fixed && input.config && typeof input.config === "object" ? { ...input.config, metric: fixed } : input.config);
   if (!config.success) {
     for (const issue of config.issues) errors.push({ field: v.getDotPath(issue) ?? "config", message: issue.message });
   }

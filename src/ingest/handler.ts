@@ -13,11 +13,11 @@ import { takeIngestToken } from "./rate-limits";
  * here directly (src/server.ts) without the middleware chain pages need (sessions, CSRF, CSP);
  * the Hono app mounts the same handler so app.request() and the route walker see it too.
  */
-export type IngestHandler = (req: Request, kind: Kind) => Promise<Response>;
+export type IngestHandler = (req: Request, kind: Kind, path?: string) => Promise<Response>;
 
 export function createIngestHandler(deps: Deps): IngestHandler {
   const gate = createIdempotencyGate(deps.db.$client, deps.clock);
-  return async (req, kind) => {
+  return async (req, kind, path) => {
     try {
       const key = authenticateKey(deps, req.headers.get("authorization"), "ingest");
       takeIngestToken(deps, { keyId: key.id, productId: key.productId });
@@ -28,12 +28,13 @@ export function createIngestHandler(deps: Deps): IngestHandler {
       if (!a.replayed) deps.limits.ingest.quota.add(key.productId, (a.body as { accepted?: number }).accepted ?? 0);
       return answer(a);
     } catch (err) {
-      return apiErrorResponse(toAppError(err, deps.log, { method: req.method, path: kind === POINTS ? "/api/v1/points" : "/api/v1/events" }));
+      return apiErrorResponse(toAppError(err, deps.log, { method: req.method, path: path ?? (kind === POINTS ? "/api/v1/points" : "/api/v1/events") }));
     }
   };
 }
 
-export const INGEST_ROUTES = { "/api/v1/points": POINTS, "/api/v1/events": EVENTS } as const;
+/** `/api/v1/events/batch` is seed 002's name for the same endpoint: one parser, limits, idempotency and answer. */
+export const INGEST_ROUTES = { "/api/v1/points": POINTS, "/api/v1/events": EVENTS, "/api/v1/events/batch": EVENTS } as const;
 
 /** `?partial=1` (or true); the URL is parsed only when it has a query at all. */
 function partialParam(url: string): boolean {

@@ -1,6 +1,7 @@
 import type { Deps } from "../deps";
 import { AppError, type ItemError } from "../lib/errors";
 import { parseEvents } from "./events-payload";
+import { schemaErrors } from "../namespaces/schemas";
 import type { IdempotencyGate } from "./idempotency";
 import { bodyFault, EVENTS, parsePoints, POINTS, type Kind } from "./payload";
 import { answerFor, type Answer, type EventRecord, type PointRecord } from "../writer/batch";
@@ -24,7 +25,7 @@ export function ingestPoints(deps: Pick<Deps, "queue" | "clock">, gate: Idempote
   return storePoints(deps, gate, input, (now) => parsePoints(parseJson(input.text, POINTS), now));
 }
 
-export function ingestEvents(deps: Pick<Deps, "queue" | "clock">, gate: IdempotencyGate, input: IngestInput): Promise<IngestAnswer> {
+export function ingestEvents(deps: Pick<Deps, "queue" | "clock" | "db">, gate: IdempotencyGate, input: IngestInput): Promise<IngestAnswer> {
   return storeEvents(deps, gate, input, (now) => parseEvents(parseJson(input.text, EVENTS), now));
 }
 
@@ -54,13 +55,13 @@ export function storePoints(
 }
 
 export function storeEvents(
-  deps: Pick<Deps, "queue" | "clock">,
+  deps: Pick<Deps, "queue" | "clock" | "db">,
   gate: IdempotencyGate,
   input: RecordsInput,
   parse: (now: number) => { events: EventRecord[]; errors: ItemError[] },
 ): Promise<IngestAnswer> {
   return once(gate, input, async (record) => {
-    const { events, errors } = parse(deps.clock.now());
+    const { events, errors } = withSchemaErrors(deps.db, input.productId, parse(deps.clock.now()));
     refuseUnlessPartial(errors, input.partial, EVENTS);
     if (events.length === 0 && !record) return answerFor("events", { accepted: 0, duplicates: 0 }, errors);
     const result = await deps.queue.submitEvents(input.productId, events, {
@@ -69,6 +70,25 @@ export function storeEvents(
     });
     return answerFor("events", result, errors);
   });
+}
+
+/**
+ * Namespaces that enforce a schema refuse the events that break it, like any invalid event —
+ * whichever protocol sent them. Items keep their index in the request: the valid events are the
+ * items without an error, in order.
+ */
+function withSchemaErrors(db: Deps["db"], productId: string, parsed: { events: EventRecord[]; errors: ItemError[] }) {
+  const refused = new Set(parsed.errors.map((e) => e.index));
+  const total = parsed.events.length + refused.size;
+  const indexed = parsed.events.map((event) => ({ event, index: -1 }));
+  for (let index = 0, k = 0; index < total && k < indexed.length; index++) if (!refused.has(index)) indexed[k++]!.index = index;
+  const broken = schemaErrors(db, productId, indexed);
+  if (!broken.length) return parsed;
+  const bad = new Set(broken.map((e) => e.index));
+  return {
+    events: indexed.filter((x) => !bad.has(x.index)).map((x) => x.event),
+    errors: [...parsed.errors, ...broken].sort((a, b) => (a.index ?? -1) - (b.index ?? -1)),
+  };
 }
 
 type IdemRecord = { key: string; bodyHash: string } | undefined;

@@ -6,6 +6,6 @@ import { INGEST_ROUTES, type IngestHandler } from "./handler";
  * answers the same paths with the same handler before Hono runs (src/server.ts). */
 export function ingestRoutes(handle: IngestHandler) {
   const app = new Hono<AppEnv>();
-  for (const [path, kind] of Object.entries(INGEST_ROUTES)) app.post(path, (c) => handle(c.req.raw, kind));
+  for (const [path, kind] of Object.entries(INGEST_ROUTES)) app.post(path, (c) => handle(c.req.raw, kind, path));
   return app;
 }

@@ -9,6 +9,7 @@ import { runScheduledBackup } from "../ops/scheduled-backup";
 import { applyRetention } from "../ops/retention";
 import { checkUsage } from "../ops/usage";
 import { createSaltKeeper } from "../web/enrich/visitor-id";
+import { completeUserDays } from "../insights/user-days-job";
 
 /**
  * Every background job, in one table. Areas add theirs here: name, croner pattern, function.
@@ -60,5 +61,10 @@ export function registerJobs(scheduler: Scheduler) {
   // Usage limits: reload the ingest gate; mails at 80/90/100 % (watermark usage_alerts, once per month each).
   scheduler.register("ops.usage", "* * * * *", async (deps) => {
     await checkUsage({ ...deps, gate: deps.limits.ingest.quota, baseUrl: deps.config.baseUrl });
+  });
+  // Active-user days of a zone that started after its product had events (a zone change), from raw events.
+  scheduler.register("insights.user-days", "*/5 * * * *", async (deps) => {
+    const done = await completeUserDays(deps);
+    if (done.zones) deps.log.info("active-user days completed", done);
   });
 }

@@ -35,6 +35,15 @@ function ProductNav(props: { productId: string; path: string; showSettings: bool
       <HeaderNavLink href={`${base}/funnels`} active={props.path.startsWith(`${base}/funnels`)}>
         Funnels
       </HeaderNavLink>
+      <HeaderNavLink href={`${base}/explorer`} active={props.path.startsWith(`${base}/explorer`)}>
+        Events
+      </HeaderNavLink>
+      <HeaderNavLink href={`${base}/insights`} active={props.path.startsWith(`${base}/insights`)}>
+        Insights
+      </HeaderNavLink>
+      <HeaderNavLink href={`${base}/metrics`} active={props.path.startsWith(`${base}/metrics`)}>
+        Metrics
+      </HeaderNavLink>
       {props.showSettings ? (
         <HeaderNavLink href={`${base}/settings`} active={inSettings}>
           Settings

@@ -1,4 +1,5 @@
-import type { Database, Statement } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
+import { runStatement as statement } from "./statement";
 import { ALL_TAGS_HASH } from "../db/schema/data";
 import { AppError } from "../lib/errors";
 import { Fold } from "./fold";
@@ -124,21 +125,6 @@ function rawCutWarnings(sqlite: Database, productId: string, reads: Read[], zone
       rawDataFrom,
     },
   ];
-}
-
-/**
- * Runs SQL through bun:sqlite's statement cache (`query`) only when its text has few possible
- * shapes (no filters: per source × group keys). Filter lists vary without end, and that cache
- * never evicts, so those statements are compiled for the call and finalized.
- */
-function statement<T>(sqlite: Database, sql: string, cacheable: boolean, use: (st: Statement) => T): T {
-  if (cacheable) return use(sqlite.query(sql));
-  const st = sqlite.prepare(sql);
-  try {
-    return use(st);
-  } finally {
-    st.finalize();
-  }
 }
 
 /** The widest UTC slice that no bucket edge inside the read cuts (SQLite then sums slices, not points). */

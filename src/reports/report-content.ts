@@ -4,7 +4,7 @@ import { listWidgets, type Widget } from "../dashboards/widgets";
 import { kindDef } from "../dashboards/kinds";
 import { describeWidget } from "../dashboards/describe-widget";
 import { loadWidgetCard } from "../dashboards/load-widget-card";
-import { runQuery } from "../query/run";
+import { runEngineQuery } from "../query/engine";
 import { wallAt } from "../lib/time/calendar";
 import type { QueryInput } from "../query/types";
 import type { SnapshotWidget } from "../../views/snapshots/widget";
@@ -37,7 +37,7 @@ export async function buildReportContent(
   now: number,
 ): Promise<ReportContent> {
   const widgets = listWidgets(deps.db, product.id, dashboard.id);
-  const run = (q: QueryInput) => runQuery(deps.reader, product, q, now);
+  const run = (q: QueryInput) => runEngineQuery(deps.reader, product, q, now);
   const out: ReportWidget[] = [];
   const labels = new Set<string>();
   let renderMs = 0;
@@ -61,7 +61,7 @@ export async function buildReportContent(
   };
 }
 
-type Run = (q: QueryInput) => ReturnType<typeof runQuery>;
+type Run = (q: QueryInput) => ReturnType<typeof runEngineQuery>;
 
 /** The snapshot's props, from the same card the web shows (loadWidgetCard); a refused query becomes the error card. */
 export async function snapshotWidget(widget: Widget, run: Run, opts: { dashboardRange: string | null; timezone: string }): Promise<SnapshotWidget> {

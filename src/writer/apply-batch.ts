@@ -5,6 +5,8 @@ import type { WebWriter } from "./web/web-writer";
 import type { RevenueWriter } from "./revenue";
 import { answerFor } from "./batch";
 import { notFound } from "../lib/errors";
+import type { UserDayWriter } from "./user-days";
+import type { SchemaFold } from "./event-schemas";
 
 /** A flush's raw points of one series (`a`: the metric's all-tags series), kept in arrival order. */
 export type SeriesRows = { s: number; a: number; t: number[]; v: number[]; sorted: boolean };
@@ -30,6 +32,8 @@ export type ApplyContext = {
   web: WebWriter;
   /** Revenue events of provider webhooks (src/writer/revenue.ts). */
   revenue: RevenueWriter;
+  userDays: UserDayWriter;
+  schemas: SchemaFold;
 };
 
 const EMPTY_TAGS = "{}";
@@ -91,6 +95,8 @@ function applyEvents(batch: EventsBatch, ctx: ApplyContext) {
   let accepted = 0;
   let duplicates = 0;
   const series = new Map<string, { s: number; a: number }>();
+  const zone = ctx.userDays.zoneFor(productId, now);
+  const withUser: { tsMs: number; name: string; userId: string }[] = [];
   for (const e of events) {
     const { changes } = ctx.insertEvent.run(productId, e.id, e.tsMs, e.name, e.namespace, e.userId, e.sessionId, e.visitorId, e.properties, e.context);
     if (changes === 0) {
@@ -98,6 +104,8 @@ function applyEvents(batch: EventsBatch, ctx: ApplyContext) {
       continue;
     }
     accepted++;
+    if (e.userId !== null) withUser.push(e as typeof e & { userId: string });
+    ctx.schemas.add(productId, e);
     let ids = series.get(e.name);
     if (!ids) {
       const metric = "event:" + e.name;
@@ -107,5 +115,6 @@ function applyEvents(batch: EventsBatch, ctx: ApplyContext) {
     }
     pushRow(ctx.rows, ids.s, ids.a, e.tsMs, 1);
   }
+  ctx.userDays.add(productId, zone, withUser);
   return { accepted, duplicates };
 }

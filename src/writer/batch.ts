@@ -221,6 +221,7 @@ export type WriterOp =
   | { kind: "retention-events"; productId: string; before: number; scope: { namespace: string } | { exclude: string[] }; limit: number }
   | { kind: "retention-web"; productId: string; before: number; limit: number }
   | { kind: "erase-person"; productId: string; person: string; after: number; limit: number }
+  | { kind: "rebuild-user-days"; productId: string; zone: string; after: number; limit: number }
   | { kind: "probe" };
 /** Writer → main thread. */
 export type FromWriter =

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { refreshUserDays } from "./user-days";
 
 /**
  * Erasure of one person's events (DESIGN.md "Operations"). A person is named by a user id
@@ -29,7 +30,12 @@ export function erasePersonBatch(sqlite: Database, productId: string, person: st
         .query(`SELECT seq FROM events WHERE seq > ?2 AND seq <= ?3 AND product_id = ?4 AND ${PERSON_MATCH} ORDER BY seq LIMIT ?5`)
         .all(person, after, upTo, productId, limit) as { seq: number }[]
     ).map((r) => r.seq);
-    if (seqs.length) sqlite.query("DELETE FROM events WHERE seq IN (SELECT value FROM json_each(?))").run(JSON.stringify(seqs));
+    if (seqs.length) {
+      const users = sqlite.query("SELECT DISTINCT user_id AS u FROM events WHERE seq IN (SELECT value FROM json_each(?)) AND user_id IS NOT NULL").all(JSON.stringify(seqs)) as { u: string }[];
+      sqlite.query("DELETE FROM events WHERE seq IN (SELECT value FROM json_each(?))").run(JSON.stringify(seqs));
+      // The active-user days counted from these events go with them.
+      refreshUserDays(sqlite, productId, users.map((r) => r.u));
+    }
     // Web visits of a persisted visitor id (attribution mode), and their hits: few, so at once.
     let web = 0;
     if (after === 0) {

@@ -10,6 +10,8 @@ import { newHistogram, observe } from "../lib/histogram";
 import { createUsageCounter } from "./usage";
 import { createWebWriter } from "./web/web-writer";
 import { createRevenueWriter } from "./revenue";
+import { createUserDayWriter } from "./user-days";
+import { createSchemaWriter } from "./event-schemas";
 
 // api_keys.last_used_at is written at most this often per key.
 const LAST_USED_EVERY_MS = 60_000;
@@ -33,6 +35,8 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
   const usage = createUsageCounter(sqlite);
   const web = createWebWriter(sqlite);
   const revenue = createRevenueWriter(sqlite);
+  const userDays = createUserDayWriter(sqlite);
+  const schemaWriter = createSchemaWriter(sqlite);
   const insertPoints = POINTS_CHUNKS.map((n) => sqlite.prepare(`INSERT INTO points (series_id, ts_ms, value) VALUES ${Array(n).fill("(?, ?, ?)").join(", ")}`));
   const touchKey = sqlite.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?");
   const statements = {
@@ -91,11 +95,12 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     const outcomes: FlushResult[] = [];
     let events = 0;
     const tally = usage.tally();
+    const schemas = schemaWriter.fold();
     sqlite.exec("BEGIN IMMEDIATE");
     try {
       for (const { seq, batch } of items) {
         try {
-          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, web, revenue, ...statements });
+          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, web, revenue, userDays, schemas, ...statements });
           if (batch.kind === "events") events += (value as EventsResult).accepted;
           tally.add(batch, value);
           outcomes.push({ seq, ok: true, value });
@@ -113,6 +118,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       rollups.apply(fold);
       web.finish();
       tally.write();
+      schemas.write(items[0]?.batch.now ?? Date.now());
       for (const [keyId, at] of touches) touchKey.run(at, keyId);
       const committing = performance.now();
       sqlite.exec("COMMIT");

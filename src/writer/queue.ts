@@ -25,6 +25,7 @@ import {
   type WriterStats,
 } from "./batch";
 import type { EraseStep } from "./erase";
+import type { RebuildStep } from "./user-days";
 import type { WriterInit } from "./thread";
 
 export type SubmitOptions = { apiKeyId?: string; idempotency?: { key: string; bodyHash: string; errors: ItemError[] } };
@@ -53,6 +54,8 @@ export type WriteQueue = {
   deleteOldWeb(productId: string, before: number, limit: number): Promise<number>;
   /** Erasure: at most `limit` of a person's events from the cursor `after` on (src/writer/erase.ts). */
   erasePersonBatch(productId: string, person: string, after: number, limit: number): Promise<EraseStep>;
+  /** User-day rows of a zone from events after `after` (src/writer/user-days.ts); `done` marks the zone complete. */
+  rebuildUserDays(productId: string, zone: string, after: number, limit: number): Promise<RebuildStep>;
   /** Drop cached series ids of a product whose data was purged. */
   forgetProduct(productId: string): Promise<void>;
   /** A key was used by a request that writes nothing: last_used_at within a second, at most once a minute. */
@@ -219,6 +222,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
     deleteOldEvents: (productId, before, scope, limit) => op<number>({ kind: "retention-events", productId, before, scope, limit }),
     deleteOldWeb: (productId, before, limit) => op<number>({ kind: "retention-web", productId, before, limit }),
     erasePersonBatch: (productId, person, after, limit) => op<EraseStep>({ kind: "erase-person", productId, person, after, limit }),
+    rebuildUserDays: (productId, zone, after, limit) => op<RebuildStep>({ kind: "rebuild-user-days", productId, zone, after, limit }),
     touchKey(keyId, now) {
       // The writer stamps at most once a minute per key anyway; this spares the message too.
       if (dead || closed || now - (touched.get(keyId) ?? -Infinity) < TOUCH_EVERY_MS) return;

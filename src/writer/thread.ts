@@ -15,6 +15,7 @@ import { createFlusher, storageProblem, toWire, type FlushItem, type FlushResult
 import { expireIdempotencyBatch, planPurge, purgeBatch, type PurgePlan } from "./purge";
 import { deleteOldEvents, deleteOldPoints, deleteOldWeb } from "./retention";
 import { erasePersonBatch } from "./erase";
+import { rebuildUserDays } from "./user-days";
 import { unpackBatches, type FromWriter, type ToWriter, type WriterOp } from "./batch";
 
 export type WriterInit = { dbPath: string; sync: "full" | "normal"; maxSeriesPerProduct: number; logLevel: LogLevel };
@@ -137,6 +138,8 @@ function runOp(seq: number, op: WriterOp): FlushResult {
         if (op.after === 0) flusher.forgetProduct(op.productId);
         return { seq, ok: true, value };
       }
+      case "rebuild-user-days":
+        return { seq, ok: true, value: rebuildUserDays(sqlite, op.productId, op.zone, op.after, op.limit) };
       case "probe": {
         // One row fits in a page the WAL may already have, so the disk must also have room for a
         // whole flush before writes count as working again.

@@ -181,8 +181,8 @@ describe("discovery for pickers", () => {
   };
 
   test("metrics, tag keys and tag values (with prefix), only of the asking product", async () => {
-    expect((await get("/api/v1/metrics")).json).toEqual({ metrics: ["response_ms", "revenue", "signups"] });
-    expect((await get("/api/v1/metrics?prefix=re")).json).toEqual({ metrics: ["response_ms", "revenue"] });
+    expect((await get("/api/v1/metrics")).json).toEqual({ metrics: ["response_ms", "revenue", "signups"], definitions: [] });
+    expect((await get("/api/v1/metrics?prefix=re")).json).toEqual({ metrics: ["response_ms", "revenue"], definitions: [] });
     expect((await get("/api/v1/metrics/signups/tags")).json).toEqual({ metric: "signups", keys: ["country", "plan"] });
     expect((await get("/api/v1/metrics/signups/tags/plan/values")).json).toEqual({ metric: "signups", key: "plan", values: ["free", "pro", "team"] });
     expect((await get("/api/v1/metrics/signups/tags/plan/values?prefix=t")).json.values).toEqual(["team"]);

@@ -3,13 +3,15 @@ import type { KindData, KindDef } from "./kind";
 import { lineKind } from "./line";
 import { numberKind } from "./number";
 import { tableKind } from "./table";
+import { activeUsersKind } from "./active-users";
+import { retentionKind } from "./retention";
 
 /**
  * THE table of widget kinds. A new kind is one module exporting a KindDef and one line here;
  * the form, validation, query, web card, PNG snapshot, alt text and plain text all dispatch
  * through it. Order is the form's order.
  */
-export const KINDS = { line: lineKind, number: numberKind, table: tableKind } as const;
+export const KINDS = { line: lineKind, number: numberKind, table: tableKind, active_users: activeUsersKind, retention: retentionKind } as const;
 
 export type WidgetKind = keyof typeof KINDS;
 export const WIDGET_KINDS = Object.keys(KINDS) as WidgetKind[];

@@ -26,6 +26,8 @@ export type KindDef<K extends string, D extends KindData<K>> = {
   /** The form's picker. */
   label: string;
   hint: string;
+  /** The engine input's metric this kind always reads (an insight), in place of the one the form names. */
+  metric?: string;
   /** Buckets over time and splits by tag: needs a granularity, may group by tags. */
   series: boolean;
   /** Draws "no data" itself (a number shows "–"); other kinds get the shared empty state. */

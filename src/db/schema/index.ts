@@ -8,3 +8,4 @@ export * from "./web";
 export * from "./goals";
 export * from "./web-data";
 export * from "./revenue";
+export * from "./product-analytics";
