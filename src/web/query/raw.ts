@@ -1,3 +1,4 @@
+import { IDENTIFY } from "../../writer/web/web-writer";
 import type { Database } from "bun:sqlite";
 import { emptyAcc, type Acc } from "./acc";
 import { matches, storedValue, type EventRow, type Hit, type SessionRow } from "./filters";
@@ -30,7 +31,7 @@ export function rawGroups(reader: Database, productId: string, q: WebQuery, from
     .query(
       `SELECT e.session_id, e.visitor_id, e.ts_ms, e.name, e.hostname, e.pathname, e.props, e.engaged_ms, e.scroll_depth
        FROM web_sessions s JOIN web_events e ON e.session_id = s.id
-       WHERE s.product_id = ? AND s.last_ms >= ? AND s.start_ms < ? ORDER BY e.ts_ms, e.seq`,
+       WHERE s.product_id = ? AND s.last_ms >= ? AND s.start_ms < ? AND e.name != '${IDENTIFY}' ORDER BY e.ts_ms, e.seq`,
     )
     .all(productId, from, to) as EventRow[];
   const filter: Filter | null = q.filters.length ? { op: "and", filters: q.filters } : null;

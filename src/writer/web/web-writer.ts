@@ -41,6 +41,9 @@ export type Session = {
 };
 
 /** A visit's share of the visit counters: one visit under each of its visit-dimension values, in its start hour. */
+/** The tracker's identify call, stored as a hit of this name (src/web/tracker/t.js). */
+export const IDENTIFY = "identify";
+
 export type Snapshot = { hour: number; values: string[]; bounce: number; durationMs: number; pageviews: number; customEvents: number };
 
 export const isBounce = (s: Pick<Session, "pageviews" | "events" | "engagedMs">) => (s.pageviews <= 1 && s.events === 0 && s.engagedMs < ENGAGED_NOT_BOUNCE_MS ? 1 : 0);
@@ -153,6 +156,7 @@ export function createWebWriter(sqlite: Database) {
   }
 
   function applyHit(productId: string, h: WebHit): boolean {
+    if (h.name === IDENTIFY) return applyIdentify(productId, h);
     const key = productId + SEP + h.visitorId;
     let s = sessions.get(key);
     if (s && h.tsMs - s.lastMs >= SESSION_TIMEOUT_MS) s = undefined;
@@ -197,6 +201,18 @@ export function createWebWriter(sqlite: Database) {
         fold.add(productId, dv, hour, VISITS, 1);
       }
     }
+    return true;
+  }
+
+  /**
+   * `litekpi.identify(idOrEmail)` arrives as the hit "identify" with the prop `id`: it ties the
+   * visitor to a person for revenue attribution (src/revenue/attribution.ts) and is kept as a raw
+   * row of the visit, but it is no goal, no custom event and no interaction: no counter moves.
+   */
+  function applyIdentify(productId: string, h: WebHit): boolean {
+    const s = sessions.get(productId + SEP + h.visitorId);
+    if (!s || h.tsMs - s.lastMs >= SESSION_TIMEOUT_MS) return false;
+    insertEvent.run(productId, s.id, h.visitorId, h.tsMs, h.name, h.hostname, h.pathname, h.props ? JSON.stringify(h.props) : null, null, null, null, null);
     return true;
   }
 
