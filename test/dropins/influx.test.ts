@@ -175,7 +175,8 @@ describe("the parser against the client's own encoder (Point.toLineProtocol)", (
       fc.property(
         name.filter((m) => !m.startsWith("event:")),
         fc.dictionary(tagKey, tagValue, { maxKeys: 4 }),
-        fc.dictionary(name.filter((f) => f !== "value" || true), fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.string()), { minKeys: 1, maxKeys: 4 }),
+        // The client keeps fields in a plain object, so it cannot write a field named __proto__.
+        fc.dictionary(name.filter((f) => f !== "__proto__"), fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.string()), { minKeys: 1, maxKeys: 4 }),
         fc.integer({ min: 0, max: 1_700_000_000_000 }),
         (measurement, tags, fields, ms) => {
           const point = new Point(measurement);
