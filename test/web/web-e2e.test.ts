@@ -234,7 +234,8 @@ describe("web analytics end to end", () => {
       const p = await ctx.newPage();
       await p.goto(`${server.url}/products/${ours.product.id}/web/install?tab=nextjs`);
       await p.click(".install-more > summary");
-      const wide = await p.evaluate(() => Array.from(document.querySelectorAll("body *")).filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 8));
+      // The product nav scrolls sideways on phones (its links may sit past the edge inside it).
+      const wide = await p.evaluate(() => Array.from(document.querySelectorAll("body *")).filter((e) => !e.closest(".app-nav") && e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 8));
       expect(wide).toEqual([]);
       await screenshot(p, `web-install-${width}-${scheme}`);
     }
