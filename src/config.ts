@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { parseOutboundAllow, type OutboundAllow } from "./outbound/allow";
 
 /**
  * The only reader of the environment. One valibot schema; a bad value stops start-up with a
@@ -59,6 +60,8 @@ const EnvSchema = v.object({
   BACKUP_KEEP: v.optional(intFrom(1, 10_000), "7"),
   /** Bearer token for GET /metrics; unset = /metrics answers 404. */
   METRICS_TOKEN: v.optional(v.pipe(v.string(), v.trim(), v.minLength(16, "must be at least 16 characters"))),
+  /** Hosts, IPs and CIDRs outbound requests (Slack, webhooks) may reach although private or loopback. */
+  OUTBOUND_ALLOW: v.optional(v.string(), ""),
 });
 
 export type Config = {
@@ -79,6 +82,7 @@ export type Config = {
   backupDir: string | undefined;
   backupKeep: number;
   metricsToken: string | undefined;
+  outboundAllow: OutboundAllow;
 };
 
 export class ConfigError extends Error {
@@ -103,6 +107,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     return { clientId: id, clientSecret: secret };
   };
   const port = e.PORT;
+  const outbound = parseOutboundAllow(e.OUTBOUND_ALLOW);
+  if (outbound.problems.length) throw new ConfigError(outbound.problems.map((p) => `OUTBOUND_ALLOW: ${p}`));
   return {
     port,
     host: e.HOST,
@@ -127,5 +133,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backupDir: e.BACKUP_DIR,
     backupKeep: e.BACKUP_KEEP,
     metricsToken: e.METRICS_TOKEN,
+    outboundAllow: outbound.allow,
   };
 }
