@@ -19,6 +19,7 @@ import { dashboardRoutes } from "./dashboards/routes";
 import { reportRoutes } from "./reports/routes";
 import { pageHeader } from "./products/page-header";
 import { peopleRoutes } from "./ops/people-routes";
+import { alertApiRoutes } from "./alerts/api-routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -61,6 +62,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   app.route("/", teamRoutes(deps));
   app.route("/", queryRoutes(deps));
   app.route("/", peopleRoutes(deps));
+  app.route("/", alertApiRoutes(deps));
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
   app.route("/", reportRoutes(deps));

@@ -8,6 +8,7 @@ import { runDueReports } from "../reports/jobs";
 import { runScheduledBackup } from "../ops/scheduled-backup";
 import { applyRetention } from "../ops/retention";
 import { checkUsage } from "../ops/usage";
+import { evaluateAlerts } from "../alerts/tick";
 
 /**
  * Every background job, in one table. Areas add theirs here: name, croner pattern, function.
@@ -54,5 +55,11 @@ export function registerJobs(scheduler: Scheduler) {
   // Usage limits: reload the ingest gate; mails at 80/90/100 % (watermark usage_alerts, once per month each).
   scheduler.register("ops.usage", "* * * * *", async (deps) => {
     await checkUsage({ ...deps, gate: deps.limits.ingest.quota, baseUrl: deps.config.baseUrl });
+  });
+  // Alerts: every rule judged at each minute boundary since its watermark (alert_rules.evaluated_through),
+  // then notifications sent (retries with backoff) and email digests whose period ended.
+  scheduler.register("alerts.evaluate", "* * * * *", async (deps) => {
+    const done = await evaluateAlerts(deps);
+    if (done.started || done.resolved || done.failed) deps.log.info("alerts evaluated", done);
   });
 }

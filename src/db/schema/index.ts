@@ -5,3 +5,4 @@ export * from "./dashboards";
 export * from "./system";
 export * from "./ops";
 export * from "./web";
+export * from "./alerts";
