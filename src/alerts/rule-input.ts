@@ -113,7 +113,7 @@ function checkCondition(raw: unknown, windowMs: number | null, query: SourceQuer
   if (!r.success) {
     for (const issue of r.issues) {
       const path = v.getDotPath(issue);
-      fail(path ? `condition.${path}` : "condition", issue.expected === "never" && path ? `unknown field "${path}"` : issue.message);
+      fail(path ? `condition.${path}` : "condition", issueMessage(issue, path));
     }
     return null;
   }
@@ -136,7 +136,7 @@ async function checkChannels(raw: unknown, ctx: Omit<PrepareContext, "field">, f
     if (!r.success) {
       const issue = r.issues[0]!;
       const path = v.getDotPath(issue);
-      fail(path ? `${field}.${path}` : field, issue.expected === "never" && path ? `unknown field "${path}"` : issue.message);
+      fail(path ? `${field}.${path}` : field, issueMessage(issue, path));
       continue;
     }
     try {
@@ -147,4 +147,11 @@ async function checkChannels(raw: unknown, ctx: Omit<PrepareContext, "field">, f
     }
   }
   return out;
+}
+
+/** valibot's words for an unknown or a missing key are about its internals; ours name the field. */
+function issueMessage(issue: v.BaseIssue<unknown>, path: string | null): string {
+  if (path && issue.expected === "never") return `unknown field "${path}"`;
+  if (path && issue.kind === "schema" && (issue.type === "object" || issue.type === "strict_object") && issue.received === "undefined") return `${path} is required`;
+  return issue.message;
 }

@@ -19,7 +19,9 @@ beforeAll(() => {
     hostname: "127.0.0.1",
     async fetch(req) {
       const path = new URL(req.url).pathname;
-      hits.push({ path, headers: Object.fromEntries(req.headers), body: await req.text() });
+      const headers: Record<string, string> = {};
+      req.headers.forEach((value, key) => (headers[key] = value));
+      hits.push({ path, headers, body: await req.text() });
       if (path.startsWith("/redirect")) return Response.redirect("http://169.254.169.254/latest/meta-data/", 302);
       if (failNext > 0) {
         failNext--;
