@@ -20,6 +20,7 @@ import { reportRoutes } from "./reports/routes";
 import { pageHeader } from "./products/page-header";
 import { peopleRoutes } from "./ops/people-routes";
 import { alertApiRoutes } from "./alerts/api-routes";
+import { alertPageRoutes } from "./alerts/page-routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -66,6 +67,7 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler } = {}) {
   // After the products area: its /products/new must win over the product home's /products/:productId.
   app.route("/", dashboardRoutes(deps));
   app.route("/", reportRoutes(deps));
+  app.route("/", alertPageRoutes(deps));
   // Error pages keep the header (product switcher, user menu), so there is a way on from them.
   const header = (c: Context<AppEnv>) => pageHeader(deps, c);
   app.notFound((c) => handleNotFound(c, deps.log, header));

@@ -185,3 +185,12 @@ export function ruleAsInput(db: Db, rule: RuleRow, secret: string) {
     channels: listChannels(db, rule.id).map((c) => channelKind(c.type)!.present(c, secret)),
   };
 }
+
+export function setMuted(db: Db, rule: RuleRow, muted: boolean, now: number) {
+  db.update(alertRules).set({ mutedAt: muted ? (rule.mutedAt ?? now) : null, updatedAt: now }).where(eq(alertRules.id, rule.id)).run();
+}
+
+/** Snoozed until `until` (null: not snoozed). Evaluation goes on; notifications are held back meanwhile. */
+export function setSnooze(db: Db, rule: RuleRow, until: number | null, now: number) {
+  db.update(alertRules).set({ snoozedUntil: until, updatedAt: now }).where(eq(alertRules.id, rule.id)).run();
+}

@@ -10,7 +10,7 @@ import { post } from "./webhook";
  * `text` fallback for notifications. The URL is itself the credential (anyone holding it can
  * post), so it is kept sealed and shown masked.
  */
-const PURPOSE = "alert-slack-url";
+export const SLACK_URL_PURPOSE = "alert-slack-url";
 
 export function slackMessage(p: AlertPayload) {
   const { title, line } = summary(p);
@@ -44,11 +44,11 @@ export const slack: ChannelKind<{ type: "slack"; url: string }> = {
   schema: v.strictObject({ type: v.literal("slack"), url: v.pipe(v.string("url is the Slack incoming-webhook URL"), v.maxLength(2000, "url is at most 2000 characters")) }),
   async prepare(input, ctx) {
     const { url } = await checkOutboundUrl(input.url, { allow: ctx.allow, resolve: ctx.resolve, field: `${ctx.field}.url` });
-    return { config: { host: url.host, last4: url.href.slice(-4) }, secretSealed: seal(ctx.secret, PURPOSE, url.href) };
+    return { config: { host: url.host, last4: url.href.slice(-4) }, secretSealed: seal(ctx.secret, SLACK_URL_PURPOSE, url.href) };
   },
   present: (ch) => ({ id: ch.id, type: "slack", url: `https://${ch.config.host}/…${ch.config.last4}` }),
   async deliver(deps, d) {
-    const url = open(deps.config.secret, PURPOSE, d.channel.secretSealed!);
+    const url = open(deps.config.secret, SLACK_URL_PURPOSE, d.channel.secretSealed!);
     return post(url, { "Content-Type": "application/json", "User-Agent": "LiteKPI-Webhooks/1" }, JSON.stringify(slackMessage(d.payload)), deps.config.outboundAllow);
   },
 };
