@@ -26,6 +26,7 @@ import { storageRound } from "./scenarios/storage";
 import { startupRound } from "./scenarios/startup";
 import { extrasRound } from "./scenarios/extras";
 import { createBenchDashboard, dashboardRound } from "./scenarios/dashboard";
+import { alertsRound } from "./scenarios/alerts";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -153,6 +154,12 @@ async function main(): Promise<number> {
   if (runs("png")) {
     phase("widget PNG (R8), tracker size");
     await extrasRound(rec, { ours, dashboardPath, rounds: opts.rounds, runs: opts.queryRuns });
+  }
+
+  if (runs("alerts") && haveIngest) {
+    phase("alert rules in one tick, and ingest during ticks (R20)");
+    const source = () => cyclingSource(() => encoded(point, 6 * n, 7 * n, opts.batch, toOurJson));
+    await alertsRound(rec, { metrics: 100, rulesPerMetric: 10, source, concurrency: opts.concurrency, seconds: opts.mixedSeconds, rounds: opts.rounds });
   }
 
   if (runs("startup")) {

@@ -3,7 +3,7 @@ import type { QueryProduct } from "../query/run";
 import { conditionKind, conditionTag } from "./conditions";
 import type { ConditionKind, Judge, SourceName, Verdict } from "./conditions/kind";
 import { parseDuration, MINUTE_MS } from "./durations";
-import { MinuteSeries, queryKey, type Range, type SourceQuery } from "./minute-data";
+import { HOUR_MS, MinuteSeries, queryKey, type Range, type SourceQuery } from "./minute-data";
 
 /**
  * THE evaluator: live ticks, catch-up after downtime and the 30-day backtest all call it. A rule
@@ -59,7 +59,7 @@ export class SeriesStore {
     for (const at of boundaries) {
       for (const need of rule.kind.needs(rule.params, at, rule.windowMs, rule.zone)) {
         const q = rule.sources[need.source]!;
-        const key = queryKey(rule.product.id, q);
+        const key = storeKey(rule.product.id, q, need.range.unit);
         let w = this.wanted.get(key);
         if (!w) this.wanted.set(key, (w = { product: rule.product, q, ranges: [] }));
         w.ranges.push(need.range);
@@ -85,7 +85,7 @@ export class SeriesStore {
     this.wanted.delete(key);
     // One query refused (query_too_large, say) fails the rules that read it, not the others.
     try {
-      if (!this.loaded.has(key)) this.loaded.set(key, MinuteSeries.load(this.reader, w.product, w.q, w.ranges, this.now));
+      if (!this.loaded.has(key)) this.loaded.set(key, MinuteSeries.load(this.reader, w.product, w.q, w.ranges, this.now, key.endsWith("|hour") ? HOUR_MS : MINUTE_MS));
     } catch (err) {
       this.failed.set(key, err);
     }
@@ -96,19 +96,27 @@ export class SeriesStore {
     return this.loaded.size;
   }
 
-  series(product: QueryProduct, q: SourceQuery): MinuteSeries {
-    const key = queryKey(product.id, q);
-    const s = this.loaded.get(key);
+  /** The source's minutes, or (unit "hour") its hours when some rule planned them (else undefined). */
+  series(product: QueryProduct, q: SourceQuery, unit?: "hour"): MinuteSeries | undefined {
+    const key = storeKey(product.id, q, unit);
     if (this.failed.has(key)) throw this.failed.get(key);
-    if (!s) throw new Error(`query for ${q.metric} was not planned`);
-    return s;
+    return this.loaded.get(key);
   }
 }
 
+const storeKey = (productId: string, q: SourceQuery, unit?: "hour") => `${queryKey(productId, q)}|${unit ?? "minute"}`;
+
 /** Judges the rule at each boundary (the store must have loaded its plan). */
 export function evaluateRule(rule: CompiledRule, boundaries: number[], store: SeriesStore): Evaluation[] {
-  const series = new Map<SourceName, MinuteSeries>();
-  for (const [name, q] of Object.entries(rule.sources) as [SourceName, SourceQuery][]) series.set(name, store.series(rule.product, q));
+  const series = new Map<SourceName, { minutes?: MinuteSeries; hours?: MinuteSeries }>();
+  for (const [name, q] of Object.entries(rule.sources) as [SourceName, SourceQuery][]) series.set(name, { minutes: store.series(rule.product, q), hours: store.series(rule.product, q, "hour") });
+  // Hour buckets answer a range on hour edges that they hold (long baselines); minutes the rest.
+  const read = (source: SourceName, from: number, to: number) => {
+    const s = series.get(source)!;
+    if (s.hours?.covers(from, to)) return s.hours.value(from, to);
+    if (!s.minutes) throw new Error(`minutes of ${rule.sources[source]!.metric} were not planned`);
+    return s.minutes.value(from, to);
+  };
   // Window values repeat across boundaries (a z-score's baseline windows): fold each once.
   const memo = new Map<SourceName, Map<number, number | null>>();
   const judge: Judge = {
@@ -116,15 +124,14 @@ export function evaluateRule(rule: CompiledRule, boundaries: number[], store: Se
     windowMs: rule.windowMs,
     zone: rule.zone,
     value(source, from, to) {
-      const s = series.get(source)!;
-      if (to - from !== rule.windowMs) return s.value(from, to);
+      if (to - from !== rule.windowMs) return read(source, from, to);
       let m = memo.get(source);
       if (!m) memo.set(source, (m = new Map()));
       let v = m.get(to);
-      if (v === undefined) m.set(to, (v = s.value(from, to)));
+      if (v === undefined) m.set(to, (v = read(source, from, to)));
       return v;
     },
-    latest: (source, from, to) => series.get(source)!.latest(from, to),
+    latest: (source, from, to) => series.get(source)!.minutes!.latest(from, to),
   };
   return boundaries.map((at) => {
     judge.at = at;

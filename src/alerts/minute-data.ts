@@ -12,11 +12,13 @@ import { MINUTE_MS } from "./durations";
  */
 export type SourceQuery = { metric: string; aggregation: Aggregation; filters?: Record<string, TagFilter>; timezone?: string };
 export type Primitive = "sum" | "count" | "min" | "max";
-export type Range = { from: number; to: number };
+/** `unit`: read as hour buckets (both ends on a UTC hour); minute buckets otherwise. */
+export type Range = { from: number; to: number; unit?: "hour" };
+export const HOUR_MS = 60 * MINUTE_MS;
 
 const PRIMITIVES: Record<Aggregation, Primitive[]> = { sum: ["sum"], count: ["count"], avg: ["sum", "count"], min: ["min"], max: ["max"] };
-/** Per query-engine call: 13 days of minutes (18 720 buckets) stays under its 20 000-bucket cap. */
-const CHUNK_MS = 13 * 1440 * MINUTE_MS;
+/** Per query-engine call: 18 720 buckets (13 days of minutes) stays under its 20 000-bucket cap. */
+const CHUNK_BUCKETS = 18_720;
 /** Fold blocks of 60 minutes first, so a 7-day window adds ~170 numbers rather than 10 080. */
 const BLOCK = 60;
 
@@ -36,24 +38,29 @@ export function mergeRanges(list: Range[]): Range[] {
 
 type Segment = { from: number; to: number; cols: Map<Primitive, Float64Array>; blocks: Map<Primitive, Float64Array> };
 
-/** One query's minutes over the ranges it was loaded for. NaN marks an empty minute of min/max. */
+/**
+ * One query's buckets (minutes, or hours for long baselines) over the ranges it was loaded for.
+ * NaN marks an empty bucket of min/max.
+ */
 export class MinuteSeries {
   private segments: Segment[] = [];
-  constructor(readonly aggregation: Aggregation) {}
+  constructor(readonly aggregation: Aggregation, readonly unitMs = MINUTE_MS) {}
 
-  static load(reader: Db, product: QueryProduct, q: SourceQuery, ranges: Range[], now: number): MinuteSeries {
-    const series = new MinuteSeries(q.aggregation);
+  static load(reader: Db, product: QueryProduct, q: SourceQuery, ranges: Range[], now: number, unitMs = MINUTE_MS): MinuteSeries {
+    const series = new MinuteSeries(q.aggregation, unitMs);
+    const granularity = unitMs === HOUR_MS ? "hour" : "minute";
+    const chunkMs = CHUNK_BUCKETS * unitMs;
     for (const r of mergeRanges(ranges)) {
-      const n = (r.to - r.from) / MINUTE_MS;
+      const n = (r.to - r.from) / unitMs;
       const cols = new Map<Primitive, Float64Array>();
       for (const prim of PRIMITIVES[q.aggregation]) {
         const col = new Float64Array(n);
-        for (let a = r.from; a < r.to; a += CHUNK_MS) {
-          const b = Math.min(r.to, a + CHUNK_MS);
-          const input = { metric: q.metric, aggregation: prim, granularity: "minute", from: new Date(a).toISOString(), to: new Date(b).toISOString(), ...(q.filters ? { filters: q.filters } : {}), timezone: "UTC" };
+        for (let a = r.from; a < r.to; a += chunkMs) {
+          const b = Math.min(r.to, a + chunkMs);
+          const input = { metric: q.metric, aggregation: prim, granularity, from: new Date(a).toISOString(), to: new Date(b).toISOString(), ...(q.filters ? { filters: q.filters } : {}), timezone: "UTC" };
           const points = runQuery(reader, product, input, now).series[0]!.points;
-          if (points.length !== (b - a) / MINUTE_MS) throw new Error(`expected ${(b - a) / MINUTE_MS} minute buckets, got ${points.length}`);
-          const off = (a - r.from) / MINUTE_MS;
+          if (points.length !== (b - a) / unitMs) throw new Error(`expected ${(b - a) / unitMs} ${granularity} buckets, got ${points.length}`);
+          const off = (a - r.from) / unitMs;
           for (let i = 0; i < points.length; i++) col[off + i] = points[i]!.v ?? NaN;
         }
         cols.set(prim, col);
@@ -73,6 +80,11 @@ export class MinuteSeries {
     return series;
   }
 
+  /** Whether [from, to) lies inside one loaded range, on this series' bucket edges. */
+  covers(from: number, to: number): boolean {
+    return from % this.unitMs === 0 && to % this.unitMs === 0 && this.segments.some((s) => s.from <= from && to <= s.to);
+  }
+
   private segmentFor(from: number, to: number): Segment {
     for (const s of this.segments) if (s.from <= from && to <= s.to) return s;
     throw new Error(`minutes ${new Date(from).toISOString()}–${new Date(to).toISOString()} were not loaded`);
@@ -81,8 +93,8 @@ export class MinuteSeries {
   /** The aggregation over [from, to) (whole minutes): 0 for empty sum/count, null for empty avg/min/max. */
   value(from: number, to: number): number | null {
     const s = this.segmentFor(from, to);
-    const i = (from - s.from) / MINUTE_MS;
-    const j = (to - s.from) / MINUTE_MS;
+    const i = (from - s.from) / this.unitMs;
+    const j = (to - s.from) / this.unitMs;
     switch (this.aggregation) {
       case "sum":
       case "count":

@@ -51,10 +51,12 @@ describe("alert conditions fire and resolve at the expected minute", () => {
     for (let t = T0 + 30 * MIN; t < T0 + 50 * MIN; t += MIN) points.push({ metric: "errors", value: 3, at: t + 2000 });
     await bed.ingest(points);
     const rule = await bed.createRule({ name: "Errors", query: { metric: "errors", aggregation: "sum" }, window: "1h", condition: { anomaly: "zscore", threshold: 3, lookback: "1d" } });
-    // Baseline windows alternate 60 / 72 (a 1 h window ending on the hour; off the hour they mix), μ ≈ 66, σ ≈ 6.1:
-    // the bound is ~84.4. Reference: compute with the same definition from raw minutes.
+    // The baseline is the 24 clock hours before the current window: 60 and 72 alternating, μ 66, σ ≈ 6.3, so the
+    // bound is ~84.8 errors in the last 60 minutes. The spike adds 3 a minute from 10:30; the reference (the same
+    // definition from raw points) says at which minute the window crosses it, and when it falls back.
     const ref = referenceZ(points, T0, T0 + 2 * HOUR, HOUR, 24, 3);
     expect(ref.length).toBe(1);
+    expect(Date.parse(ref[0]![0])).toBeGreaterThan(T0 + 30 * MIN);
     await bed.stepTo(T0 + 2 * HOUR);
     expect(bed.episodes(rule.id).map((e) => [e.startedAt, e.resolvedAt])).toEqual(ref);
   });
@@ -67,7 +69,7 @@ describe("alert conditions fire and resolve at the expected minute", () => {
     for (let t = T0 + 20 * MIN; t < T0 + 30 * MIN; t += MIN) points.push({ metric: "checkout_errors", value: 4, at: t + 6000 });
     await bed.ingest(points);
     const rule = await bed.createRule({ name: "Checkout errors", query: { metric: "checkout_errors", aggregation: "sum" }, window: "10m", condition: { anomaly: "rolling_mean", factor: 2, lookback: "1h" } });
-    // At 10:23 the window [10:13, 10:23) holds 10 + 3×4 = 22 > 2 × 10 (all six baseline windows are 10): fires.
+    // At 10:23 the window [10:13, 10:23) holds 10 + 3×4 = 22 > 2 × 10 (the six 10-minute windows 09:10–10:10 hold 10 each): fires.
     // At 10:22: 10 + 2×4 = 18, not above 20.
     await bed.stepTo(T0 + 22 * MIN);
     expect(bed.episodes(rule.id)).toEqual([]);
@@ -187,10 +189,16 @@ function episodesOf(from: number, to: number, firing: (b: number) => boolean): [
   return out;
 }
 
+/** The baseline: the n whole windows on the window's grid (UTC) that ended before the current window began. */
+function aligned(points: P[], b: number, w: number, n: number): number[] {
+  const end = Math.floor((b - w) / w) * w;
+  return Array.from({ length: n }, (_, i) => windowSum(points, end - (i + 1) * w, end - i * w));
+}
+
 function referenceZ(points: P[], from: number, to: number, w: number, n: number, k: number) {
   return episodesOf(from, to, (b) => {
     const v = windowSum(points, b - w, b);
-    const base = Array.from({ length: n }, (_, i) => windowSum(points, b - (i + 2) * w, b - (i + 1) * w));
+    const base = aligned(points, b, w, n);
     const m = meanOf(base), s = sdOf(base);
     return s === 0 ? v !== m : Math.abs(v - m) >= k * s;
   });
@@ -198,8 +206,7 @@ function referenceZ(points: P[], from: number, to: number, w: number, n: number,
 
 function referenceRolling(points: P[], from: number, to: number, w: number, n: number, factor: number) {
   return episodesOf(from, to, (b) => {
-    const base = Array.from({ length: n }, (_, i) => windowSum(points, b - (i + 2) * w, b - (i + 1) * w));
-    return windowSum(points, b - w, b) > factor * meanOf(base);
+    return windowSum(points, b - w, b) > factor * meanOf(aligned(points, b, w, n));
   });
 }
 

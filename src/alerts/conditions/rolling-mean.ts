@@ -1,12 +1,12 @@
 import * as v from "valibot";
 import { parseDuration } from "../durations";
 import { mean, type ConditionKind } from "./kind";
-import { previousWindows, sampleCount } from "./samples";
+import { baselineRange, previousWindows, sampleCount } from "./samples";
 import { lookbackProblems, lookbackSchema } from "./zscore";
 
 /**
  * `{ anomaly: "rolling_mean", factor: 2, lookback: "24h" }`: fires when the window's value is
- * above factor × the mean of the windows in the lookback (factor > 1, a spike) or below it
+ * above factor × the mean of the (aligned, see ./samples.ts) windows in the lookback (factor > 1, a spike) or below it
  * (factor < 1, a drop). The threshold reported is factor × mean.
  */
 type Params = { anomaly: "rolling_mean"; factor: number; lookback: string };
@@ -27,7 +27,10 @@ export const rollingMean: ConditionKind<Params> = {
   check: (p, { windowMs }) => lookbackProblems(p.lookback, windowMs),
   needs(p, at, windowMs) {
     const n = sampleCount(parseDuration(p.lookback)!, windowMs);
-    return [{ source: "main", range: { from: at - (n + 1) * windowMs, to: at } }];
+    return [
+      { source: "main", range: { from: at - windowMs, to: at } },
+      { source: "main", range: baselineRange(at, windowMs, n) },
+    ];
   },
   judge(p, j) {
     const value = j.value("main", j.at - j.windowMs, j.at);

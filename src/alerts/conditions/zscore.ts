@@ -1,12 +1,12 @@
 import * as v from "valibot";
 import { DURATION_HINT, parseDuration } from "../durations";
 import { mean, stdDev, type ConditionKind } from "./kind";
-import { DIRECTIONS, previousWindows, sampleCount, type Direction } from "./samples";
+import { baselineRange, DIRECTIONS, previousWindows, sampleCount, type Direction } from "./samples";
 
 /**
  * `{ anomaly: "zscore", threshold: 3, lookback: "7d", direction?: "above" | "below" | "both" }`:
  * fires when the window's value is `threshold` sample standard deviations or more from the mean
- * of the windows in the lookback. Needs 3 windows with data; a flat baseline (σ = 0) fires on any
+ * of the (aligned, see ./samples.ts) windows in the lookback. Needs 3 windows with data; a flat baseline (σ = 0) fires on any
  * change in the chosen direction. The threshold reported is the bound that was crossed (μ ± kσ).
  */
 type Params = { anomaly: "zscore"; threshold: number; lookback: string; direction?: Direction };
@@ -48,7 +48,10 @@ export const zscore: ConditionKind<Params> = {
   check: (p, { windowMs }) => lookbackProblems(p.lookback, windowMs),
   needs(p, at, windowMs) {
     const n = sampleCount(parseDuration(p.lookback)!, windowMs);
-    return [{ source: "main", range: { from: at - (n + 1) * windowMs, to: at } }];
+    return [
+      { source: "main", range: { from: at - windowMs, to: at } },
+      { source: "main", range: baselineRange(at, windowMs, n) },
+    ];
   },
   judge(p, j) {
     const value = j.value("main", j.at - j.windowMs, j.at);
