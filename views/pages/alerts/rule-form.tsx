@@ -18,10 +18,12 @@ export function RuleFormPage(props: Props & { header?: Child }) {
     <Layout title={props.ruleId ? `Edit alert · ${props.values.name}` : "New alert"} header={props.header}>
       <div class="alerts-page">
         <header class="page-title">
-          <p class="eyebrow">
-            <a href={productUrl(props.product.id)}>{props.product.name}</a> <span aria-hidden="true">/</span> <a href={productUrl(props.product.id, "alerts")}>Alerts</a>
-          </p>
-          <h1>{props.ruleId ? "Edit alert" : "New alert"}</h1>
+          <div>
+            <p class="eyebrow">
+              <a href={productUrl(props.product.id)}>{props.product.name}</a> <span aria-hidden="true">/</span> <a href={productUrl(props.product.id, "alerts")}>Alerts</a>
+            </p>
+            <h1>{props.ruleId ? "Edit alert" : "New alert"}</h1>
+          </div>
         </header>
         <RuleFormCard {...props} />
       </div>
