@@ -30,7 +30,7 @@ export function BacktestChart(props: { backtest: Backtest; highlight?: string })
   const hl = props.highlight ? pts.findIndex((p) => p.t === props.highlight) : -1;
   return (
     <figure class="backtest-chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`The value over the last 30 days, between ${formatValue(lo)} and ${formatValue(hi)}, and the threshold`}>
+      <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={`The value over the last 30 days, between ${formatValue(lo)} and ${formatValue(hi)}, and the threshold`}>
         {pts.map((p, i) => (p.firing ? <rect class="bt-firing" x={(x(i) - band / 2).toFixed(1)} y="0" width={band.toFixed(2)} height={String(H)} /> : null))}
         {hl >= 0 ? <rect class="bt-highlight" x={(x(hl) - 1).toFixed(1)} y="0" width="2" height={String(H)} /> : null}
         <polyline class="bt-threshold" points={line((p) => p.threshold)} fill="none" />
