@@ -1,5 +1,4 @@
 import { Hono, type Context } from "hono";
-import { and, desc, eq } from "drizzle-orm";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
 import { requireUser } from "../auth/middleware";
@@ -10,7 +9,6 @@ import { sendFragment, sendPage } from "../http/render";
 import { productUrl } from "../products/urls";
 import { AppError, badRequest } from "../lib/errors";
 import { getWidget } from "../dashboards/widgets";
-import { alertChannels, alertNotifications } from "../db/schema";
 import { formatLocal } from "../../views/pages/reports/urls";
 import { AlertsPage, type ListedRule } from "../../views/pages/alerts/alerts-page";
 import { RuleFormPage } from "../../views/pages/alerts/rule-form";
@@ -19,7 +17,7 @@ import { BacktestPreview } from "../../views/pages/alerts/backtest-chart";
 import { NotificationsPage } from "../../views/pages/alerts/notifications-page";
 import { emptyRuleForm, filterLines, FORM_FIELDS, formFieldOf, formToBody, ruleToForm, type RuleForm } from "./form";
 import { validateRuleInput } from "./rule-input";
-import { acknowledgeEpisode, createRule, definitionOf, deleteRule, getRule, listChannels, listEpisodes, listRules, openEpisode, setMuted, setSnooze, updateRule, type RuleRow } from "./rules";
+import { acknowledgeEpisode, createRule, definitionOf, deleteRule, getRule, listChannels, listEpisodes, listDeliveryLog, listRules, openEpisode, setMuted, setSnooze, updateRule, type RuleRow } from "./rules";
 import { backtestRule } from "./backtest";
 import { compileRule } from "./evaluate";
 import { channelKind } from "./channels";
@@ -179,15 +177,15 @@ export function alertPageRoutes(deps: Deps) {
       threshold: e.threshold,
       highlighted: Number.isFinite(hl) && hl >= e.startedAt && (e.resolvedAt === null || hl <= e.resolvedAt),
     }));
-    const deliveries = deps.db
-      .select({ n: alertNotifications, type: alertChannels.type })
-      .from(alertNotifications)
-      .innerJoin(alertChannels, eq(alertChannels.id, alertNotifications.channelId))
-      .where(and(eq(alertNotifications.ruleId, rule.id), eq(alertNotifications.productId, product.id)))
-      .orderBy(desc(alertNotifications.createdAt))
-      .limit(100)
-      .all()
-      .map(({ n, type }) => ({ at: formatLocal(n.sentAt ?? n.updatedAt, product.timezone), channel: channelKind(type)?.label ?? type, kind: n.kind, status: n.status, attempts: n.attempts, error: n.lastError, code: null }));
+    const deliveries = listDeliveryLog(deps.db, product.id, rule.id).map((n) => ({
+      at: formatLocal(n.sentAt ?? n.updatedAt, product.timezone),
+      channel: channelKind(n.type)?.label ?? n.type,
+      kind: n.kind,
+      status: n.status,
+      attempts: n.attempts,
+      error: n.lastError,
+      code: null,
+    }));
     const hour = Number.isFinite(hl) ? new Date(Math.floor((hl - 1) / 3_600_000) * 3_600_000).toISOString() : undefined;
     return sendPage(c, RulePage({ header: header(c), product: productOf(c), rule: { ...listed(deps, product, rule), window: rule.window }, backtest, highlight: hour, episodes, deliveries, ...extra }));
   }

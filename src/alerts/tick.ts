@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, eq, lt } from "drizzle-orm";
 import type { Database } from "bun:sqlite";
 import type { Deps } from "../deps";
 import type { Db } from "../db/connection";
@@ -9,7 +9,7 @@ import { floorMinute } from "./durations";
 import { boundariesBetween, compileRule, evaluateRule, SeriesStore, type CompiledRule, type Evaluation } from "./evaluate";
 import { stepEpisode } from "./episodes";
 import type { AlertPayload } from "./payload";
-import { definitionOf, isSilenced, listChannels, openEpisode, ruleUrl, type RuleRow } from "./rules";
+import { definitionOf, isSilenced, listChannels, ruleUrl, type RuleRow } from "./rules";
 import { deliverDue } from "./deliver";
 import { sendDigests } from "./digest";
 import { createPacer } from "./pacer";
