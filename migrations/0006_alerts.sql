@@ -8,7 +8,7 @@ CREATE TABLE `alert_channels` (
 	`secret_sealed` text,
 	`digest_through` integer,
 	`created_at` integer NOT NULL,
-	FOREIGN KEY (`rule_id`) REFERENCES `alert_rules`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`rule_id`) REFERENCES `alerts`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`product_id`) REFERENCES `products`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
@@ -40,7 +40,7 @@ CREATE TABLE `alert_episodes` (
 	`last_value` real,
 	`acknowledged_at` integer,
 	`acknowledged_by` text,
-	FOREIGN KEY (`rule_id`) REFERENCES `alert_rules`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`rule_id`) REFERENCES `alerts`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`product_id`) REFERENCES `products`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`acknowledged_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null
 );
@@ -63,7 +63,7 @@ CREATE TABLE `alert_notifications` (
 	`updated_at` integer NOT NULL,
 	`sent_at` integer,
 	FOREIGN KEY (`product_id`) REFERENCES `products`(`id`) ON UPDATE no action ON DELETE cascade,
-	FOREIGN KEY (`rule_id`) REFERENCES `alert_rules`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`rule_id`) REFERENCES `alerts`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`episode_id`) REFERENCES `alert_episodes`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`channel_id`) REFERENCES `alert_channels`(`id`) ON UPDATE no action ON DELETE cascade
 );
@@ -71,7 +71,7 @@ CREATE TABLE `alert_notifications` (
 CREATE UNIQUE INDEX `alert_notifications_once_idx` ON `alert_notifications` (`episode_id`,`channel_id`,`kind`);--> statement-breakpoint
 CREATE INDEX `alert_notifications_status_idx` ON `alert_notifications` (`status`,`next_attempt_at`);--> statement-breakpoint
 CREATE INDEX `alert_notifications_rule_idx` ON `alert_notifications` (`rule_id`,`created_at`);--> statement-breakpoint
-CREATE TABLE `alert_rules` (
+CREATE TABLE `alerts` (
 	`id` text PRIMARY KEY NOT NULL,
 	`product_id` text NOT NULL,
 	`name` text NOT NULL,
@@ -90,7 +90,7 @@ CREATE TABLE `alert_rules` (
 	FOREIGN KEY (`created_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null
 );
 --> statement-breakpoint
-CREATE INDEX `alert_rules_product_idx` ON `alert_rules` (`product_id`);--> statement-breakpoint
+CREATE INDEX `alerts_product_idx` ON `alerts` (`product_id`);--> statement-breakpoint
 CREATE TABLE `inbox_notifications` (
 	`id` text PRIMARY KEY NOT NULL,
 	`product_id` text NOT NULL,

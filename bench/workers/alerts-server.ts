@@ -82,7 +82,7 @@ await serveWorker(async (msg: { setup?: { metrics: number; rulesPerMetric: numbe
       const used = process.cpuUsage(cpu);
       ticks.push({ cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - t0 });
     }
-    const row = deps.db.$client.query("SELECT count(*) AS n FROM alert_rules WHERE product_id = ? AND last_error IS NOT NULL").get(productId) as { n: number };
+    const row = deps.db.$client.query("SELECT count(*) AS n FROM alerts WHERE product_id = ? AND last_error IS NOT NULL").get(productId) as { n: number };
     return { ticks, failedRules: row.n };
   }
   throw new Error("unknown message");

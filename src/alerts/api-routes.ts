@@ -1,7 +1,10 @@
 import { Hono, type Context } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { apiKeyAuth } from "../auth/api-key-auth";
+import { apiKeyAuth, bearerToken } from "../auth/api-key-auth";
+import { findActiveKey, keyAllows } from "../products/keys";
+import { alertRules } from "../db/schema";
+import { eq } from "drizzle-orm";
 import { readIngestBody } from "../ingest/body";
 import { AppError, badRequest, forbidden, unauthorized } from "../lib/errors";
 import { canUseDashboards, resolveProductAccess } from "../products/access";
@@ -32,6 +35,26 @@ export function alertApiRoutes(deps: Deps) {
     const { product, role } = resolveProductAccess(deps.db, (named as string) || apiKey?.productId, { user, apiKey });
     if (role !== "key" && !canUseDashboards(role)) throw forbidden("Only members of the product can manage its alerts");
     return { product, userId: user?.id ?? null };
+  };
+
+  /**
+   * Routes naming a rule: the rule says which product it is of, so a member needs no `?product=`,
+   * and anyone not of that product (another tenant's key, whatever its scope) gets 404 before
+   * any other answer; a key of the right product without `manage` gets 403.
+   */
+  const ruleAccess = (c: Context<AppEnv>) => {
+    const ruleId = c.req.param("alertId")!;
+    const token = bearerToken(c.req.header("Authorization"));
+    const apiKey = token ? findActiveKey(deps.keys, token) : null;
+    if (token && !apiKey) throw unauthorized("Unknown or revoked API key");
+    const user = c.get("user");
+    if (!apiKey && !user) throw unauthorized("Send a manage key as Authorization: Bearer lk_…, or sign in");
+    const productId = deps.db.select({ productId: alertRules.productId }).from(alertRules).where(eq(alertRules.id, ruleId)).get()?.productId;
+    const { product, role } = resolveProductAccess(deps.db, productId, { user: apiKey ? null : user, apiKey: apiKey ?? null });
+    if (apiKey && !keyAllows(apiKey.scope, "manage")) throw new AppError(403, "insufficient_scope", `This key has scope "${apiKey.scope}"; this endpoint needs a "manage" key`);
+    if (role !== "key" && !canUseDashboards(role)) throw forbidden("Only members of the product can manage its alerts");
+    if (apiKey) deps.queue.touchKey(apiKey.id, now());
+    return { product, userId: apiKey ? null : (user?.id ?? null), rule: getRule(deps.db, product.id, ruleId) };
   };
 
   const body = async (c: Context<AppEnv>): Promise<Record<string, unknown>> => {
@@ -72,16 +95,14 @@ export function alertApiRoutes(deps: Deps) {
     return c.json({ alerts: listRules(deps.db, product.id).map((r) => show(r)) });
   });
 
-  app.get("/api/v1/alerts/:alertId", auth, (c) => {
-    const { product } = access(c, c.req.query("product"));
-    const rule = getRule(deps.db, product.id, c.req.param("alertId"));
+  app.get("/api/v1/alerts/:alertId", (c) => {
+    const { product, rule } = ruleAccess(c);
     return c.json({ ...show(rule), episodes: listEpisodes(deps.db, product.id, rule.id, 50).map(presentEpisode) });
   });
 
-  app.patch("/api/v1/alerts/:alertId", auth, async (c) => {
-    const { product: named, ...patch } = await body(c);
-    const { product } = access(c, named ?? c.req.query("product"));
-    const rule = getRule(deps.db, product.id, c.req.param("alertId"));
+  app.patch("/api/v1/alerts/:alertId", async (c) => {
+    const { product, rule } = ruleAccess(c);
+    const { product: _named, ...patch } = await body(c);
     const channelsGiven = "channels" in patch;
     const merged = { ...ruleAsInput(deps.db, rule, deps.config.secret), ...patch };
     const input = await validateRuleInput(merged, { ...ctxFor(product, rule.id), skipChannels: !channelsGiven });
@@ -90,15 +111,14 @@ export function alertApiRoutes(deps: Deps) {
     return c.json(show(saved, shownSecrets));
   });
 
-  app.delete("/api/v1/alerts/:alertId", auth, (c) => {
-    const { product } = access(c, c.req.query("product"));
-    deleteRule(deps.db, product.id, c.req.param("alertId"));
+  app.delete("/api/v1/alerts/:alertId", (c) => {
+    const { product, rule } = ruleAccess(c);
+    deleteRule(deps.db, product.id, rule.id);
     return c.body(null, 204);
   });
 
-  app.post("/api/v1/alerts/:alertId/episodes/:episodeId/acknowledge", auth, (c) => {
-    const { product, userId } = access(c, c.req.query("product"));
-    const rule = getRule(deps.db, product.id, c.req.param("alertId"));
+  app.post("/api/v1/alerts/:alertId/episodes/:episodeId/acknowledge", (c) => {
+    const { product, rule, userId } = ruleAccess(c);
     return c.json(presentEpisode(acknowledgeEpisode(deps.db, product.id, rule.id, c.req.param("episodeId"), userId, now())));
   });
 

@@ -148,8 +148,8 @@ export function alertPageRoutes(deps: Deps) {
     const items = listInbox(deps.db, user.id).map((n) => ({ id: n.id, title: n.title, body: n.body, productName: n.productName, createdAt: new Date(n.createdAt).toISOString().slice(0, 16).replace("T", " ") + " UTC", unread: n.readAt === null }));
     return sendPage(c, NotificationsPage({ header: pageHeader(deps, c), items }));
   });
-  r.get("/notifications/:notificationId", requireUser(), (c) => {
-    const url = openNotification(deps.db, c.get("user")!.id, c.req.param("notificationId"), now());
+  r.get("/notifications/:inboxNotificationId", requireUser(), (c) => {
+    const url = openNotification(deps.db, c.get("user")!.id, c.req.param("inboxNotificationId"), now());
     // Stored as an absolute link (for mail and Slack); the page goes to its path on this server.
     const target = new URL(url, deps.config.baseUrl);
     return c.redirect(target.pathname + target.search, 303);

@@ -114,7 +114,7 @@ export function applyEvaluations(db: Db, sqlite: Database, baseUrl: string, rule
   const done = { started: 0, resolved: 0 };
   if (!evaluations.length) return done;
   const moved = sqlite
-    .query("UPDATE alert_rules SET evaluated_through = ?, last_error = NULL WHERE id = ? AND evaluated_through = ?")
+    .query("UPDATE alerts SET evaluated_through = ?, last_error = NULL WHERE id = ? AND evaluated_through = ?")
     .run(evaluations[evaluations.length - 1]!.at, rule.id, rule.evaluatedThrough);
   if (moved.changes === 0) return done;
   const last = sqlite.query("SELECT id, started_at, resolved_at, last_value FROM alert_episodes WHERE rule_id = ? ORDER BY started_at DESC LIMIT 1").get(rule.id) as

@@ -56,7 +56,7 @@ export function registerJobs(scheduler: Scheduler) {
   scheduler.register("ops.usage", "* * * * *", async (deps) => {
     await checkUsage({ ...deps, gate: deps.limits.ingest.quota, baseUrl: deps.config.baseUrl });
   });
-  // Alerts: every rule judged at each minute boundary since its watermark (alert_rules.evaluated_through),
+  // Alerts: every rule judged at each minute boundary since its watermark (alerts.evaluated_through),
   // then notifications sent (retries with backoff) and email digests whose period ended.
   scheduler.register("alerts.evaluate", "* * * * *", async (deps) => {
     const done = await evaluateAlerts(deps);

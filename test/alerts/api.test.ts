@@ -50,13 +50,13 @@ describe("alerts API", () => {
   ];
   for (const [what, body, field, message] of bad) {
     test(`refuses ${what}, naming ${field}, and saves nothing`, async () => {
-      const before = bed.server.deps.db.$client.query("SELECT count(*) AS n FROM alert_rules").get();
+      const before = bed.server.deps.db.$client.query("SELECT count(*) AS n FROM alerts").get();
       const res = await bed.api("POST", "/api/v1/alerts", body);
       expect(res.status).toBe(400);
       const json = (await res.json()) as any;
       expect(json.error).toBe("invalid_alert");
       expect(json.errors.find((e: any) => e.field === field)).toMatchObject({ index: null, field, message: expect.stringContaining(message) });
-      expect(bed.server.deps.db.$client.query("SELECT count(*) AS n FROM alert_rules").get()).toEqual(before);
+      expect(bed.server.deps.db.$client.query("SELECT count(*) AS n FROM alerts").get()).toEqual(before);
     });
   }
 

@@ -186,7 +186,7 @@ describe("the outbound guard on alert channels", () => {
       expect(body.error).toBe("invalid_alert");
       expect(body.errors).toEqual([{ index: null, field: "channels.1.url", message: expect.stringContaining(why) }]);
     }
-    expect(bed.server.deps.db.$client.query("SELECT count(*) AS n FROM alert_rules").get()).toEqual({ n: 0 });
+    expect(bed.server.deps.db.$client.query("SELECT count(*) AS n FROM alerts").get()).toEqual({ n: 0 });
   });
 
   test("at send: a URL allowed when it was saved but not any more is refused, not retried", async () => {

@@ -40,7 +40,7 @@ describe("alerts pages", () => {
     expect(html).toMatch(/id="f-metric-error"[^>]*>metric is required/);
     expect(html).toMatch(/id="f-window-error"[^>]*>window is a duration/);
     expect(html).toMatch(/id="f-value-error"[^>]*>value is a number/);
-    expect(bed.server.deps.db.$client.query("SELECT count(*) AS n FROM alert_rules").get()).toEqual({ n: 0 });
+    expect(bed.server.deps.db.$client.query("SELECT count(*) AS n FROM alerts").get()).toEqual({ n: 0 });
   });
 
   test("a Slack URL to a private address is refused at save, beside the Slack field", async () => {
@@ -129,7 +129,7 @@ describe("alerts pages", () => {
 
   test("another product's member gets 404 for every alerts page", async () => {
     const stranger = signIn(bed.server, (await makeUser(bed.server)).id);
-    const any = (bed.server.deps.db.$client.query("SELECT id FROM alert_rules LIMIT 1").get() as { id: string }).id;
+    const any = (bed.server.deps.db.$client.query("SELECT id FROM alerts LIMIT 1").get() as { id: string }).id;
     for (const path of [base, `${base}/new`, `${base}/${any}`, `${base}/${any}/edit`]) expect([path, (await stranger.get(path)).status]).toEqual([path, 404]);
     expect((await stranger.post(`${base}/${any}/delete`)).status).toBe(404);
   });

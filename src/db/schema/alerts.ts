@@ -8,7 +8,7 @@ import { users } from "./accounts";
  * episode changes and notifications committed in the same transaction.
  */
 export const alertRules = sqliteTable(
-  "alert_rules",
+  "alerts",
   {
     id: text("id").primaryKey(),
     productId: text("product_id").notNull().references(() => products.id, { onDelete: "cascade" }),
@@ -26,7 +26,7 @@ export const alertRules = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [index("alert_rules_product_idx").on(t.productId)],
+  (t) => [index("alerts_product_idx").on(t.productId)],
 );
 
 /** type: 'email' | 'slack' | 'webhook' | 'in_app'; config JSON; a webhook's signing secret sealed (src/lib/secret-box.ts). */
