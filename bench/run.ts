@@ -31,6 +31,7 @@ import { influxClientRound, influxClientTargets } from "./scenarios/influx-clien
 import { sdkRound } from "./scenarios/sdk";
 import { webPhase } from "./scenarios/web";
 import { eventsRound } from "./scenarios/events";
+import { alertsRound } from "./scenarios/alerts";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -183,6 +184,11 @@ async function main(): Promise<number> {
     phase(`product events: metrics/query over ${n.toLocaleString("en")} events (R18)`);
     await eventsRound(rec, { n, runs: opts.queryRuns * 2 });
     rec.note("R19: needs the ClickHouse engine (STORAGE=chdb) — n/a");
+  }
+  if (runs("alerts") && haveIngest) {
+    phase("alert rules in one tick, and ingest during ticks (R20)");
+    const source = () => cyclingSource(() => encoded(point, 6 * n, 7 * n, opts.batch, toOurJson));
+    await alertsRound(rec, { metrics: 100, rulesPerMetric: 10, source, concurrency: opts.concurrency, seconds: opts.mixedSeconds, rounds: opts.rounds });
   }
 
   if (runs("startup")) {

@@ -42,6 +42,8 @@ import { insightRoutes } from "./insights/routes";
 import { insightPageRoutes } from "./insights/page-routes";
 import { explorerRoutes } from "./explorer/routes";
 import { namespaceRoutes } from "./namespaces/routes";
+import { alertApiRoutes } from "./alerts/api-routes";
+import { alertPageRoutes } from "./alerts/page-routes";
 
 /**
  * Middleware and one `app.route()` per area. Areas are factories `(deps) => Hono` so nothing
@@ -110,6 +112,8 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler; dropins?: 
   app.route("/", webSettingsRoutes(deps));
   app.route("/", webDashboardRoutes(deps));
   app.route("/", installRoutes(deps));
+  app.route("/", alertApiRoutes(deps));
+  app.route("/", alertPageRoutes(deps));
   // The API document and /docs read the finished route table (every area above), at first request.
   app.route("/", openapiRoutes(deps, () => app.routes));
   // Error pages keep the header (product switcher, user menu), so there is a way on from them.

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { parseOutboundAllow, type OutboundAllow } from "./outbound/allow";
 
 /**
  * The only reader of the environment. One valibot schema; a bad value stops start-up with a
@@ -65,6 +66,8 @@ const EnvSchema = v.object({
   STATSD_PORT: v.optional(intFrom(0, 65535)),
   /** The ingest key whose product StatsD writes into; required with STATSD_PORT. */
   STATSD_KEY: optionalString,
+  /** Hosts, IPs and CIDRs outbound requests (Slack, webhooks) may reach although private or loopback. */
+  OUTBOUND_ALLOW: v.optional(v.string(), ""),
 });
 
 export type Config = {
@@ -86,6 +89,7 @@ export type Config = {
   backupKeep: number;
   metricsToken: string | undefined;
   statsd: { port: number; key: string } | undefined;
+  outboundAllow: OutboundAllow;
 };
 
 export class ConfigError extends Error {
@@ -111,6 +115,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   const port = e.PORT;
   if (e.STATSD_PORT !== undefined && !e.STATSD_KEY) throw new ConfigError(["STATSD_KEY: required when STATSD_PORT is set (an ingest key: StatsD writes into its product)"]);
+  const outbound = parseOutboundAllow(e.OUTBOUND_ALLOW);
+  if (outbound.problems.length) throw new ConfigError(outbound.problems.map((p) => `OUTBOUND_ALLOW: ${p}`));
   return {
     port,
     host: e.HOST,
@@ -137,5 +143,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backupKeep: e.BACKUP_KEEP,
     metricsToken: e.METRICS_TOKEN,
     statsd: e.STATSD_PORT !== undefined ? { port: e.STATSD_PORT, key: e.STATSD_KEY! } : undefined,
+    outboundAllow: outbound.allow,
   };
 }

@@ -31,7 +31,7 @@ import { dashboardUrl } from "../products/urls";
  */
 export function widgetUrls(base: string, widgetId: string, view: Pick<ViewRange, "query">): WidgetUrls {
   const self = `${base}/widgets/${widgetId}`;
-  return { self: withView(self, view), edit: `${self}/edit`, remove: `${self}/delete` };
+  return { self: withView(self, view), edit: `${self}/edit`, remove: `${self}/delete`, alert: `${self}/alert` };
 }
 
 type PageFn = (c: Context<AppEnv>, editor?: Child) => Child;

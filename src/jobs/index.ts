@@ -10,6 +10,7 @@ import { applyRetention } from "../ops/retention";
 import { checkUsage } from "../ops/usage";
 import { createSaltKeeper } from "../web/enrich/visitor-id";
 import { completeUserDays } from "../insights/user-days-job";
+import { evaluateAlerts } from "../alerts/tick";
 
 /**
  * Every background job, in one table. Areas add theirs here: name, croner pattern, function.
@@ -66,5 +67,11 @@ export function registerJobs(scheduler: Scheduler) {
   scheduler.register("insights.user-days", "*/5 * * * *", async (deps) => {
     const done = await completeUserDays(deps);
     if (done.zones) deps.log.info("active-user days completed", done);
+  });
+  // Alerts: every rule judged at each minute boundary since its watermark (alerts.evaluated_through),
+  // then notifications sent (retries with backoff) and email digests whose period ended.
+  scheduler.register("alerts.evaluate", "* * * * *", async (deps) => {
+    const done = await evaluateAlerts(deps);
+    if (done.started || done.resolved || done.failed) deps.log.info("alerts evaluated", done);
   });
 }

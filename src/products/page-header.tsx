@@ -7,6 +7,7 @@ import { listProductsForUser, type Product } from "./products";
 import { canViewSettings } from "./access";
 import { Header, HeaderNavLink } from "../../views/components/header";
 import { productUrl } from "./urls";
+import { unreadCount } from "../alerts/inbox";
 
 /**
  * The header of signed-in pages: product switcher (every product the user can open), the current
@@ -18,7 +19,7 @@ export function pageHeader(deps: Deps, c: Context<AppEnv>, product?: Pick<Produc
   const products = listProductsForUser(deps.db, user.id).map((p) => ({ id: p.id, name: p.name, role: p.role }));
   const role = product ? products.find((p) => p.id === product.id)?.role : undefined;
   const nav = product && role ? <ProductNav productId={product.id} path={c.req.path} showSettings={canViewSettings(role)} /> : undefined;
-  return <Header user={user} products={products} current={product ? { id: product.id, name: product.name } : undefined} nav={nav} />;
+  return <Header user={user} products={products} current={product ? { id: product.id, name: product.name } : undefined} nav={nav} unread={unreadCount(deps.db, user.id)} />;
 }
 
 function ProductNav(props: { productId: string; path: string; showSettings: boolean }) {
@@ -43,6 +44,9 @@ function ProductNav(props: { productId: string; path: string; showSettings: bool
       </HeaderNavLink>
       <HeaderNavLink href={`${base}/metrics`} active={props.path.startsWith(`${base}/metrics`)}>
         Metrics
+      </HeaderNavLink>
+      <HeaderNavLink href={`${base}/alerts`} active={props.path.startsWith(`${base}/alerts`)}>
+        Alerts
       </HeaderNavLink>
       {props.showSettings ? (
         <HeaderNavLink href={`${base}/settings`} active={inSettings}>

@@ -13,7 +13,7 @@ export type HeaderProduct = { id: string; name: string; role?: string };
  *
  * `nav` is the area's own links (e.g. a product's dashboards and settings) — see HeaderNavLink.
  */
-export function Header(props: { user: HeaderUser | null; products?: HeaderProduct[]; current?: { id: string; name: string }; nav?: Child }) {
+export function Header(props: { user: HeaderUser | null; products?: HeaderProduct[]; current?: { id: string; name: string }; nav?: Child; unread?: number }) {
   return (
     <header class="app-header">
       <a class="skip-link" href="#main">
@@ -38,6 +38,7 @@ export function Header(props: { user: HeaderUser | null; products?: HeaderProduc
           </nav>
         ) : null}
         <div class="header-end">
+          {props.user && props.unread !== undefined ? <Bell unread={props.unread} /> : null}
           {props.user ? (
             <UserMenu user={props.user} />
           ) : (
@@ -53,6 +54,24 @@ export function Header(props: { user: HeaderUser | null; products?: HeaderProduc
         </div>
       </div>
     </header>
+  );
+}
+
+/** The in-app notifications (alerts with the in-app channel): a link to /notifications with the unread count. */
+function Bell(props: { unread: number }) {
+  const label = props.unread ? `Notifications: ${props.unread} unread` : "Notifications";
+  return (
+    <a class="icon-btn bell" href="/notifications" aria-label={label} title={label} data-testid="bell">
+      <svg viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+        <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
+        <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+      </svg>
+      {props.unread ? (
+        <span class="bell-count" data-testid="bell-count">
+          {props.unread > 99 ? "99+" : props.unread}
+        </span>
+      ) : null}
+    </a>
   );
 }
 

@@ -9,3 +9,4 @@ export * from "./goals";
 export * from "./web-data";
 export * from "./revenue";
 export * from "./product-analytics";
+export * from "./alerts";

@@ -10,7 +10,7 @@ import { describeWidget } from "../../../src/dashboards/describe-widget";
  * skeleton until its card arrives (hx-trigger="load"), and is what drag and drop moves. The card
  * refreshes itself every 60 s, keeping the page's range and its table page and sort in its own URL.
  */
-export type WidgetUrls = { self: string; edit: string; remove: string };
+export type WidgetUrls = { self: string; edit: string; remove: string; alert?: string };
 
 export function widgetSpan(widget: Pick<Widget, "kind" | "config">): string {
   return kindDef(widget.kind).span(widget.config);
@@ -125,6 +125,11 @@ function WidgetMenu(props: { widget: Widget; urls: WidgetUrls; exportUrl: string
         <button type="button" class="menu-item" hx-get={props.urls.edit} hx-target="#widget-editor" hx-swap="innerHTML">
           Edit
         </button>
+        {props.urls.alert ? (
+          <a class="menu-item" href={props.urls.alert} data-testid="alert-on-this">
+            Alert on this
+          </a>
+        ) : null}
         {props.exportUrl ? (
           <a class="menu-item" href={props.exportUrl} download>
             Export CSV

@@ -1,0 +1,85 @@
+import { and, asc, eq, inArray, lte, or } from "drizzle-orm";
+import type { Deps } from "../deps";
+import { alertChannels, alertDeliveryAttempts, alertNotifications } from "../db/schema";
+import { newId } from "../lib/tokens";
+import { channelKind } from "./channels";
+import { DeliveryError } from "./channels/kind";
+import type { AlertPayload } from "./payload";
+
+/**
+ * Sends notifications committed by the evaluator: 'pending' ones at once, 'retrying' ones when
+ * their backoff has passed (1, 5, 15, 60 minutes; then 'failed'). Every attempt is a row of the
+ * delivery log. A permanent failure (the guard refused the URL, a redirect, a 4xx) is not
+ * retried. Only one server process runs per DATA_DIR (src/ops/server-lock.ts), so a 'pending' row
+ * that this process is not sending was left by one that died: it is sent now. A crash during a
+ * send can repeat that one notification (at-least-once); webhooks carry the same webhook-id each
+ * time so the receiver can drop it.
+ */
+export const BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000];
+const MAX_PER_TICK = 500;
+const CONCURRENCY = 4;
+const inFlight = new WeakMap<object, Set<string>>();
+
+export async function deliverDue(deps: Deps): Promise<{ attempted: number }> {
+  const now = deps.clock.now();
+  const busy = inFlight.get(deps.db) ?? new Set<string>();
+  inFlight.set(deps.db, busy);
+  const due = deps.db
+    .select({ id: alertNotifications.id })
+    .from(alertNotifications)
+    .where(or(eq(alertNotifications.status, "pending"), and(eq(alertNotifications.status, "retrying"), lte(alertNotifications.nextAttemptAt, now))))
+    .orderBy(asc(alertNotifications.createdAt))
+    .limit(MAX_PER_TICK)
+    .all()
+    .map((r) => r.id)
+    .filter((id) => !busy.has(id));
+  let next = 0;
+  const worker = async () => {
+    while (next < due.length) {
+      const id = due[next++]!;
+      busy.add(id);
+      try {
+        await attemptDelivery(deps, id);
+      } catch (err) {
+        deps.log.error("alert delivery crashed", { notificationId: id, err });
+      } finally {
+        busy.delete(id);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
+  return { attempted: due.length };
+}
+
+export async function attemptDelivery(deps: Deps, notificationId: string) {
+  const n = deps.db.select().from(alertNotifications).where(eq(alertNotifications.id, notificationId)).get();
+  if (!n || (n.status !== "pending" && n.status !== "retrying")) return;
+  const ch = deps.db.select().from(alertChannels).where(eq(alertChannels.id, n.channelId)).get();
+  const kind = channelKind(ch?.type);
+  if (!ch || !kind) return;
+  const attempt = n.attempts + 1;
+  const started = performance.now();
+  let statusCode: number | null = null;
+  let error: DeliveryError | null = null;
+  try {
+    const payload = JSON.parse(n.payload) as AlertPayload;
+    const stored = { id: ch.id, productId: ch.productId, type: ch.type, config: JSON.parse(ch.config), secretSealed: ch.secretSealed };
+    statusCode = (await kind.deliver(deps, { notificationId: n.id, kind: n.kind as "started" | "resolved", payload, channel: stored, attempt })).statusCode ?? null;
+  } catch (err) {
+    error = err instanceof DeliveryError ? err : new DeliveryError(err instanceof Error ? err.message : String(err), false, undefined, { cause: err });
+    statusCode = error.statusCode ?? null;
+  }
+  const now = deps.clock.now();
+  const retry = error && !error.permanent && attempt <= BACKOFF_MS.length;
+  const status = !error ? "sent" : retry ? "retrying" : "failed";
+  deps.db.transaction((tx) => {
+    tx.insert(alertDeliveryAttempts)
+      .values({ id: newId(), notificationId: n.id, productId: n.productId, attempt, at: now, ok: error ? 0 : 1, statusCode, error: error?.message ?? null, durationMs: Math.round(performance.now() - started) })
+      .run();
+    tx.update(alertNotifications)
+      .set({ status, attempts: attempt, lastError: error?.message ?? null, nextAttemptAt: retry ? now + BACKOFF_MS[attempt - 1]! : null, updatedAt: now, sentAt: error ? null : now })
+      .where(and(eq(alertNotifications.id, n.id), inArray(alertNotifications.status, ["pending", "retrying"])))
+      .run();
+  });
+  if (error) deps.log.warn("alert notification not delivered", { notificationId: n.id, channel: ch.type, attempt, status, err: error.message });
+}
