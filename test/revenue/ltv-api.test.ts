@@ -84,13 +84,14 @@ describe("attribution through identify", () => {
         body: JSON.stringify({ site_id: site.domain, metrics: ["revenue", "purchases", "rpv"], date_range: "day", dimensions: ["visit:source"] }),
       });
       expect((await res.json()).results).toEqual([{ dimensions: ["google"], metrics: [42, 1, 42] }]);
-      // identify ties the visitor to a person: no goal, no custom event, the visit still a bounce.
+      // identify ties the visitor to a person: not an event (events = the page view alone, as
+      // Plausible counts them), no goal, and the visit is still a bounce.
       const web = await server.fetch("/api/v2/query", {
         method: "POST",
         headers: { Authorization: `Bearer ${site.readKey}`, "Content-Type": "application/json" },
         body: JSON.stringify({ site_id: site.domain, metrics: ["visits", "events", "bounce_rate"], date_range: "day" }),
       });
-      expect((await web.json()).results[0].metrics).toEqual([1, 0, 100]);
+      expect((await web.json()).results[0].metrics).toEqual([1, 1, 100]);
     } finally {
       await server.stop();
     }

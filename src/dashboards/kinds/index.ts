@@ -5,13 +5,14 @@ import { numberKind } from "./number";
 import { tableKind } from "./table";
 import { activeUsersKind } from "./active-users";
 import { retentionKind } from "./retention";
+import { funnelKind } from "./funnel";
 
 /**
  * THE table of widget kinds. A new kind is one module exporting a KindDef and one line here;
  * the form, validation, query, web card, PNG snapshot, alt text and plain text all dispatch
  * through it. Order is the form's order.
  */
-export const KINDS = { line: lineKind, number: numberKind, table: tableKind, active_users: activeUsersKind, retention: retentionKind } as const;
+export const KINDS = { line: lineKind, number: numberKind, table: tableKind, active_users: activeUsersKind, retention: retentionKind, funnel: funnelKind } as const;
 
 export type WidgetKind = keyof typeof KINDS;
 export const WIDGET_KINDS = Object.keys(KINDS) as WidgetKind[];
