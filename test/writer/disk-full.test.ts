@@ -7,11 +7,13 @@ import { startTestServer, type TestServer } from "../helpers/server";
 import { makeProductWithKeys } from "../helpers/factories";
 
 /**
- * A real full disk: DATA_DIR on a 6 MiB tmpfs, filled up by a file beside the database. Needs
+ * A real full disk: DATA_DIR on a 16 MiB tmpfs, filled up by a file beside the database. (6 MiB
+ * was too small once the schema grew: the database, its WAL and the 4 MiB the writer wants free
+ * before it trusts the disk again no longer fit, so /healthz could never recover.) Needs
  * root for `mount` (CI runs as root); elsewhere the test says so and is skipped.
  */
 const mountPoint = mkdtempSync(join(tmpdir(), "litekpi-full-"));
-const canMount = process.getuid?.() === 0 && Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", mountPoint]).exitCode === 0;
+const canMount = process.getuid?.() === 0 && Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint]).exitCode === 0;
 if (!canMount) console.warn("disk-full test skipped: mounting a tmpfs needs root (run the tests as root, as CI does)");
 
 let server: TestServer;
