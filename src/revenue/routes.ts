@@ -2,8 +2,8 @@ import { Hono, type Context } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
 import { apiKeyAuth } from "../auth/api-key-auth";
-import { badRequest, unauthorized } from "../lib/errors";
-import { resolveProductAccess } from "../products/access";
+import { badRequest } from "../lib/errors";
+import { apiProduct } from "../products/api-access";
 import { bucketStarts, resolveRange } from "../lib/time/calendar";
 import { localDateAt } from "../lib/time/dates";
 import { mrrMovements, readSubscriptionChanges } from "./mrr";
@@ -19,14 +19,7 @@ import { ltvByCohort, ltvBySource } from "./ltv";
 export function revenueRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
   const read = apiKeyAuth(deps, "read", { optional: true });
-  const productOf = (c: Context<AppEnv>) => {
-    const apiKey = c.get("apiKey");
-    const user = c.get("user");
-    if (!apiKey && !user) throw unauthorized("Send a read key as Authorization: Bearer lk_…, or sign in");
-    const named = c.req.query("product");
-    if (!apiKey && !named) throw badRequest("invalid_input", "Name the product (product=<id>)", "product");
-    return resolveProductAccess(deps.db, named || apiKey?.productId, { user, apiKey }).product;
-  };
+  const productOf = (c: Context<AppEnv>) => apiProduct(deps, c, c.req.query("product"), "read");
 
   app.get("/api/v1/revenue/mrr", read, (c) => {
     const product = productOf(c);
