@@ -31,6 +31,28 @@ export function clean(v: string | null | undefined): string | null {
 
 const stripWww = (host: string) => (host.startsWith("www.") ? host.slice(4) : host);
 
+// The parser's answer per referrer URL: a site's referrers repeat (search engines, a few posts),
+// and the parser walks its tables for each call (~1.5 µs measured) against a lookup.
+const known = new Map<string, string | null>();
+const KNOWN_MAX = 5000;
+
+function knownSource(href: string, refHost: string): string | null {
+  let name = known.get(href);
+  if (name === undefined) {
+    try {
+      name = parseReferrer(href).referrerSource ?? null;
+    } catch {
+      name = null;
+    }
+    // For a site it does not know, the parser echoes the host (with its www.): ours strips it.
+    if (name && stripWww(name.toLowerCase()) === refHost) name = null;
+    name = clean(name);
+    if (known.size >= KNOWN_MAX) known.clear();
+    known.set(href, name);
+  }
+  return name ?? refHost;
+}
+
 export function sourceOf(url: URL, referrer: string | null, isOwnHost: (host: string) => boolean): SourceInfo {
   const q = url.searchParams;
   const clicks: Record<string, string> = {};
@@ -52,17 +74,7 @@ export function sourceOf(url: URL, referrer: string | null, isOwnHost: (host: st
   const external = ref && !selfReferral ? ref : null;
   const explicit = param(q, "utm_source") ?? param(q, "ref") ?? param(q, "source");
   let source = explicit;
-  if (!source && external) {
-    let known: string | null = null;
-    try {
-      known = parseReferrer(external.href).referrerSource ?? null;
-    } catch {
-      known = null;
-    }
-    // For a site it does not know, the parser echoes the host (with its www.): ours strips it.
-    if (known && stripWww(known.toLowerCase()) === refHost) known = null;
-    source = clean(known) ?? refHost;
-  }
+  if (!source && external) source = knownSource(external.href, refHost!);
   return {
     source,
     referrer: external ? clean(refHost + (external.pathname === "/" ? "" : external.pathname)) : null,

@@ -1,10 +1,9 @@
-import { isbot } from "isbot";
 import type { WebHit } from "../../writer/batch";
 import type { TrackRequest } from "../ingest/wire";
 import type { SiteConfig } from "../ingest/site-cache";
 import { cidrContains, parseIp } from "./cidr";
 import { countryOf } from "./geo";
-import { parseUa } from "./ua";
+import { HEADLESS, isBotUa, parseUa } from "./ua";
 import { clean, sourceOf } from "./source";
 import { persistedVisitorId, privacyVisitorId } from "./visitor-id";
 import type { DropReason } from "../../ops/drops";
@@ -30,13 +29,10 @@ export type Draft = {
 export type Drop = { drop: DropReason };
 export type Step = { name: string; run(d: Draft): Draft | Drop };
 
-// Automation the User-Agent alone may not show (isbot knows the UA strings of crawlers).
-const HEADLESS = /HeadlessChrome|PhantomJS|SlimerJS|Nightmare|Puppeteer|Playwright|Selenium|Cypress|Electron\/\S+ .*Headless/i;
-
 const bot: Step = {
   name: "bot",
   run: (d) => {
-    if (d.ua === "" || isbot(d.ua) || HEADLESS.test(d.ua)) return { drop: "bot" };
+    if (isBotUa(d.ua)) return { drop: "bot" };
     if (HEADLESS.test(d.headers.get("sec-ch-ua") ?? "")) return { drop: "bot" };
     return d;
   },
