@@ -30,6 +30,7 @@ import { funnelRound } from "./scenarios/funnel";
 import { influxClientRound, influxClientTargets } from "./scenarios/influx-client";
 import { sdkRound } from "./scenarios/sdk";
 import { webPhase } from "./scenarios/web";
+import { loadChdb } from "./lib/chdb";
 import { eventsRound } from "./scenarios/events";
 import { alertsRound } from "./scenarios/alerts";
 
@@ -163,7 +164,7 @@ async function main(): Promise<number> {
 
   if (runs("funnel")) {
     phase("funnel (R17)");
-    await funnelRound(rec, { events: n, runs: Math.max(3, Math.min(opts.queryRuns, 10)) });
+    await funnelRound(rec, { events: n, runs: Math.max(3, Math.min(opts.queryRuns, 10)), chdb: await loadChdb(opts.chdb) });
   }
   if (runs("influx")) {
     phase("InfluxDB's client library writing line protocol (R21)");
@@ -177,13 +178,12 @@ async function main(): Promise<number> {
     }
   }
   if (runs("web")) {
-    phase("web analytics (R14, R15)");
-    await webPhase(rec, { ours, bareUrl: `http://127.0.0.1:${barePort}`, n, rounds: opts.rounds, connections: opts.singleConnections, seconds: opts.singleSeconds, runs: opts.queryRuns });
+    phase("web analytics (R14, R15, R16)");
+    await webPhase(rec, { ours, bareUrl: `http://127.0.0.1:${barePort}`, n, rounds: opts.rounds, connections: opts.singleConnections, seconds: opts.singleSeconds, runs: opts.queryRuns, chdb: await loadChdb(opts.chdb) });
   }
   if (runs("events")) {
     phase(`product events: metrics/query over ${n.toLocaleString("en")} events (R18)`);
-    await eventsRound(rec, { n, runs: opts.queryRuns * 2 });
-    rec.note("R19: needs the ClickHouse engine (STORAGE=chdb) — n/a");
+    await eventsRound(rec, { n, runs: opts.queryRuns * 2, chdb: await loadChdb(opts.chdb) });
   }
   if (runs("alerts") && haveIngest) {
     phase("alert rules in one tick, and ingest during ticks (R20)");

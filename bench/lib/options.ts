@@ -12,6 +12,8 @@ export type Options = {
   mixedSeconds: number;
   queryRuns: number;
   peers: boolean;
+  /** Install chdb (embedded ClickHouse) into bench/.peers when absent, for R16, R17 and R19. */
+  chdb: boolean;
   /** Phases to run; the data they need is always ingested (ours and the peers). */
   only: Set<Phase> | null;
   check: boolean;
@@ -32,6 +34,8 @@ export const USAGE = `Usage: bun run bench [--quick | --full] [--check] [--no-pe
   --full      ${PROFILES.full.points.toLocaleString("en")} points, ${PROFILES.full.rounds} rounds
   --check     exit 1 when a goal marked must fails
   --no-peers  skip InfluxDB and VictoriaMetrics even when installed
+  --chdb      install chdb (embedded ClickHouse, ~540 MB) into bench/.peers when absent and
+              run R16, R17 and R19 against it (used without the flag when already installed)
   --only P,…  run only these phases (${PHASES.join(", ")}); e.g. R5 over 10M points:
               bun run bench --points 10000000 --rounds 1 --only queries`;
 
@@ -48,6 +52,7 @@ export function parseOptions(argv: string[]): Options {
       full: { type: "boolean" },
       check: { type: "boolean" },
       "no-peers": { type: "boolean" },
+      chdb: { type: "boolean" },
       only: { type: "string" },
       points: { type: "string" },
       rounds: { type: "string" },
@@ -78,6 +83,7 @@ export function parseOptions(argv: string[]): Options {
     mixedSeconds: p.mixedSeconds,
     queryRuns: p.queryRuns,
     peers: !values["no-peers"],
+    chdb: Boolean(values.chdb),
     check: Boolean(values.check),
     only: values.only ? new Set(values.only.split(",").map((p) => phase(p.trim()))) : null,
   };

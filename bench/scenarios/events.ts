@@ -4,6 +4,8 @@ import { createLogger } from "../../src/lib/log";
 import type { EventRecord } from "../../src/writer/batch";
 import type { Recorder } from "../lib/report";
 import { startOurs } from "../systems/ours";
+import { rows, timeRuns, type ChdbModule } from "../lib/chdb";
+import { tempDir } from "../lib/procs";
 
 /**
  * R18: `POST /api/v1/metrics/query` distinct `user_id` by day over 30 days of N events (the run's
@@ -12,13 +14,14 @@ import { startOurs } from "../systems/ours";
  * `event:<name>` series, user-day rows), 1000 per batch and 4 lanes, not over HTTP — the
  * HTTP ingest rate is R1's business; this loads 10M events in about a minute.
  * Users are skewed (a few heavy, many occasional), like real products: 100k of them.
- * R19 (the same against ClickHouse through chdb) is n/a until that engine exists.
+ * R19: the same question to ClickHouse (chdb, when installed) over the same events, which it
+ * reads from our SQLite file into a MergeTree table ordered by (product, time).
  */
 const DAY = 86_400_000;
 const USERS = 100_000;
 const NAMES = ["page_view", "click", "signup", "purchase", "api_request"];
 
-export async function eventsRound(rec: Recorder, o: { n: number; runs: number }) {
+export async function eventsRound(rec: Recorder, o: { n: number; runs: number; chdb: ChdbModule | null }) {
   const ours = await startOurs({ sync: "normal", products: ["events"] });
   try {
     const product = ours.products.events!;
@@ -50,6 +53,8 @@ export async function eventsRound(rec: Recorder, o: { n: number; runs: number })
       if (JSON.stringify(scanned.value) !== JSON.stringify(first.value)) throw new Error("R18: user-day rows and the raw scan disagree");
       rec.add("events.dau30.scan", scanned.ms, "ms", "the same from a raw scan of events (check)", "namespace filter forces the scan");
     }
+    if (!o.chdb) rec.note("R19: chdb is not installed (bun run bench --chdb installs it into bench/.peers) — n/a");
+    else dauOnChdb(rec, { chdb: o.chdb, dbPath: ours.dbPath, productId: product.id, start, end, runs: o.runs, n: o.n, ours: first.value });
   } finally {
     await ours.stop();
   }
@@ -81,4 +86,23 @@ async function load(dbPath: string, productId: string, n: number, start: number,
   };
   await Promise.all(Array.from({ length: 4 }, lane));
   await queue.close();
+}
+
+function dauOnChdb(rec: Recorder, o: { chdb: ChdbModule; dbPath: string; productId: string; start: number; end: number; runs: number; n: number; ours: Record<string, number> }) {
+  const ch = new o.chdb.Session(tempDir("events-chdb"));
+  try {
+    const t0 = performance.now();
+    ch.query(`CREATE TABLE ev ENGINE = MergeTree PARTITION BY toYYYYMM(fromUnixTimestamp64Milli(ts_ms)) ORDER BY (product_id, ts_ms)
+      AS SELECT product_id, ts_ms, name, user_id FROM sqlite('${o.dbPath}', 'events')`);
+    rec.note(`R19: chdb read ${o.n.toLocaleString("en")} events from the SQLite file in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const sql = `SELECT toDate(fromUnixTimestamp64Milli(ts_ms), 'UTC') AS d, uniqExact(user_id) FROM ev
+      WHERE product_id = '${o.productId}' AND ts_ms >= ${o.start} AND ts_ms < ${o.end} AND user_id IS NOT NULL GROUP BY d ORDER BY d`;
+    const { p95 } = timeRuns(o.runs, () => ch.query(sql, "JSONCompact"));
+    const theirs = rows(ch.query(sql, "JSONCompact"));
+    const ours = Object.values(o.ours);
+    const same = theirs.length === ours.length && theirs.every((r, i) => Number(r[1]) === ours[i]);
+    rec.add("events.dau30.chdb", p95, "ms", "the same distinct users by day on chdb (ClickHouse embedded, uniqExact)", `${o.runs} queries; ${same ? "every day equals ours" : "answers DIFFER from ours"}`);
+  } finally {
+    ch.cleanup?.();
+  }
 }

@@ -13,6 +13,8 @@ import { percentile } from "../lib/stats";
 import { tempDir } from "../lib/procs";
 import type { Recorder } from "../lib/report";
 import type { Ours } from "../systems/ours";
+import type { ChdbModule } from "../lib/chdb";
+import { loadWebIntoChdb, webChdbRound } from "./web-chdb";
 
 /**
  * Web analytics rows.
@@ -25,6 +27,7 @@ import type { Ours } from "../systems/ours";
  * R16 (vs chdb) is skipped unless chdb is installed: it is not part of this run.
  */
 export const WEB_DOMAIN = "bench-web.example";
+export const WEB_ZONE = "Europe/Berlin";
 const UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
 
 export function trackBodies(count = 1000): string[] {
@@ -68,7 +71,7 @@ export async function writeWebData(n: number, end: number): Promise<{ dbPath: st
   const db = openDatabase(dbPath, { sync: "normal" });
   await migrate(db.$client);
   const user = await createUser(db, { email: "web@example.com", password: "benchmark-password", verified: true }, Date.now());
-  const product = createProduct(db, { ownerId: user.id, name: "bench web", timezone: "Europe/Berlin" }, Date.now());
+  const product = createProduct(db, { ownerId: user.id, name: "bench web", timezone: WEB_ZONE }, Date.now());
   addDomain(db, product.id, WEB_DOMAIN, Date.now());
   // Setup data, not the measurement: no fsync (a crash here only means running the bench again).
   db.$client.exec("PRAGMA synchronous = OFF");
@@ -159,7 +162,7 @@ export async function webDashboardRound(rec: Recorder, o: { n: number; runs: num
 }
 
 /** The web phase: R14 rounds against the running server, then R15 over N page views written in-process; R16 skipped. */
-export async function webPhase(rec: Recorder, o: { ours: Ours; bareUrl: string; n: number; rounds: number; connections: number; seconds: number; runs: number }) {
+export async function webPhase(rec: Recorder, o: { ours: Ours; bareUrl: string; n: number; rounds: number; connections: number; seconds: number; runs: number; chdb: ChdbModule | null }) {
   const db = openDatabase(o.ours.dbPath, { sync: o.ours.sync });
   try {
     addDomain(db, o.ours.products.main!.id, WEB_DOMAIN, Date.now());
@@ -172,5 +175,23 @@ export async function webPhase(rec: Recorder, o: { ours: Ours; bareUrl: string; 
   const data = await writeWebData(o.n, Date.UTC(2026, 5, 30));
   rec.add("web.r15.write_seconds", data.seconds, "s", `writing ${o.n.toLocaleString("en")} page views through the writer's flush (setup of R15)`, "in-process, synchronous=OFF");
   for (let r = 0; r < o.rounds; r++) await webDashboardRound(rec, { n: o.n, runs: o.runs, data });
-  rec.note("R16: chdb is not installed in this run (npm install --no-save chdb@3.4.0 inside the bench) — skipped, n/a");
+  if (!o.chdb) return rec.note("R16: chdb is not installed (bun run bench --chdb installs it into bench/.peers) — n/a");
+  const ch = new o.chdb.Session(tempDir("web-chdb"));
+  const loadSeconds = loadWebIntoChdb(ch, data.dbPath);
+  rec.note(`R16: chdb read ${o.n.toLocaleString("en")} page views from the SQLite file into MergeTree tables in ${loadSeconds.toFixed(1)} s`);
+  const ours = ourTotals(data);
+  for (let r = 0; r < o.rounds; r++) webChdbRound(rec, { ch, productId: data.productId, zone: WEB_ZONE, runs: o.runs, n: o.n, ours });
+  ch.cleanup?.();
+}
+
+/** Our visits and page views of the R15 range, to check that ClickHouse read the same rows. */
+function ourTotals(data: { dbPath: string; productId: string }) {
+  const reader = openDatabase(data.dbPath, { readonly: true });
+  try {
+    const a = runWebQuery({ reader, clock: { now: () => Date.UTC(2026, 5, 30, 12) } }, data.productId, { site_id: WEB_DOMAIN, metrics: ["visits", "pageviews"], date_range: ["2026-05-31", "2026-06-29"] });
+    const [visits, pageviews] = a.results[0]!.metrics as number[];
+    return { visits: visits!, pageviews: pageviews! };
+  } finally {
+    reader.$client.close();
+  }
 }
