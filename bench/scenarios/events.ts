@@ -5,6 +5,7 @@ import type { EventRecord } from "../../src/writer/batch";
 import type { Recorder } from "../lib/report";
 import { startOurs } from "../systems/ours";
 import { rows, timeRuns, type ChdbModule } from "../lib/chdb";
+import type { Retention } from "../../src/insights/retention";
 import { tempDir } from "../lib/procs";
 
 /**
@@ -53,8 +54,22 @@ export async function eventsRound(rec: Recorder, o: { n: number; runs: number; c
       if (JSON.stringify(scanned.value) !== JSON.stringify(first.value)) throw new Error("R18: user-day rows and the raw scan disagree");
       rec.add("events.dau30.scan", scanned.ms, "ms", "the same from a raw scan of events (check)", "namespace filter forces the scan");
     }
+    // Weekly retention cohorts over the same 30 days (POST /api/v1/insights/retention).
+    const askRetention = async () => {
+      const q0 = performance.now();
+      const res = await fetch(`${ours.url}/api/v1/insights/retention`, { method: "POST", headers: ours.readHeaders("events"), body: JSON.stringify({ period: "week", timezone: "UTC", filter: body.filter }) });
+      const json = (await res.json()) as Retention;
+      if (!res.ok) throw new Error(`insights/retention: HTTP ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
+      return { ms: performance.now() - q0, value: json };
+    };
+    const matrix = (await askRetention()).value;
+    const rtimes: number[] = [];
+    for (let i = 0; i < o.runs; i++) rtimes.push((await askRetention()).ms);
+    rtimes.sort((a, b) => a - b);
+    const rp95 = rtimes[Math.min(rtimes.length - 1, Math.ceil(rtimes.length * 0.95) - 1)]!;
+    rec.add("events.retention.ours", rp95, "ms", "insights/retention, weekly cohorts over 30 days: p95", `${o.n.toLocaleString("en")} events, ${o.runs} queries, ${matrix.cohorts.length} cohorts`);
     if (!o.chdb) rec.note("R19: chdb is not installed (bun run bench --chdb installs it into bench/.peers) — n/a");
-    else dauOnChdb(rec, { chdb: o.chdb, dbPath: ours.dbPath, productId: product.id, start, end, runs: o.runs, n: o.n, ours: first.value });
+    else onChdb(rec, { chdb: o.chdb, dbPath: ours.dbPath, productId: product.id, start, end, runs: o.runs, n: o.n, dau: first.value, retention: matrix });
   } finally {
     await ours.stop();
   }
@@ -88,7 +103,7 @@ async function load(dbPath: string, productId: string, n: number, start: number,
   await queue.close();
 }
 
-function dauOnChdb(rec: Recorder, o: { chdb: ChdbModule; dbPath: string; productId: string; start: number; end: number; runs: number; n: number; ours: Record<string, number> }) {
+function onChdb(rec: Recorder, o: { chdb: ChdbModule; dbPath: string; productId: string; start: number; end: number; runs: number; n: number; dau: Record<string, number>; retention: Retention }) {
   const ch = new o.chdb.Session(tempDir("events-chdb"));
   try {
     const t0 = performance.now();
@@ -99,9 +114,20 @@ function dauOnChdb(rec: Recorder, o: { chdb: ChdbModule; dbPath: string; product
       WHERE product_id = '${o.productId}' AND ts_ms >= ${o.start} AND ts_ms < ${o.end} AND user_id IS NOT NULL GROUP BY d ORDER BY d`;
     const { p95 } = timeRuns(o.runs, () => ch.query(sql, "JSONCompact"));
     const theirs = rows(ch.query(sql, "JSONCompact"));
-    const ours = Object.values(o.ours);
+    const ours = Object.values(o.dau);
     const same = theirs.length === ours.length && theirs.every((r, i) => Number(r[1]) === ours[i]);
     rec.add("events.dau30.chdb", p95, "ms", "the same distinct users by day on chdb (ClickHouse embedded, uniqExact)", `${o.runs} queries; ${same ? "every day equals ours" : "answers DIFFER from ours"}`);
+    // Cohort = the Monday-week of a user's first event ever; k = weeks from it to each later event.
+    const inRange = `product_id = '${o.productId}' AND user_id IS NOT NULL`;
+    const retentionSql = `WITH firsts AS (SELECT user_id, min(ts_ms) AS f FROM ev WHERE ${inRange} GROUP BY user_id)
+      SELECT toMonday(fromUnixTimestamp64Milli(f, 'UTC')) AS cohort, intDiv(dateDiff('day', cohort, toMonday(fromUnixTimestamp64Milli(ev.ts_ms, 'UTC'))), 7) AS k, uniqExact(ev.user_id)
+      FROM ev INNER JOIN firsts USING user_id
+      WHERE ${inRange} AND f >= ${o.start} AND f < ${o.end} AND ev.ts_ms >= ${o.start} AND ev.ts_ms < ${o.end}
+      GROUP BY cohort, k ORDER BY cohort, k`;
+    const r = timeRuns(o.runs, () => ch.query(retentionSql, "JSONCompact"));
+    const cells = new Map(rows(ch.query(retentionSql, "JSONCompact")).map((row) => [`${row[0]}/${row[1]}`, Number(row[2])]));
+    const mismatches = o.retention.cohorts.flatMap((c) => c.retained.map((n, k) => ((cells.get(`${c.cohort}/${k}`) ?? 0) === n ? 0 : 1))).reduce((a: number, b: number) => a + b, 0);
+    rec.add("events.retention.chdb", r.p95, "ms", "the same weekly retention cohorts on chdb (uniqExact per cohort and week)", `${o.runs} queries; ${mismatches ? `${mismatches} cells DIFFER from ours` : "every cell equals ours"}`);
   } finally {
     ch.cleanup?.();
   }
