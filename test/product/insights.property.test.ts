@@ -9,6 +9,7 @@ import { sessions } from "../../src/insights/sessions";
 import type { EventRecord } from "../../src/writer/batch";
 import { createTestDeps } from "../helpers/deps";
 import { refBucket } from "./reference";
+import { parseLocalDate, startOfLocalDate } from "../../src/lib/time/dates";
 
 /**
  * Active users, retention cohorts and sessions against naive references over the same events
@@ -116,6 +117,40 @@ test("retention: cohorts by first start event, returns and churn per period equa
         want.push({ cohort: labels[i]!, users: members.length, retained, rates: retained.map((r) => r / members.length), churned });
       }
       expect(got.cohorts).toEqual(want);
+    }),
+    { numRuns: 60 },
+  );
+}, 120_000);
+
+test("retention of any event over whole local days (read from the user-day rows) equals the reference and the raw-event path", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...Object.keys(ANCHORS)), fc.constantFrom("day", "week", "month" as const), events(80 * DAY, 80), fc.tuple(fc.integer({ min: -60, max: 60 }), fc.integer({ min: -60, max: 60 })), async (zone, period, raw, [a, b]) => {
+      const anchor = ANCHORS[zone]!;
+      const evs: Ev[] = raw.map((e) => ({ name: e.name, t: anchor + e.dt, user: e.user, session: null }));
+      const product = await store(zone, evs);
+      // Local midnights: the range the user-day rows answer (a day of the anchor's date, ± whole days).
+      const day0 = refBucket(zone, "day", anchor);
+      const from = startOfLocalDate(parseLocalDate(addDays(day0, Math.min(a, b)))!, zone);
+      const to = startOfLocalDate(parseLocalDate(addDays(day0, Math.max(a, b) + 1))!, zone);
+      const range = { timeRange: { start: iso(from), end: iso(to) } };
+      const got = retention(deps.reader, product, { period, filter: range }, Date.now());
+      // Naming every event forces the raw-event path: the same question, the other way.
+      const scanned = retention(deps.reader, product, { period, startEvent: ["signup", "use"], returnEvent: ["signup", "use"], filter: range }, Date.now());
+      expect(got).toEqual(scanned);
+      const step = (label: string, n: number) => (period === "day" ? addDays(label, n) : period === "week" ? addDays(label, 7 * n) : addMonths(label, n));
+      const labels: string[] = [];
+      for (let l = refBucket(zone, period, from); l <= refBucket(zone, period, to - 1); l = step(l, 1)) labels.push(l);
+      const first = new Map<string, number>();
+      for (const e of evs) if (e.user && e.t < (first.get(e.user) ?? Infinity)) first.set(e.user, e.t);
+      const cohorts = labels.flatMap((label, i) => {
+        const members = [...first].filter(([, t]) => t >= from && t < to && refBucket(zone, period, t) === label).map(([u]) => u);
+        if (!members.length) return [];
+        const activeIn = (u: string, k: number) => evs.some((e) => e.user === u && e.t < to && refBucket(zone, period, e.t) === labels[i + k]);
+        const retained = [members.length];
+        for (let k = 1; i + k < labels.length; k++) retained.push(members.filter((u) => activeIn(u, k)).length);
+        return [{ cohort: label, users: members.length, retained }];
+      });
+      expect(got.cohorts.map(({ cohort, users, retained }) => ({ cohort, users, retained }))).toEqual(cohorts);
     }),
     { numRuns: 60 },
   );
