@@ -228,6 +228,8 @@ export type FromWriter =
   | { type: "ready" }
   | {
       type: "done";
+      /** How many "batches" messages the writer has committed (or refused) so far: all it received. */
+      received: number;
       results: ({ seq: number; ok: true; value: unknown } | { seq: number; ok: false; error: WireError })[];
       health: WriterHealth;
       stats: WriterStats;

@@ -43,6 +43,8 @@ let ops: { seq: number; op: WriterOp }[] = [];
 let scheduled = false;
 let touchTimer: ReturnType<typeof setTimeout> | null = null;
 let closing = false;
+// "batches" messages taken in so far; every run flushes all of them before it answers.
+let received = 0;
 
 const post = (msg: FromWriter) => self.postMessage(msg);
 
@@ -58,6 +60,7 @@ self.onmessage = (event: MessageEvent<ToWriter | { type: "init"; init: WriterIni
       post({ type: "ready" });
       return;
     case "batches":
+      received++;
       for (const item of unpackBatches(msg.packed)) pending.push(item);
       return schedule();
     case "op":
@@ -98,7 +101,7 @@ function run() {
   if (flusher.hasTouches() && (!touchTimer || closing || todo.length)) results.push(...flusher.flush([]));
   ops = [];
   for (const { seq, op } of todo) results.push(runOp(seq, op));
-  if (results.length) post({ type: "done", results, health: flusher.health(), stats: flusher.stats() });
+  if (results.length) post({ type: "done", received, results, health: flusher.health(), stats: flusher.stats() });
   if (closing) {
     if (touchTimer) clearTimeout(touchTimer);
     try {
