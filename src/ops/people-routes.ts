@@ -2,8 +2,9 @@ import { Hono, type Context } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
 import { apiKeyAuth } from "../auth/api-key-auth";
-import { badRequest, forbidden, unauthorized } from "../lib/errors";
-import { canManageProduct, resolveProductAccess } from "../products/access";
+import { forbidden } from "../lib/errors";
+import { canManageProduct } from "../products/access";
+import { namedProductAccess } from "../products/api-access";
 import { erasePerson, exportPerson, type Actor } from "./erasure";
 
 /**
@@ -17,14 +18,10 @@ export function peopleRoutes(deps: Deps) {
   const auth = apiKeyAuth(deps, "manage", { optional: true });
 
   const access = (c: Context<AppEnv>): { productId: string; actor: Actor } => {
-    const apiKey = c.get("apiKey");
-    const user = c.get("user");
-    if (!apiKey && !user) throw unauthorized("Send a manage key as Authorization: Bearer lk_…, or sign in");
-    const named = c.req.query("product");
-    if (!apiKey && !named) throw badRequest("invalid_input", "Name the product (product=<id>)", "product");
-    const { product, role } = resolveProductAccess(deps.db, named || apiKey?.productId, { user, apiKey });
+    const { product, role } = namedProductAccess(deps, c, c.req.query("product"), { scope: "manage", code: "invalid_input" });
     if (role !== "key" && !canManageProduct(role)) throw forbidden("Only the product's owner can export or erase people's data.");
-    return { productId: product.id, actor: apiKey ? { kind: "key", id: apiKey.id } : { kind: "user", id: user!.id } };
+    const apiKey = c.get("apiKey");
+    return { productId: product.id, actor: apiKey ? { kind: "key", id: apiKey.id } : { kind: "user", id: c.get("user")!.id } };
   };
 
   app.get("/api/v1/people/:id/export", auth, (c) => {

@@ -8,16 +8,22 @@ import { canUseDashboards, resolveProductAccess } from "./access";
 
 /**
  * THE access check as the JSON API reaches it: a key implies its product (naming another is
- * 404); a signed-in member names it (`product` in the query string or body). `write` routes
- * need a manage key (the middleware checked the scope) or a member.
+ * 404); a signed-in member names it (`product` in the query string or body). Answers the product
+ * and the caller's role; what the role may do is each route's question. `code` is the error code
+ * of the route's family (invalid_query, invalid_input, …) for a product named wrong.
  */
-export function apiProduct(deps: Deps, c: Context<AppEnv>, named: unknown, scopeHint: "read" | "manage") {
+export function namedProductAccess(deps: Deps, c: Context<AppEnv>, named: unknown, o: { scope: KeyScope; code: string }) {
   const apiKey = c.get("apiKey");
   const user = c.get("user");
-  if (!apiKey && !user) throw unauthorized(`Send a ${scopeHint} key as Authorization: Bearer lk_…, or sign in`);
-  if (named !== undefined && typeof named !== "string") throw badRequest("invalid_input", "product is a product id", "product");
-  if (!apiKey && !named) throw badRequest("invalid_input", "Name the product (product=<id>)", "product");
-  const access = resolveProductAccess(deps.db, (named as string | undefined) || apiKey?.productId, { user, apiKey });
+  if (!apiKey && !user) throw unauthorized(`Send a ${o.scope} key as Authorization: Bearer lk_…, or sign in`);
+  if (named !== undefined && typeof named !== "string") throw badRequest(o.code, "product is a product id", "product");
+  if (!apiKey && !named) throw badRequest(o.code, "Name the product (product=<id>)", "product");
+  return resolveProductAccess(deps.db, (named as string | undefined) || apiKey?.productId, { user, apiKey });
+}
+
+/** The named product for a key or a member (not a viewer-only role): dashboards, goals, funnels, revenue. */
+export function apiProduct(deps: Deps, c: Context<AppEnv>, named: unknown, scopeHint: "read" | "manage") {
+  const access = namedProductAccess(deps, c, named, { scope: scopeHint, code: "invalid_input" });
   if (access.role !== "key" && !canUseDashboards(access.role)) throw forbidden("Members only");
   return access.product;
 }

@@ -2,8 +2,8 @@ import type { Context } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
 import { readIngestBody } from "../ingest/body";
-import { AppError, badRequest, unauthorized } from "../lib/errors";
-import { resolveProductAccess } from "../products/access";
+import { AppError, badRequest } from "../lib/errors";
+import { namedProductAccess } from "../products/api-access";
 
 /**
  * What every query route shares: who may ask about which product, and reading a JSON query body.
@@ -12,14 +12,7 @@ import { resolveProductAccess } from "../products/access";
  */
 export const MAX_QUERY_BYTES = 64 * 1024;
 
-export function queryAccess(deps: Deps, c: Context<AppEnv>, named: unknown) {
-  const apiKey = c.get("apiKey");
-  const user = c.get("user");
-  if (!apiKey && !user) throw unauthorized("Send a read key as Authorization: Bearer lk_…, or sign in");
-  if (named !== undefined && typeof named !== "string") throw badRequest("invalid_query", "product is a product id", "product");
-  if (!apiKey && !named) throw badRequest("invalid_query", "Name the product (product=<id>)", "product");
-  return resolveProductAccess(deps.db, named || apiKey?.productId, { user, apiKey });
-}
+export const queryAccess = (deps: Deps, c: Context<AppEnv>, named: unknown) => namedProductAccess(deps, c, named, { scope: "read", code: "invalid_query" });
 
 /** The body as a JSON object. Cookie-authenticated: only application/json, which a cross-site form cannot send without CORS. */
 export async function readQueryObject(c: Context<AppEnv>): Promise<Record<string, unknown>> {
