@@ -38,28 +38,29 @@ export function sumRange(reader: Database, productId: string, dim: string, a: nu
   const fullTo = Math.floor(hb / DAY_HOURS); // UTC days before this one end by b
   const singleHour = b - a === HOUR_MS && a % DAY_MS !== 0 && b % DAY_MS !== 0;
   const out: Sums = new Map();
-  const add = (r: Row, fOnly: boolean) => {
-    let acc = out.get(r.value);
-    if (!acc) out.set(r.value, (acc = { ...emptyAcc(), f: 0, l: 0 }));
-    acc.f += singleHour ? r.hs : r.f;
-    acc.l += singleHour ? 0 : r.l;
-    if (fOnly) return;
-    acc.visits += r.visits;
-    acc.bounces += r.bounces;
-    acc.durationMs += r.duration;
-    acc.visitPageviews += r.vpv;
-    acc.visitEvents += r.vev;
-    acc.pageviews += r.pv;
-    acc.customs += r.ev;
+  const add = (r: Row) => {
+    let acc = out.get(r[0]);
+    if (!acc) out.set(r[0], (acc = { ...emptyAcc(), f: 0, l: 0 }));
+    acc.f += singleHour ? r[3] : r[1];
+    acc.l += singleHour ? 0 : r[2];
+    acc.visits += r[4];
+    acc.bounces += r[5];
+    acc.durationMs += r[6];
+    acc.visitPageviews += r[7];
+    acc.visitEvents += r[8];
+    acc.pageviews += r[9];
+    acc.customs += r[10];
   };
+  // Rows as arrays, not objects: at 10M page views a page card sums ~25k rows, and building an
+  // object per row took a third of the query's time (measured).
   if (fullFrom < fullTo) {
-    for (const r of dayQuery(reader).all(productId, stored, fullFrom, fullTo) as Row[]) add(r, false);
-    for (const r of hourQuery(reader).all(ha, productId, stored, d0 * DAY_HOURS, fullFrom * DAY_HOURS) as Row[]) add(r, false);
-    for (const r of hourQuery(reader).all(ha, productId, stored, fullTo * DAY_HOURS, hb) as Row[]) add(r, false);
+    for (const r of dayQuery(reader).values(productId, stored, fullFrom, fullTo) as Row[]) add(r);
+    for (const r of hourQuery(reader).values(ha, productId, stored, d0 * DAY_HOURS, fullFrom * DAY_HOURS) as Row[]) add(r);
+    for (const r of hourQuery(reader).values(ha, productId, stored, fullTo * DAY_HOURS, hb) as Row[]) add(r);
   } else if (singleHour) {
-    for (const r of hourQuery(reader).all(ha, productId, stored, ha, hb) as Row[]) add(r, false);
+    for (const r of hourQuery(reader).values(ha, productId, stored, ha, hb) as Row[]) add(r);
   } else {
-    for (const r of hourQuery(reader).all(ha, productId, stored, d0 * DAY_HOURS, hb) as Row[]) add(r, false);
+    for (const r of hourQuery(reader).values(ha, productId, stored, d0 * DAY_HOURS, hb) as Row[]) add(r);
   }
   const result = new Map<string, Acc>();
   for (const [value, acc] of out) {
@@ -71,7 +72,8 @@ export function sumRange(reader: Database, productId: string, dim: string, a: nu
   return result;
 }
 
-type Row = { value: string; f: number; l: number; hs: number; visits: number; bounces: number; duration: number; vpv: number; vev: number; pv: number; ev: number };
+/** value, first_seen, last_seen (before a), hour_seen, visits, bounces, duration, visit page views, visit events, page views, events. */
+type Row = [string, number, number, number, number, number, number, number, number, number, number];
 
 const cache = new WeakMap<Database, { day: ReturnType<Database["prepare"]>; hour: ReturnType<Database["prepare"]> }>();
 function statements(reader: Database) {
