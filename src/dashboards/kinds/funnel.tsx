@@ -47,6 +47,7 @@ export const funnelKind = defineKind({
           conversion_rate: s.rate,
           drop_off: i === 0 ? 0 : data.funnel.steps[i - 1]!.visitors - s.visitors,
           median_seconds_to_convert: null,
+          time_to_convert: [],
         })),
       }}
     />
