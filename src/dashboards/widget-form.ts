@@ -121,7 +121,9 @@ function funnelFields(values: WidgetFormValues, errors: FormErrors, funnels?: { 
   if (values.kind !== "funnel") return values;
   if (!values.funnel) errors.funnel = "Pick a saved funnel";
   else if (funnels && !funnels.some((f) => f.id === values.funnel || f.name === values.funnel)) errors.funnel = "That funnel no longer exists: pick another";
-  return { ...values, metric: "insight:funnel", aggregation: "count", groupBy: "", filters: values.funnel ? [{ key: "funnel", op: "is", value: values.funnel }] : [] };
+  // Untitled, the widget is called what the funnel is called.
+  const title = values.title || funnels?.find((f) => f.id === values.funnel || f.name === values.funnel)?.name || "";
+  return { ...values, title, metric: "insight:funnel", aggregation: "count", groupBy: "", filters: values.funnel ? [{ key: "funnel", op: "is", value: values.funnel }] : [] };
 }
 
 /** The form's fields → a validated widget, or an AppError whose `errors` name the form fields. */

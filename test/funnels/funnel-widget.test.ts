@@ -89,9 +89,14 @@ describe("the widget form's funnel picker", () => {
     expect(w.kind).toBe("funnel");
     expect(w.config!.metric).toBe("insight:funnel");
     expect(w.config!.filters).toEqual({ funnel: funnelId });
+    // Left untitled, a funnel widget is called what its funnel is called.
+    const untitled = await post(`${base()}/widgets`, formFor({ funnel: funnelId }));
+    expect(untitled.status).toBe(200);
+    expect(listWidgets(server.deps.db, owner.product.id, dashboardId).at(-1)!.title).toBe("Onboarding");
     // The card reads it: the same numbers as the API test above.
     const html = await (await server.fetch(`${base()}/widgets/${w.id}`, { headers: { Cookie: owner.cookie, "HX-Request": "true" } })).text();
-    expect([...html.matchAll(/data-testid="funnel-visitors">([\d,]+) /g)].map((m) => Number(m[1]))).toEqual([12, 6, 3]);
+    // by: "user" funnel: the card counts users, and says so.
+    expect([...html.matchAll(/data-testid="funnel-visitors">([\d,]+) users/g)].map((m) => Number(m[1]))).toEqual([12, 6, 3]);
     // Editing shows the picked funnel selected, not a filter row to type into.
     const edit = await (await server.fetch(`${base()}/widgets/${w.id}/edit`, { headers: { Cookie: owner.cookie, "HX-Request": "true" } })).text();
     expect(edit).toContain(`<option value="${funnelId}" selected="">Onboarding</option>`);
