@@ -50,21 +50,16 @@ export const webFunnelSource: FunnelSource = {
   read(db: Db, productId, steps, span, breakdown, keepHit): Iterable<EntityMatches> {
     const matchers = steps.map(matcherOf);
     const startBits = steps.reduce((m, st, i) => ("visitStart" in st ? m | (1 << i) : m), 0);
-    // A visit-start step reads every hit with its visit's start; other funnels only the hits of their step names.
     const names = [...new Set(steps.flatMap((st) => ("visitStart" in st ? [] : ["page" in st ? "pageview" : st.event])))];
-    const rows = (
-      startBits
-        ? db.$client.query(
-            `SELECT e.visitor_id, e.ts_ms, e.name, e.hostname, e.pathname, e.props, e.session_id, s.start_ms FROM web_events e JOIN web_sessions s ON s.id = e.session_id
-             WHERE e.product_id = ? AND e.ts_ms >= ? AND e.ts_ms < ? AND e.name NOT IN ('engagement', 'identify')
-             ORDER BY e.visitor_id, e.ts_ms`,
-          )
-        : db.$client.query(
-            `SELECT visitor_id, ts_ms, name, hostname, pathname, props, session_id, NULL AS start_ms FROM web_events
-             WHERE product_id = ? AND ts_ms >= ? AND ts_ms < ? AND name IN (${names.map(() => "?").join(", ")})
-             ORDER BY visitor_id, ts_ms`,
-          )
-    ).iterate(productId, span.from, span.to, ...(startBits ? [] : names)) as Iterable<Row>;
+    // A visit-start step needs only the starts of the visits the other steps' hits are in: a
+    // visitor's visits never overlap, so the latest start before a hit is its own visit's.
+    const rows = db.$client
+      .query(
+        `SELECT e.visitor_id, e.ts_ms, e.name, e.hostname, e.pathname, e.props, e.session_id, ${startBits ? "(SELECT start_ms FROM web_sessions s WHERE s.id = e.session_id)" : "NULL"} AS start_ms
+         FROM web_events e WHERE e.product_id = ? AND e.ts_ms >= ? AND e.ts_ms < ? AND e.name IN (${names.map(() => "?").join(", ")})
+         ORDER BY e.visitor_id, e.ts_ms`,
+      )
+      .iterate(productId, span.from, span.to, ...names) as Iterable<Row>;
     const sessionRow = keepHit ? db.$client.query("SELECT * FROM web_sessions WHERE id = ?") : null;
     const sessions = new Map<number, SessionRow>();
     const hitOf = (r: Row, props: Record<string, string> | null): Hit => {
@@ -86,19 +81,18 @@ export const webFunnelSource: FunnelSource = {
         const props = r.props ? (JSON.parse(r.props) as Record<string, string>) : null;
         let mask = 0;
         for (let i = 0; i < matchers.length; i++) if (matchers[i]!(r.name, r.pathname, props)) mask |= 1 << i;
-        // A visit starts 1 ms before its first hit, so a goal met on landing converts in 0 s
-        // (steps chain only strictly later) and never reaches back to an earlier visit.
         if (mask && keepHit && !keepHit(hitOf(r, props))) mask = 0;
-        const starts = startBits && r.ts_ms === r.start_ms && r.session_id !== lastStartSession;
-        if (!mask && !starts) continue;
+        if (!mask) continue;
         const entity = String(r.visitor_id);
         if (!current || current.entity !== entity) {
           if (current) yield current;
           current = { entity, matches: [], breakdown: null };
         }
-        if (starts) {
+        // A visit starts 1 ms before its first hit, so a goal met on landing converts in 0 s
+        // (steps chain only strictly later) and never reaches back to an earlier visit.
+        if (startBits && r.session_id !== lastStartSession && r.start_ms !== null) {
           lastStartSession = r.session_id;
-          current.matches.push({ ts: r.ts_ms - 1, mask: startBits });
+          current.matches.push({ ts: r.start_ms - 1, mask: startBits });
         }
         if (mask) current.matches.push({ ts: r.ts_ms, mask });
         if (breakdown && current.breakdown === null && mask & 1) {

@@ -2,7 +2,9 @@ import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import fc from "fast-check";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { fixedClock } from "../../src/lib/clock";
-import { createGoal } from "../../src/goals/goals";
+import { createGoal, listGoals } from "../../src/goals/goals";
+import { goalTimeToConvert } from "../../src/goals/time-to-convert";
+import { resolveFunnelRange } from "../../src/funnels/date-range";
 import { makeSite, CHROME_UA, FIREFOX_UA, IPHONE_UA } from "../web/support";
 import { localParts, referenceQuery, sessionize, type SentHit } from "../web/reference";
 
@@ -11,7 +13,8 @@ import { localParts, referenceQuery, sessionize, type SentHit } from "../web/ref
  * definition): per row, the visitors who converted over the visitors of that row with the goal
  * (and event-property) filters removed. Random visits go through the real tracking endpoint;
  * the reference is computed from what was sent — a page goal (glob), an event goal with a
- * property filter, and a plain event name — in zones with and without whole-hour offsets.
+ * property filter, and a plain event name — in zones with and without whole-hour offsets; and
+ * each goal's time to convert (visit start → goal), median and distribution, likewise.
  */
 const UAS: Record<string, { browser: string; os: string; device: string }> = {
   [CHROME_UA]: { browser: "Chrome", os: "Mac", device: "Desktop" },
@@ -90,6 +93,27 @@ describe("conversion_rate under a goal filter", () => {
             return d >= a && d <= b;
           };
           const label = (ms: number) => localParts(zone, ms).date;
+          // Time to convert (visit start → goal) from the one funnel engine, against brute force:
+          // per visitor the fastest of its goal hits timed from their own visit's start (1 ms
+          // before its first hit), for visits that started in the range, within a day.
+          const range = resolveFunnelRange([a, b], zone, clock.now());
+          const plain = { id: "-", name: "Signup", page: null, event: "Signup", properties: null, currency: null, createdAt: 0 };
+          for (const goal of [...listGoals(server.deps.db, site.product.id), plain]) {
+            const fastest = new Map<string, number>();
+            for (const { h, s } of data.stored) {
+              if (!GOALS[goal.name]!(h) || !inRange(s.start)) continue;
+              const t = h.ts - s.start + 1;
+              if (t > 86_400_000) continue;
+              fastest.set(s.vkey, Math.min(fastest.get(s.vkey) ?? Infinity, t));
+            }
+            const times = [...fastest.values()].sort((x, y) => x - y);
+            const mid = times.length >> 1;
+            const median = times.length ? Math.round((times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2) / 1000) : null;
+            const got = goalTimeToConvert(server.deps.reader, site.product.id, goal, range);
+            expect({ zone, goal: goal.name, visitors: got.visitors, median: got.median_seconds }).toEqual({ zone, goal: goal.name, visitors: times.length, median });
+            for (const bucket of got.distribution)
+              expect(bucket.visitors).toBe(times.filter((t) => t >= bucket.from_seconds * 1000 && (bucket.to_seconds === null || t < bucket.to_seconds * 1000)).length);
+          }
           for (const dims of DIMS) {
             const totals = new Map(referenceQuery(data, { dims, inRange, label }).map((r) => [r.dimensions.join("|"), r.metrics.visitors as number]));
             for (const [goal, isGoal] of Object.entries(GOALS)) {
