@@ -28,7 +28,7 @@ const TIME: CardMetric = { key: "time_to_convert", label: "Median time" };
 
 /** The Goals card of defined goals: the revenue column only when some goal is a revenue goal. */
 export function definedGoalsCard(base: CardDef, goals: Goal[]): CardDef {
-  return { ...base, metrics: [...GOAL_METRICS, ...(goals.some((g) => g.currency) ? [REVENUE] : []), TIME] };
+  return { ...base, metrics: [...GOAL_METRICS, ...(goals.some((g) => g.currency) ? [REVENUE] : []), TIME], detailsLink: "Time to convert" };
 }
 
 /** One goal's counts under the page's other filters (a goal filter of the page gives way to the row's own goal). */

@@ -100,7 +100,9 @@ describe("goal cards in the browser", () => {
       expect((await sources.locator("tbody tr").first().locator("th, td").allTextContents()).map((t) => t.trim())).toEqual(["Hacker News", "6", "100%"]);
       await screenshot(page, `goal-filtered-${width}-${scheme}`);
 
-      await page.goto(`${server.url}/products/${site.product.id}/web/cards/goals?range=7d&details=1`);
+      // The Goals card links to its details, where each goal's distribution is.
+      await page.goto(`${server.url}/products/${site.product.id}/web?range=7d`);
+      await page.locator('[data-testid="card-goals"] [data-testid="card-details"]', { hasText: "Time to convert" }).click();
       await page.waitForSelector('[data-testid="goal-time-histogram"]');
       await screenshot(page, `goal-details-${width}-${scheme}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -8,7 +8,15 @@ import type { FilterKey } from "./view";
  */
 export type CardMetric = { key: string; label: string };
 export type CardTab = { id: string; label: string; dimension: string; filterKey: FilterKey; column: string; labelDimension?: string };
-export type CardDef = { id: string; title: string; tabs: CardTab[]; metrics: CardMetric[]; note?: "dbip" };
+export type CardDef = {
+  id: string;
+  title: string;
+  tabs: CardTab[];
+  metrics: CardMetric[];
+  note?: "dbip";
+  /** A details page with more than the longer list (the goals' time to convert): always linked, with these words. */
+  detailsLink?: string;
+};
 
 const VISITORS: CardMetric[] = [{ key: "visitors", label: "Visitors" }];
 
