@@ -9,6 +9,8 @@ import type { Widget } from "./widgets";
  */
 export function describeWidget(widget: Widget, opts: { coarsened?: string; not: string }): string {
   const c = widget.config!;
+  const own = kindDef(widget.kind).describe;
+  if (own) return own(c);
   const series = kindDef(widget.kind).series;
   const parts: string[] = [c.metric, c.aggregation];
   if (series && c.granularity) parts.push(opts.coarsened ? `by ${opts.coarsened} (${c.granularity} is too fine for this range)` : `by ${c.granularity}`);

@@ -28,6 +28,8 @@ export type WidgetFormValues = {
   filters: FilterRow[];
   groupBy: string;
   compare: boolean;
+  /** The funnel kind's saved funnel (its id): the form's picker writes it as the filter `funnel`. */
+  funnel: string;
 };
 type Body = Record<string, string | File | (string | File)[]>;
 
@@ -47,6 +49,7 @@ export function blankFormValues(): WidgetFormValues {
     filters: [],
     groupBy: "",
     compare: true,
+    funnel: "",
   };
 }
 
@@ -62,6 +65,12 @@ export function formValuesOf(widget: Widget, timeZone: string): WidgetFormValues
   else {
     const { fromDate, toDate } = instantsToDates(c.range.from, c.range.to, timeZone);
     Object.assign(v, { rangeMode: "custom", rangeFrom: fromDate, rangeTo: toDate });
+  }
+  if (widget.kind === "funnel") {
+    // The picker holds the funnel; it is not a filter row to edit by hand.
+    const ref = c.filters.funnel;
+    v.funnel = typeof ref === "string" ? ref : "";
+    return v;
   }
   v.filters = Object.entries(c.filters).flatMap(([key, f]): FilterRow[] =>
     typeof f === "string" ? [{ key, op: "is", value: f }] : Array.isArray(f) ? f.map((value) => ({ key, op: "is", value })) : [{ key, op: "not", value: f.not }],
@@ -100,12 +109,27 @@ export function readWidgetForm(body: Body): WidgetFormValues {
     filters: keys.map((key, i) => ({ key, op: ops[i] === "not" ? ("not" as const) : ("is" as const), value: values[i] ?? "" })).filter((f) => f.key || f.value),
     groupBy: text(body, "group_by"),
     compare: text(body, "compare") === "on" || text(body, "compare") === "1",
+    funnel: text(body, "funnel"),
   };
 }
 
+/**
+ * The funnel kind names its saved funnel from the picker (by id, so a rename keeps the widget);
+ * the metric, aggregation and filter rows of other kinds do not apply to it.
+ */
+function funnelFields(values: WidgetFormValues, errors: FormErrors, funnels?: { id: string; name: string }[]): WidgetFormValues {
+  if (values.kind !== "funnel") return values;
+  if (!values.funnel) errors.funnel = "Pick a saved funnel";
+  else if (funnels && !funnels.some((f) => f.id === values.funnel || f.name === values.funnel)) errors.funnel = "That funnel no longer exists: pick another";
+  // Untitled, the widget is called what the funnel is called.
+  const title = values.title || funnels?.find((f) => f.id === values.funnel || f.name === values.funnel)?.name || "";
+  return { ...values, title, metric: "insight:funnel", aggregation: "count", groupBy: "", filters: values.funnel ? [{ key: "funnel", op: "is", value: values.funnel }] : [] };
+}
+
 /** The form's fields → a validated widget, or an AppError whose `errors` name the form fields. */
-export function widgetInputFromForm(values: WidgetFormValues, timeZone: string): WidgetInput {
+export function widgetInputFromForm(submitted: WidgetFormValues, timeZone: string, opts: { funnels?: { id: string; name: string }[] } = {}): WidgetInput {
   const errors: FormErrors = {};
+  const values = funnelFields(submitted, errors, opts.funnels);
   let range: unknown;
   if (values.rangeMode === "custom") {
     const span = datesToInstants(values.rangeFrom, values.rangeTo, timeZone);

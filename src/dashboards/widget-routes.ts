@@ -23,6 +23,8 @@ import { OobAppend, WidgetCard, WidgetSlot, type WidgetUrls } from "../../views/
 import { FilterRowFields, TagOptions, WidgetForm } from "../../views/pages/dashboards/widget-form";
 import { randomToken } from "../lib/tokens";
 import { dashboardUrl } from "../products/urls";
+import { listFunnels } from "../funnels/saved";
+import { funnelsUrl } from "../../views/pages/funnels/funnels-page";
 
 /**
  * Widgets: each card has its own GET route (it loads alone, refreshes alone, and a broken one
@@ -49,6 +51,9 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
     return { product, dashboard, base: dashboardUrl(product.id, dashboard.id) };
   };
 
+  // The funnel kind's picker: the product's saved funnels, by id.
+  const funnelChoices = (productId: string) => listFunnels(deps.db, productId).map((f) => ({ id: f.id, name: f.name }));
+
   const form = (c: Context<AppEnv>, values: WidgetFormValues, widget: Widget | null, errors?: FormErrors) => {
     const { product, base } = load(c);
     // Saved metric definitions are offered as `saved:<name>` (the engine's front door answers them).
@@ -60,7 +65,8 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
       errors,
       metrics,
       tagKeys: values.metric ? listTagKeys(deps.reader, product.id, values.metric) : [],
-      urls: { tagKeys: `${base}/widgets/suggest/tag-keys`, tagValues: `${base}/widgets/suggest/tag-values`, filterRow: `${base}/widgets/filter-row`, cancel: `${base}/editor` },
+      funnels: funnelChoices(product.id),
+      urls: { funnels: funnelsUrl(product.id), tagKeys: `${base}/widgets/suggest/tag-keys`, tagValues: `${base}/widgets/suggest/tag-values`, filterRow: `${base}/widgets/filter-row`, cancel: `${base}/editor` },
     });
   };
 
@@ -105,7 +111,7 @@ export function widgetRoutes(deps: Deps, opts: { dashboardPage: PageFn }) {
     const values = readWidgetForm(await c.req.parseBody({ all: true }));
     let saved: Widget;
     try {
-      const input = widgetInputFromForm(values, product.timezone);
+      const input = widgetInputFromForm(values, product.timezone, { funnels: funnelChoices(product.id) });
       saved = existing ? updateWidget(deps.db, product.id, dashboard.id, existing.id, input, now()) : addWidget(deps.db, product.id, dashboard.id, input, now());
     } catch (err) {
       const errors = formErrorsOf(err);

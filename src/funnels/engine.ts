@@ -11,6 +11,8 @@
  * their group, so no chain uses two events of one instant ("strictly after").
  */
 
+import { timeHistogram, type TimeBucket } from "./time-buckets";
+
 /** One event that matched at least one step: bit i of `mask` is set when it matches step i. */
 export type StepMatch = { ts: number; mask: number };
 
@@ -65,6 +67,8 @@ export type StepSummary = {
   drop_off: number;
   /** Median over the entities that reached it of their fastest time from step 1 (seconds); null for step 1 or when none did. */
   median_seconds_to_convert: number | null;
+  /** The distribution of the same times (src/funnels/time-buckets.ts); every bucket 0 for step 1. */
+  time_to_convert: TimeBucket[];
 };
 
 /** Folds entity results into per-step counts and medians. */
@@ -82,6 +86,7 @@ export function summarize(results: EntityResult[], steps: number): StepSummary[]
     conversion_rate: reached[0] ? Math.round((visitors / reached[0]) * 1000) / 10 : 0,
     drop_off: k === 0 ? 0 : reached[k - 1]! - visitors,
     median_seconds_to_convert: k === 0 ? null : median(times[k]!),
+    time_to_convert: timeHistogram(times[k]!),
   }));
 }
 

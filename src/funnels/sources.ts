@@ -3,6 +3,7 @@ import { propertyMatchSql, type PropertyMatch } from "../goals/property-match";
 import { badRequest } from "../lib/errors";
 import type { StepMatch } from "./engine";
 import { webFunnelSource } from "./web-source";
+import type { Hit } from "../web/query/filters";
 
 /**
  * Where a funnel's matches come from, one entry per kind of entity (a registry): per `user`
@@ -11,12 +12,21 @@ import { webFunnelSource } from "./web-source";
  * engine never sees a row that matches nothing.
  */
 export type EntityKind = "visitor" | "user";
-export type ResolvedStep = { name: string; event: string; properties: PropertyMatch | null } | { name: string; page: string };
+export type ResolvedStep =
+  | { name: string; event: string; properties: PropertyMatch | null }
+  | { name: string; page: string }
+  /** The start of a web visit (time to convert: visit → goal); not a step of the public API. */
+  | { name: string; visitStart: true };
 export type EntityMatches = { entity: string; matches: StepMatch[]; breakdown: string | null };
 export type FunnelSource = {
   /** Entities one at a time (the rows are streamed, never all held at once). */
-  read(db: Db, productId: string, steps: ResolvedStep[], span: { from: number; to: number }, breakdown: string | null): Iterable<EntityMatches>;
+  read(db: Db, productId: string, steps: ResolvedStep[], span: { from: number; to: number }, breakdown: string | null, keepHit?: (h: Hit) => boolean): Iterable<EntityMatches>;
 };
+
+/**
+ * `keepHit` (web visitors only): a hit that matches a step counts only when it passes (the web
+ * dashboard's filters, for a goal's time to convert under them).
+ */
 
 /** Product events by an entity column of the events table. */
 function eventsSource(column: "user_id"): FunnelSource {
@@ -26,7 +36,7 @@ function eventsSource(column: "user_id"): FunnelSource {
       const maskParams: (string | number)[] = [];
       const names = new Set<string>();
       steps.forEach((s, i) => {
-        if ("page" in s) throw badRequest("invalid_funnel", "page steps are read from web analytics page views", `steps.${i}.page`);
+        if (!("event" in s)) throw badRequest("invalid_funnel", "page steps are read from web analytics page views", `steps.${i}.page`);
         const props = propertyMatchSql(s.properties);
         masks.push(`(CASE WHEN name = ? AND ${props.sql} THEN ${1 << i} ELSE 0 END)`);
         maskParams.push(s.event, ...props.params);

@@ -2,6 +2,7 @@ import type { Db } from "../db/connection";
 import { globToRegExp } from "../web/enrich/glob";
 import type { PropertyMatch } from "../goals/property-match";
 import type { EntityMatches, FunnelSource, ResolvedStep } from "./sources";
+import type { EventRow, Hit, SessionRow } from "../web/query/filters";
 
 /**
  * Funnel matches per web visitor, from the tracker's raw hits (web_events): a page step is a page
@@ -23,6 +24,7 @@ const VISIT_COLUMNS: Record<string, string> = {
 type Matcher = (name: string, path: string, props: Record<string, string> | null) => boolean;
 
 function matcherOf(step: ResolvedStep): Matcher {
+  if ("visitStart" in step) return () => false; // matched from the visit's first hit (below)
   if ("page" in step) {
     const re = globToRegExp(step.page);
     return (name, path) => name === "pageview" && re.test(path);
@@ -42,35 +44,57 @@ function propsMatch(want: PropertyMatch | null, props: Record<string, string> | 
   return true;
 }
 
-type Row = { visitor_id: number; ts_ms: number; name: string; pathname: string; props: string | null; session_id: number };
+type Row = { visitor_id: number; ts_ms: number; name: string; hostname: string; pathname: string; props: string | null; session_id: number; start_ms: number | null };
 
 export const webFunnelSource: FunnelSource = {
-  read(db: Db, productId, steps, span, breakdown): Iterable<EntityMatches> {
+  read(db: Db, productId, steps, span, breakdown, keepHit): Iterable<EntityMatches> {
     const matchers = steps.map(matcherOf);
-    const names = [...new Set(steps.map((s) => ("page" in s ? "pageview" : s.event)))];
+    const startBits = steps.reduce((m, st, i) => ("visitStart" in st ? m | (1 << i) : m), 0);
+    const names = [...new Set(steps.flatMap((st) => ("visitStart" in st ? [] : ["page" in st ? "pageview" : st.event])))];
+    // A visit-start step needs only the starts of the visits the other steps' hits are in: a
+    // visitor's visits never overlap, so the latest start before a hit is its own visit's.
     const rows = db.$client
       .query(
-        `SELECT visitor_id, ts_ms, name, pathname, props, session_id FROM web_events
-         WHERE product_id = ? AND ts_ms >= ? AND ts_ms < ? AND name IN (${names.map(() => "?").join(", ")})
-         ORDER BY visitor_id, ts_ms`,
+        `SELECT e.visitor_id, e.ts_ms, e.name, e.hostname, e.pathname, e.props, e.session_id, ${startBits ? "(SELECT start_ms FROM web_sessions s WHERE s.id = e.session_id)" : "NULL"} AS start_ms
+         FROM web_events e WHERE e.product_id = ? AND e.ts_ms >= ? AND e.ts_ms < ? AND e.name IN (${names.map(() => "?").join(", ")})
+         ORDER BY e.visitor_id, e.ts_ms`,
       )
       .iterate(productId, span.from, span.to, ...names) as Iterable<Row>;
+    const sessionRow = keepHit ? db.$client.query("SELECT * FROM web_sessions WHERE id = ?") : null;
+    const sessions = new Map<number, SessionRow>();
+    const hitOf = (r: Row, props: Record<string, string> | null): Hit => {
+      let s = sessions.get(r.session_id);
+      if (!s) {
+        if (sessions.size > 10_000) sessions.clear();
+        sessions.set(r.session_id, (s = sessionRow!.get(r.session_id) as SessionRow));
+      }
+      const e: EventRow = { session_id: r.session_id, visitor_id: r.visitor_id, ts_ms: r.ts_ms, name: r.name, hostname: r.hostname, pathname: r.pathname, props: r.props, engaged_ms: null, scroll_depth: null };
+      return { e, s, props };
+    };
     const visitColumn = breakdown ? VISIT_COLUMNS[breakdown] : undefined;
     const sessionValue = visitColumn ? db.$client.query(`SELECT ${visitColumn} AS v FROM web_sessions WHERE id = ?`) : null;
     const propName = breakdown && !visitColumn ? breakdown.replace(/^event:props:/, "") : null;
     return (function* () {
       let current: EntityMatches | null = null;
+      let lastStartSession: number | null = null;
       for (const r of rows) {
         const props = r.props ? (JSON.parse(r.props) as Record<string, string>) : null;
         let mask = 0;
         for (let i = 0; i < matchers.length; i++) if (matchers[i]!(r.name, r.pathname, props)) mask |= 1 << i;
+        if (mask && keepHit && !keepHit(hitOf(r, props))) mask = 0;
         if (!mask) continue;
         const entity = String(r.visitor_id);
         if (!current || current.entity !== entity) {
           if (current) yield current;
           current = { entity, matches: [], breakdown: null };
         }
-        current.matches.push({ ts: r.ts_ms, mask });
+        // A visit starts 1 ms before its first hit, so a goal met on landing converts in 0 s
+        // (steps chain only strictly later) and never reaches back to an earlier visit.
+        if (startBits && r.session_id !== lastStartSession && r.start_ms !== null) {
+          lastStartSession = r.session_id;
+          current.matches.push({ ts: r.start_ms - 1, mask: startBits });
+        }
+        if (mask) current.matches.push({ ts: r.ts_ms, mask });
         if (breakdown && current.breakdown === null && mask & 1) {
           current.breakdown = sessionValue ? String((sessionValue.get(r.session_id) as { v: string | null } | null)?.v ?? "") : (props?.[propName!] ?? "");
         }

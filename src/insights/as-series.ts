@@ -42,7 +42,8 @@ export function runInsightAsSeries(db: { $client: Database }, product: { id: str
     const saved = listFunnels(db as never, product.id).find((f) => f.id === ref || f.name === ref);
     if (!saved) throw new AppError(400, "invalid_query", `No saved funnel named "${ref}"`, { field: "filters" });
     const answer = runFunnel(db as never, product, { ...saved.definition, date_range: [new Date(q.from).toISOString(), new Date(q.to - 1).toISOString()] }, now);
-    const series = answer.steps.map((s, i) => ({ tags: { step: `${i + 1}. ${s.name}` }, points: [], value: s.visitors }));
+    // `by` says what was counted (visitors or users), so the card names them right.
+    const series = answer.steps.map((s, i) => ({ tags: { step: `${i + 1}. ${s.name}`, by: answer.by }, points: [], value: s.visitors }));
     return { ...base, granularity: null, series };
   }
   const period = q.granularity ?? "week";

@@ -27,7 +27,7 @@ describe("funnel API on product events", () => {
   });
   afterAll(() => server.stop());
 
-  test("counts, drop-offs and median times equal a brute-force reference", async () => {
+  test("counts, drop-offs, median times and their distribution equal a brute-force reference", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(
@@ -55,7 +55,7 @@ describe("funnel API on product events", () => {
             body: JSON.stringify({ steps: STEPS, window, date_range: [first, last] }),
           });
           expect(res.status).toBe(200);
-          const answer = (await res.json()) as { steps: { visitors: number; drop_off: number; conversion_rate: number; median_seconds_to_convert: number | null }[] };
+          const answer = (await res.json()) as { steps: { visitors: number; drop_off: number; conversion_rate: number; median_seconds_to_convert: number | null; time_to_convert: { from_seconds: number; to_seconds: number | null; visitors: number }[] }[] };
 
           const from = startOfLocalDate(parseLocalDate(first)!, zone);
           const dayAfter = parseLocalDate(last)!;
@@ -77,6 +77,10 @@ describe("funnel API on product events", () => {
             const mid = times.length >> 1;
             const median = k === 0 || !times.length ? null : Math.round((times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2) / 1000);
             expect(answer.steps[k]!.median_seconds_to_convert).toBe(median);
+            // The distribution: each bucket holds the reference times inside its edges (none for step 1).
+            const buckets = answer.steps[k]!.time_to_convert;
+            expect(buckets.reduce((n, b) => n + b.visitors, 0)).toBe(k === 0 ? 0 : times.length);
+            for (const b of buckets) expect(b.visitors).toBe(k === 0 ? 0 : times.filter((t) => t >= b.from_seconds * 1000 && (b.to_seconds === null || t < b.to_seconds * 1000)).length);
           }
         },
       ),

@@ -11,7 +11,7 @@ import { defineKind } from "./kind";
  * engine's front door, which runs the one funnel engine, so card, PNG and API agree.
  */
 export type FunnelStepData = { name: string; visitors: number; rate: number };
-export type FunnelData = { steps: FunnelStepData[] };
+export type FunnelData = { steps: FunnelStepData[]; by: "visitor" | "user" };
 
 const ROW_H = 34;
 
@@ -33,20 +33,23 @@ export const funnelKind = defineKind({
   drawsEmpty: false,
   headline: false,
   span: (config) => (config?.size === "full" ? "span-12" : "span-6"),
+  describe: () => "saved funnel · steps in order, each after the one before",
   data: ({ result }) => {
     const steps = stepsOf(result.series);
-    return { kind: "funnel" as const, funnel: { steps }, empty: steps.length === 0 || steps[0]!.visitors === 0 };
+    const by = result.series[0]?.tags.by === "user" ? ("user" as const) : ("visitor" as const);
+    return { kind: "funnel" as const, funnel: { steps, by }, empty: steps.length === 0 || steps[0]!.visitors === 0 };
   },
   card: (data) => (
     <FunnelChart
       answer={{
-        by: "visitor",
+        by: data.funnel.by,
         steps: data.funnel.steps.map((s, i) => ({
           name: s.name,
           visitors: s.visitors,
           conversion_rate: s.rate,
           drop_off: i === 0 ? 0 : data.funnel.steps[i - 1]!.visitors - s.visitors,
           median_seconds_to_convert: null,
+          time_to_convert: [],
         })),
       }}
     />

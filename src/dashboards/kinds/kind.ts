@@ -36,6 +36,8 @@ export type KindDef<K extends string, D extends KindData<K>> = {
   headline: boolean;
   /** Grid columns on the dashboard. */
   span(config: WidgetConfig | null): "span-3" | "span-6" | "span-12";
+  /** The card footer's words, where the metric and filters would say nothing to a person (a funnel's id). */
+  describe?(config: WidgetConfig): string;
   data(ctx: DataContext): D | Promise<D>;
   card(data: D, ctx: CardContext): Child;
   /** `half`: half the email's column (two side by side); height(null) is the empty or error card's. */

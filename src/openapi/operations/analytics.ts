@@ -3,12 +3,14 @@ import type { JsonSchema } from "../json-schema";
 import { GoalInputSchema } from "../../goals/goals";
 import { FunnelInputSchema } from "../../funnels/funnel";
 import { FunnelDefinitionSchema } from "../../funnels/saved";
+import { TIME_BUCKET_EDGES_MS } from "../../funnels/time-buckets";
 
 /** Goals, funnels and revenue (src/goals/, src/funnels/, src/revenue/). */
 const error: ResponseDoc = { description: "The one error shape, naming the field.", schema: { $ref: "#/components/schemas/Error" } };
 const product = { name: "product", description: "The product id — only when signed in (a key implies its product)." };
 const goal: JsonSchema = { type: "object", properties: { id: { type: "string" }, name: { type: "string" }, page: { type: ["string", "null"] }, event: { type: ["string", "null"] }, properties: { type: ["object", "null"] }, currency: { type: ["string", "null"] }, createdAt: { type: "integer" } } };
-const step: JsonSchema = { type: "object", properties: { name: { type: "string" }, visitors: { type: "integer" }, conversion_rate: { type: "number" }, drop_off: { type: "integer" }, median_seconds_to_convert: { type: ["integer", "null"] } } };
+const timeBucket: JsonSchema = { type: "object", properties: { from_seconds: { type: "integer" }, to_seconds: { type: ["integer", "null"] }, visitors: { type: "integer" } } };
+const step: JsonSchema = { type: "object", properties: { name: { type: "string" }, visitors: { type: "integer" }, conversion_rate: { type: "number" }, drop_off: { type: "integer" }, median_seconds_to_convert: { type: ["integer", "null"] }, time_to_convert: { type: "array", description: `The distribution of the times the median is taken over (from step 1 to this step, per visitor or user): every bucket, in order, edges in seconds (${TIME_BUCKET_EDGES_MS.map((e) => e / 1000).join(", ")}); the last is open (to_seconds null). All zero for step 1.`, items: timeBucket } } };
 const funnelExample = { steps: [{ page: "/" }, { page: "/pricing*" }, { goal: "Signup" }, { event: "Purchase" }], window: "7d", date_range: "30d", breakdown: "visit:source" };
 
 export const analyticsOperations: OperationTable = {

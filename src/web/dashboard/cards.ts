@@ -8,7 +8,15 @@ import type { FilterKey } from "./view";
  */
 export type CardMetric = { key: string; label: string };
 export type CardTab = { id: string; label: string; dimension: string; filterKey: FilterKey; column: string; labelDimension?: string };
-export type CardDef = { id: string; title: string; tabs: CardTab[]; metrics: CardMetric[]; note?: "dbip" };
+export type CardDef = {
+  id: string;
+  title: string;
+  tabs: CardTab[];
+  metrics: CardMetric[];
+  note?: "dbip";
+  /** A details page with more than the longer list (the goals' time to convert): always linked, with these words. */
+  detailsLink?: string;
+};
 
 const VISITORS: CardMetric[] = [{ key: "visitors", label: "Visitors" }];
 
@@ -79,3 +87,15 @@ export const CARDS: CardDef[] = [
 
 /** The tab asked for, else the card's first. */
 export const cardTab = (card: CardDef, id: string | null | undefined) => card.tabs.find((t) => t.id === id) ?? card.tabs[0]!;
+
+/**
+ * With a goal picked (the page's goal filter, as in Plausible), every breakdown card but Goals
+ * shows that goal's conversions and conversion rate per row: the visitors who converted, and CR
+ * over the row's visitors (/api/v2/query's conversion_rate under the goal filter).
+ */
+const CONVERSIONS: CardMetric[] = [
+  { key: "visitors", label: "Conversions" },
+  { key: "conversion_rate", label: "CR" },
+];
+export const cardForView = (card: CardDef, view: { filters: { key: string }[] }): CardDef =>
+  card.id !== "goals" && view.filters.some((f) => f.key === "goal") ? { ...card, metrics: CONVERSIONS } : card;

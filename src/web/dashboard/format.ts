@@ -51,6 +51,7 @@ export function formatMetric(metric: TopMetric | string, v: number | null, curre
     case "conversion_rate":
       return `${Math.round(v * 10) / 10}%`;
     case "visit_duration":
+    case "time_to_convert":
       return formatDuration(v);
     case "revenue":
       return formatMoney(v, currency);

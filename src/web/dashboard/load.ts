@@ -1,5 +1,5 @@
 import type { ChartData } from "../../dashboards/kinds/line";
-import { cardTab, CARDS, type CardDef, type CardTab } from "./cards";
+import { cardForView, cardTab, CARDS, type CardDef, type CardTab } from "./cards";
 import { resolvePeriods, type Periods } from "./periods";
 import { CARD_ROWS, cardQuery, chartQuery, readCard, readChart, readRealtime, readTop, realtimeQuery, topQuery, type CardRows, type RunWebQuery, type TopFigure } from "./queries";
 import { METRIC_LABELS } from "./format";
@@ -28,13 +28,19 @@ export const loadRealtime = async (run: RunWebQuery, now: number) => readRealtim
 
 export type DashboardData = { periods: Periods; panel: PanelData; cards: { card: CardDef; tab: CardTab; data: CardRows }[]; realtime: number };
 
-export async function loadDashboard(run: RunWebQuery, view: WebView, timeZone: string, now: number): Promise<DashboardData> {
+/** A card read another way than its dimension (the Goals card of defined goals, src/goals/goal-card.ts). */
+export type CardLoader = (tab: CardTab, periods: Periods, limit?: number) => Promise<{ card: CardDef; data: CardRows }>;
+
+export async function loadDashboard(run: RunWebQuery, view: WebView, timeZone: string, now: number, loaders: Record<string, CardLoader | undefined> = {}): Promise<DashboardData> {
   const periods = resolvePeriods(view.range, timeZone, now);
   const [panel, realtime, ...cards] = await Promise.all([
     loadPanel(run, view, periods, timeZone, now),
     loadRealtime(run, now),
-    ...CARDS.map(async (card) => {
-      const tab = cardTab(card, null);
+    ...CARDS.map(async (base) => {
+      const tab = cardTab(base, null);
+      const own = loaders[base.id];
+      if (own) return { tab, ...(await own(tab, periods)) };
+      const card = cardForView(base, view);
       return { card, tab, data: await loadCard(run, card, tab, view, periods) };
     }),
   ]);

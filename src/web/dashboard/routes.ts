@@ -7,10 +7,13 @@ import { pageHeader } from "../../products/page-header";
 import { productUrl } from "../../products/urls";
 import { pageOrFragment, sendFragment } from "../../http/render";
 import { getWebSettings } from "../sites";
-import { CARDS, cardTab, type CardDef, type CardTab } from "./cards";
-import { loadCard, loadDashboard, loadPanel, loadRealtime } from "./load";
+import { CARDS, cardForView, cardTab, type CardDef, type CardTab } from "./cards";
+import { loadCard, loadDashboard, loadPanel, loadRealtime, type CardLoader } from "./load";
+import { listGoals } from "../../goals/goals";
+import { definedGoalsCard, loadGoalCard, type GoalCardData } from "../../goals/goal-card";
+import { GoalTimes } from "../../../views/pages/web/goal-times";
 import { resolvePeriods } from "./periods";
-import { CSV_ROWS, DETAILS_ROWS, type RunWebQuery } from "./queries";
+import { CARD_ROWS, CSV_ROWS, DETAILS_ROWS, type RunWebQuery } from "./queries";
 import { runWebQuery } from "../query/run";
 import { parseWebView, viewUrl, viewUrlWith } from "./view";
 import { cardCsv, cardCsvFilename } from "./card-csv";
@@ -35,7 +38,16 @@ export function webDashboardRoutes(deps: Deps) {
     const run: RunWebQuery = async (q) => runWebQuery(deps, product.id, q);
     const view = parseWebView(new URL(c.req.url).searchParams);
     const base = productUrl(product.id, "web");
-    return { product, run, view, base, currency: getWebSettings(deps.db, product.id).currency, now: deps.clock.now() };
+    const now = deps.clock.now();
+    // Defined goals replace the Goals card's list of tracked events (src/goals/goal-card.ts).
+    const goals = listGoals(deps.db, product.id);
+    const goalsLoader: CardLoader | undefined = goals.length
+      ? async (tab, periods, limit = CARD_ROWS) => {
+          const card = definedGoalsCard(CARDS.find((c) => c.id === "goals")!, goals);
+          return { card, data: await loadGoalCard(run, deps, product, goals, view, periods, now, limit) };
+        }
+      : undefined;
+    return { product, run, view, base, currency: getWebSettings(deps.db, product.id).currency, now, loaders: { goals: goalsLoader } as Record<string, CardLoader | undefined> };
   };
   type Ctx = ReturnType<typeof context>;
 
@@ -62,7 +74,7 @@ export function webDashboardRoutes(deps: Deps) {
 
   r.get("/products/:productId/web", ...member, async (c) => {
     const x = context(c);
-    const data = await loadDashboard(x.run, x.view, x.product.timezone, x.now);
+    const data = await loadDashboard(x.run, x.view, x.product.timezone, x.now, x.loaders);
     const visitors = data.panel.top.find((f) => f.metric === "visitors")?.value ?? 0;
     c.header("Cache-Control", "no-store");
     return pageOrFragment(
@@ -96,26 +108,36 @@ export function webDashboardRoutes(deps: Deps) {
   });
 
   // One route per card of the table (a card id is a name, not a row: nothing to look up).
-  for (const card of CARDS) {
-    r.get(`/products/:productId/web/cards/${card.id}`, ...member, async (c) => {
+  for (const base of CARDS) {
+    /** The card as this view reads it: its own loader if it has one, else its dimension (conversions under a goal filter). */
+    const read = async (x: Ctx, tab: CardTab, periods: ReturnType<typeof resolvePeriods>, limit?: number) => {
+      const own = x.loaders[base.id];
+      if (own) return own(tab, periods, limit);
+      const card = cardForView(base, x.view);
+      return { card, data: await loadCard(x.run, card, tab, x.view, periods, limit) };
+    };
+
+    r.get(`/products/:productId/web/cards/${base.id}`, ...member, async (c) => {
       const x = context(c);
-      const tab = cardTab(card, c.req.query("tab"));
+      const tab = cardTab(base, c.req.query("tab"));
       const details = c.req.query("details") === "1";
       const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
-      const data = await loadCard(x.run, card, tab, x.view, periods, details ? DETAILS_ROWS : undefined);
+      const { card, data } = await read(x, tab, periods, details ? DETAILS_ROWS : undefined);
       const props = cardProps(x, card, tab, data, details);
+      // A goal's details page also shows how long its conversions took (the distribution beside the median).
+      const times = "times" in data ? (data as GoalCardData).times : null;
       return pageOrFragment(
         c,
         () => BreakdownCard(props),
-        () => CardDetailsPage({ header: pageHeader(deps, c, x.product), product: x.product, back: viewUrl(x.base, x.view), periods, card: props }),
+        () => CardDetailsPage({ header: pageHeader(deps, c, x.product), product: x.product, back: viewUrl(x.base, x.view), periods, card: props, extra: times ? GoalTimes({ times }) : undefined }),
       );
     });
 
-    r.get(`/products/:productId/web/cards/${card.id}/csv`, ...member, async (c) => {
+    r.get(`/products/:productId/web/cards/${base.id}/csv`, ...member, async (c) => {
       const x = context(c);
-      const tab = cardTab(card, c.req.query("tab"));
+      const tab = cardTab(base, c.req.query("tab"));
       const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
-      const data = await loadCard(x.run, card, tab, x.view, periods, CSV_ROWS);
+      const { card, data } = await read(x, tab, periods, CSV_ROWS);
       return c.body(cardCsv(card, tab, data), 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": `attachment; filename="${cardCsvFilename(x.product.name, tab, periods.current[0], periods.current[1])}"`,

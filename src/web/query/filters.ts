@@ -58,8 +58,14 @@ function regex(pattern: string, cs: boolean): RegExp {
 export function matches(f: Filter, h: Hit): boolean {
   if ("filters" in f) return f.op === "and" ? f.filters.every((x) => matches(x, h)) : f.filters.some((x) => matches(x, h));
   if ("filter" in f) return !matches(f.filter, h);
-  const raw = filterValue(f.dim, h);
   const positive = f.op === "is" || f.op === "contains" || f.op === "matches";
+  if (f.goalTests) {
+    // A defined goal's own test, else the plain event name (is / is_not only).
+    const name = storedValue("event:goal", h);
+    const hit = f.values.some((x, i) => (f.goalTests![i] ? f.goalTests![i]!(h) : name !== undefined && (f.caseSensitive ? name === x : name.toLowerCase() === x.toLowerCase())));
+    return positive ? hit : !hit;
+  }
+  const raw = filterValue(f.dim, h);
   if (raw === undefined) return !positive;
   const v = f.caseSensitive ? raw : raw.toLowerCase();
   const values = f.caseSensitive ? f.values : f.values.map((x) => x.toLowerCase());

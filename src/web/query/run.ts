@@ -8,6 +8,7 @@ import { filterDims, parseWebQuery } from "./parse";
 import { bucketLabel, buckets, echoRange, resolveDateRange, timeUnit, type ResolvedRange } from "./range";
 import { rawGroups, type Group } from "./raw";
 import { revenueForRow } from "./revenue";
+import { withGoalTests } from "./goal-filters";
 import { isEventDim, isTimeDim, isVisitDim, type Filter, type Metric, type WebAnswer, type WebQuery } from "./types";
 
 /**
@@ -22,8 +23,9 @@ export type WebQueryDeps = Pick<Deps, "reader" | "clock">;
 const AGG_METRICS = new Set<Metric>(["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events", "conversion_rate", "total_revenue", "average_revenue", "revenue", "purchases", "rpv"]);
 
 export function runWebQuery(deps: WebQueryDeps, productId: string, input: unknown): WebAnswer {
-  const q = parseWebQuery(input);
   const reader = deps.reader.$client;
+  const parsed = parseWebQuery(input);
+  const q: WebQuery = { ...parsed, filters: withGoalTests(reader, productId, parsed.filters) };
   const product = reader.query("SELECT timezone FROM products WHERE id = ?").get(productId) as { timezone: string } | null;
   if (!product) throw notFound();
   const range = resolveDateRange(q.dateRange, product.timezone, deps.clock.now(), () => firstVisit(reader, productId));
@@ -72,8 +74,7 @@ function answer(reader: Database, productId: string, q: WebQuery, range: Resolve
       else shown.push(v);
     });
     if (skip) continue;
-    const timeIndex = timeDim ? q.dimensions.indexOf(timeDim) : -1;
-    const totalVisitors = totals ? (totals.get(timeIndex >= 0 ? r.values[timeIndex]! : "") ?? 0) : 0;
+    const totalVisitors = totals ? (totals.get(shown.filter((_, i) => q.dimensions[i] !== "event:goal").join("\u0001")) ?? 0) : 0;
     const revenue: RevenueAnswer = q.metrics.some((m) => ["total_revenue", "average_revenue", "revenue", "purchases", "rpv"].includes(m))
       ? revenueForRow(reader, { productId, from: r.from, to: r.to, dimensions: q.dimensions, values: shown, filters: q.filters })
       : { total: null, average: null, revenue: 0, purchases: 0 };
@@ -157,17 +158,20 @@ function rawRows(reader: Database, productId: string, q: WebQuery, range: Resolv
   return out;
 }
 
-/** conversion_rate's denominator: visitors with the same filters but the goal ones, per time bucket ("" without one). */
+/**
+ * conversion_rate's denominator, as Plausible's: the visitors of the same query without its goal
+ * and event-property filters, per value of every dimension but event:goal — so a goal's CR by
+ * source is its converting visitors from that source over all visitors from it. Keyed by those
+ * dimensions' shown values (time included).
+ */
 function conversionTotals(reader: Database, productId: string, q: WebQuery, range: ResolvedRange): Map<string, number> {
-  const stripGoal = (f: Filter): Filter | null => {
-    if ("dim" in f) return f.dim === "event:goal" ? null : f;
-    return f;
-  };
-  const filters = q.filters.map(stripGoal).filter((f): f is Filter => f !== null);
-  const rawFilters = q.rawFilters.filter((f) => !(Array.isArray(f) && f[1] === "event:goal"));
-  const sub: WebQuery = { ...q, metrics: ["visitors"], dimensions: q.dimensions.filter(isTimeDim), filters, rawFilters, orderBy: null, include: { totalRows: false, timeLabels: false, imports: false }, pagination: { limit: 10_000, offset: 0 } };
+  const goalOrProps = (f: unknown) => "dim" in (f as object) && ((f as { dim: string }).dim === "event:goal" || (f as { dim: string }).dim.startsWith("event:props:"));
+  const rawGoalOrProps = (f: unknown) => Array.isArray(f) && typeof f[1] === "string" && (f[1] === "event:goal" || f[1].startsWith("event:props:"));
+  const filters = q.filters.filter((f) => !goalOrProps(f));
+  const rawFilters = q.rawFilters.filter((f) => !rawGoalOrProps(f));
+  const sub: WebQuery = { ...q, metrics: ["visitors"], dimensions: q.dimensions.filter((d) => d !== "event:goal"), filters, rawFilters, orderBy: null, include: { totalRows: false, timeLabels: false, imports: false }, pagination: { limit: 10_000, offset: 0 } };
   const a = answer(reader, productId, sub, range);
-  return new Map(a.results.map((r) => [r.dimensions[0] ?? "", r.metrics[0] as number]));
+  return new Map(a.results.map((r) => [r.dimensions.join("\u0001"), r.metrics[0] as number]));
 }
 
 function defaultOrder(q: WebQuery): [string, "asc" | "desc"][] {

@@ -20,7 +20,14 @@ export type Dimension = string;
 export const FILTER_OPS = ["is", "is_not", "contains", "contains_not", "matches", "matches_not"] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
 export type Filter =
-  | { op: FilterOp; dim: Dimension; values: string[]; caseSensitive: boolean }
+  | {
+      op: FilterOp;
+      dim: Dimension;
+      values: string[];
+      caseSensitive: boolean;
+      /** event:goal only: per value, the test of the defined goal it names (src/web/query/goal-filters.ts), null for a plain event name. */
+      goalTests?: (((h: import("./filters").Hit) => boolean) | null)[];
+    }
   | { op: "and" | "or"; filters: Filter[] }
   | { op: "not"; filter: Filter };
 

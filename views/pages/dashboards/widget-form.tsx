@@ -17,7 +17,9 @@ export type WidgetFormProps = {
   errors?: FormErrors;
   metrics: string[];
   tagKeys: string[];
-  urls: { tagKeys: string; tagValues: string; filterRow: string; cancel: string };
+  /** The product's saved funnels, for the funnel kind's picker. */
+  funnels: { id: string; name: string }[];
+  urls: { funnels: string; tagKeys: string; tagValues: string; filterRow: string; cancel: string };
 };
 
 // The picker lists the registry's kinds in its order (src/dashboards/kinds/index.ts).
@@ -55,8 +57,29 @@ export function WidgetForm(props: WidgetFormProps) {
         <FieldError id="wf-kind" message={errors.kind} />
       </fieldset>
 
+      <div class="field only-funnel">
+        <label for="wf-funnel">Saved funnel</label>
+        {props.funnels.length ? (
+          <select id="wf-funnel" class="input" name="funnel" data-testid="funnel-picker" {...invalid("funnel")}>
+            <option value="" selected={!v.funnel}>
+              Pick a funnel…
+            </option>
+            {props.funnels.map((f) => (
+              <option value={f.id} selected={v.funnel === f.id || v.funnel === f.name}>
+                {f.name}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <p class="muted funnel-picker-empty">
+            No saved funnels yet. <a href={props.urls.funnels}>Build one on Goals &amp; funnels</a>, then come back.
+          </p>
+        )}
+        <FieldError id="wf-funnel" message={errors.funnel} />
+      </div>
+
       <div class="form-grid">
-        <div class="field">
+        <div class="field not-funnel">
           <label for="wf-metric">Metric</label>
           <input
             id="wf-metric"
@@ -87,7 +110,7 @@ export function WidgetForm(props: WidgetFormProps) {
           <input id="wf-title" class="input" name="title" value={v.title} maxlength={100} placeholder="Defaults to metric · aggregation" {...invalid("title")} />
           <FieldError id="wf-title" message={errors.title} />
         </div>
-        <div class="field">
+        <div class="field not-funnel">
           <label for="wf-aggregation">Aggregation</label>
           <select id="wf-aggregation" class="input" name="aggregation" {...invalid("aggregation")}>
             {AGGREGATIONS.map((a) => (
@@ -143,7 +166,7 @@ export function WidgetForm(props: WidgetFormProps) {
         <FieldError id="wf-range" message={errors.range} />
       </fieldset>
 
-      <fieldset class="filters-field">
+      <fieldset class="filters-field not-funnel">
         <legend>Filters</legend>
         <div id="filter-rows" class="filter-rows">
           {(v.filters.length ? v.filters : [{ key: "", op: "is", value: "" } as FilterRow]).map((row, i) => (

@@ -1,13 +1,14 @@
 /** @jsxImportSource hono/jsx */
 import type { FunnelAnswer, FunnelStepAnswer } from "../../../src/funnels/funnel";
 import { formatNumber } from "../../widgets/format";
+import { TimeHistogram } from "./time-histogram";
 
 /**
  * A funnel as horizontal bars: each step's visitors as a share of step 1, with its conversion,
  * the drop-off since the step before and the median time to get there. The bars are SVG rects
  * sized by attributes (no inline style under the strict CSP); every figure is also text.
  */
-export function FunnelChart(props: { answer: Pick<FunnelAnswer, "steps" | "by">; caption?: string }) {
+export function FunnelChart(props: { answer: Pick<FunnelAnswer, "steps" | "by">; caption?: string; distributions?: boolean }) {
   const steps = props.answer.steps;
   const first = steps[0]?.visitors ?? 0;
   const who = props.answer.by === "user" ? "users" : "visitors";
@@ -16,14 +17,14 @@ export function FunnelChart(props: { answer: Pick<FunnelAnswer, "steps" | "by">;
       {props.caption ? <figcaption class="muted small">{props.caption}</figcaption> : null}
       <ol class="funnel-steps">
         {steps.map((s, i) => (
-          <FunnelStep step={s} index={i} first={first} who={who} />
+          <FunnelStep step={s} index={i} first={first} who={who} distribution={props.distributions === true} />
         ))}
       </ol>
     </figure>
   );
 }
 
-function FunnelStep(props: { step: FunnelStepAnswer; index: number; first: number; who: string }) {
+function FunnelStep(props: { step: FunnelStepAnswer; index: number; first: number; who: string; distribution: boolean }) {
   const { step, index } = props;
   const share = props.first ? (step.visitors / props.first) * 100 : 0;
   return (
@@ -53,6 +54,7 @@ function FunnelStep(props: { step: FunnelStepAnswer; index: number; first: numbe
           </>
         ) : null}
       </p>
+      {props.distribution && index > 0 ? <TimeHistogram buckets={step.time_to_convert} caption={`Time from step 1 to step ${index + 1}, ${props.who} per bucket`} /> : null}
     </li>
   );
 }

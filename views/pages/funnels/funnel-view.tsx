@@ -44,7 +44,7 @@ export function FunnelView(props: { header?: Child; product: { id: string; name:
           <strong>{last.conversion_rate}%</strong> converted
           {prevLast ? <span class="muted"> (previous period: {prevLast.conversion_rate}%)</span> : null}
         </p>
-        <FunnelChart answer={answer} />
+        <FunnelChart answer={answer} distributions />
         {props.canEdit ? (
           <form method="post" action={`${here}/delete`} class="inline-form">
             <button class="btn btn-danger-quiet btn-small" type="submit">

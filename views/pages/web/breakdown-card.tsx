@@ -32,7 +32,7 @@ export function BreakdownCard(props: BreakdownProps) {
   return (
     <section id={`card-${card.id}`} class="card web-card" aria-labelledby={headingId} data-testid={`card-${card.id}`} data-tab={tab.id}>
       <header class="web-card-head">
-        <h2 id={headingId}>{props.details ? `${card.title}: ${tab.label}` : card.title}</h2>
+        <h2 id={headingId}>{props.details && card.tabs.length > 1 ? `${card.title}: ${tab.label}` : card.title}</h2>
         {card.tabs.length > 1 ? (
           <nav class="web-card-tabs" aria-label={`${card.title} breakdown`}>
             {card.tabs.map((t) => (
@@ -96,9 +96,9 @@ export function BreakdownCard(props: BreakdownProps) {
           <span></span>
         )}
         <span class="web-card-actions">
-          {!props.details && data.total > data.rows.length ? (
+          {!props.details && (data.total > data.rows.length || card.detailsLink) ? (
             <a class="btn btn-small btn-ghost" href={props.cardUrl(tab, true)} data-testid="card-details">
-              Details ({data.total})
+              {card.detailsLink ?? `Details (${data.total})`}
             </a>
           ) : null}
           <a class="btn btn-small btn-ghost" href={props.csvUrl} download data-testid="card-csv" aria-label={`Download ${tab.label} as CSV`}>

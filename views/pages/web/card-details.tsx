@@ -5,7 +5,7 @@ import type { Periods } from "../../../src/web/dashboard/periods";
 import { BreakdownCard, type BreakdownProps } from "./breakdown-card";
 
 /** A card's longer list ("Details"), as its own page: the same card, up to 100 rows, and the way back. */
-export function CardDetailsPage(props: { header?: Child; product: { id: string; name: string }; back: string; periods: Periods; card: BreakdownProps }) {
+export function CardDetailsPage(props: { header?: Child; product: { id: string; name: string }; back: string; periods: Periods; card: BreakdownProps; extra?: Child }) {
   const { card } = props;
   return (
     <Layout title={`${card.tab.label} · Web analytics · ${props.product.name}`} header={props.header}>
@@ -16,6 +16,7 @@ export function CardDetailsPage(props: { header?: Child; product: { id: string; 
         </p>
         <p class="muted">{props.periods.label}</p>
         <BreakdownCard {...card} />
+        {props.extra ?? null}
       </div>
     </Layout>
   );
