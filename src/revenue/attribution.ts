@@ -23,8 +23,9 @@ const DAY = 86_400_000;
 // synchronous run (the cache is emptied as soon as the run yields).
 const cache = new Map<string, { currency: string; payments: AttributedPayment[] }>();
 
-export function attributedPayments(reader: Database, productId: string, from: number, to: number): { currency: string; payments: AttributedPayment[] } {
-  const key = `${productId}|${from}|${to}`;
+/** Payments in [from, to) in `currency` (the product's by default), each with its attributed visit. */
+export function attributedPayments(reader: Database, productId: string, from: number, to: number, currency?: string): { currency: string; payments: AttributedPayment[] } {
+  const key = `${productId}|${from}|${to}|${currency ?? ""}`;
   const hit = cache.get(key);
   if (hit) return hit;
   if (cache.size === 0) queueMicrotask(() => cache.clear());
@@ -34,9 +35,9 @@ export function attributedPayments(reader: Database, productId: string, from: nu
       `SELECT kind, amount_minor, paid_at, visitor_id, customer_id, email, order_id FROM revenue_events
        WHERE product_id = ? AND paid_at >= ? AND paid_at < ? AND kind IN ('purchase', 'refund') AND currency = ? ORDER BY paid_at, seq`,
     )
-    .all(productId, from, to, attributor.currency) as PaymentRow[];
+    .all(productId, from, to, currency ?? attributor.currency) as PaymentRow[];
   const payments = rows.map((r): AttributedPayment => ({ kind: r.kind, amountMinor: r.amount_minor, paidAt: r.paid_at, session: attributor.visitOf(r) }));
-  const answer = { currency: attributor.currency, payments };
+  const answer = { currency: currency ?? attributor.currency, payments };
   cache.set(key, answer);
   return answer;
 }

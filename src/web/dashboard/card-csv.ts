@@ -1,5 +1,5 @@
 import { csvText } from "../../query/csv-cell";
-import type { CardDef, CardTab } from "./cards";
+import type { CardTab } from "./cards";
 import type { CardRows } from "./queries";
 
 /**
@@ -7,8 +7,8 @@ import type { CardRows } from "./queries";
  * a country's name), then each metric as a plain number. Text cells go through the one CSV-cell
  * rule (formula prefixes get a leading `'`).
  */
-export function cardCsv(card: CardDef, tab: CardTab, data: CardRows): string {
-  const head = [tab.dimension, ...(tab.labelDimension ? [tab.labelDimension] : []), ...card.metrics.map((m) => m.key)];
+export function cardCsv(tab: CardTab, data: CardRows): string {
+  const head = [tab.dimension, ...(tab.labelDimension ? [tab.labelDimension] : []), ...data.columns.map((m) => m.key)];
   const lines = [head.join(",")];
   for (const row of data.rows) {
     const cells = [csvText(row.value ?? ""), ...(tab.labelDimension ? [csvText(row.label)] : []), ...row.metrics.map((v) => (v === null ? "" : String(v)))];

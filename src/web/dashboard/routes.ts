@@ -14,6 +14,7 @@ import { CSV_ROWS, DETAILS_ROWS, type RunWebQuery } from "./queries";
 import { runWebQuery } from "../query/run";
 import { parseWebView, viewUrl, viewUrlWith } from "./view";
 import { cardCsv, cardCsvFilename } from "./card-csv";
+import { revenueColumns } from "./revenue-setup";
 import { WebDashboardPage, Realtime } from "../../../views/pages/web/web-dashboard";
 import { WebPanel, type PanelProps } from "../../../views/pages/web/top-stats";
 import { BreakdownCard, type BreakdownProps } from "../../../views/pages/web/breakdown-card";
@@ -35,7 +36,7 @@ export function webDashboardRoutes(deps: Deps) {
     const run: RunWebQuery = async (q) => runWebQuery(deps, product.id, q);
     const view = parseWebView(new URL(c.req.url).searchParams);
     const base = productUrl(product.id, "web");
-    return { product, run, view, base, currency: getWebSettings(deps.db, product.id).currency, now: deps.clock.now() };
+    return { product, run, view, base, currency: getWebSettings(deps.db, product.id).currency, now: deps.clock.now(), revenue: revenueColumns(deps.reader.$client, product.id) };
   };
   type Ctx = ReturnType<typeof context>;
 
@@ -62,7 +63,7 @@ export function webDashboardRoutes(deps: Deps) {
 
   r.get("/products/:productId/web", ...member, async (c) => {
     const x = context(c);
-    const data = await loadDashboard(x.run, x.view, x.product.timezone, x.now);
+    const data = await loadDashboard(x.run, x.view, x.product.timezone, x.now, x.revenue);
     const visitors = data.panel.top.find((f) => f.metric === "visitors")?.value ?? 0;
     c.header("Cache-Control", "no-store");
     return pageOrFragment(
@@ -102,7 +103,7 @@ export function webDashboardRoutes(deps: Deps) {
       const tab = cardTab(card, c.req.query("tab"));
       const details = c.req.query("details") === "1";
       const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
-      const data = await loadCard(x.run, card, tab, x.view, periods, details ? DETAILS_ROWS : undefined);
+      const data = await loadCard(x.run, card, tab, x.view, periods, { revenue: x.revenue, details, limit: details ? DETAILS_ROWS : undefined });
       const props = cardProps(x, card, tab, data, details);
       return pageOrFragment(
         c,
@@ -115,8 +116,8 @@ export function webDashboardRoutes(deps: Deps) {
       const x = context(c);
       const tab = cardTab(card, c.req.query("tab"));
       const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
-      const data = await loadCard(x.run, card, tab, x.view, periods, CSV_ROWS);
-      return c.body(cardCsv(card, tab, data), 200, {
+      const data = await loadCard(x.run, card, tab, x.view, periods, { revenue: x.revenue, details: true, limit: CSV_ROWS });
+      return c.body(cardCsv(tab, data), 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": `attachment; filename="${cardCsvFilename(x.product.name, tab, periods.current[0], periods.current[1])}"`,
         "Cache-Control": "no-store",

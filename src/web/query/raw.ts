@@ -3,6 +3,7 @@ import type { Database } from "bun:sqlite";
 import { emptyAcc, type Acc } from "./acc";
 import { matches, storedValue, type EventRow, type Hit, type SessionRow } from "./filters";
 import { filterDims } from "./parse";
+import { revenueGoalHits, touchesGoal } from "./revenue-goals";
 import { isEventDim, isTimeDim, type Filter, type WebQuery } from "./types";
 
 /**
@@ -34,6 +35,7 @@ export function rawGroups(reader: Database, productId: string, q: WebQuery, from
        WHERE s.product_id = ? AND s.last_ms >= ? AND s.start_ms < ? AND e.name != '${IDENTIFY}' ORDER BY e.ts_ms, e.seq`,
     )
     .all(productId, from, to) as EventRow[];
+  if (touchesGoal(q)) mergeRevenueGoalHits(reader, productId, from, to, sessions, byId, events);
   const filter: Filter | null = q.filters.length ? { op: "and", filters: q.filters } : null;
   const eventScoped = q.dimensions.some(isEventDim) || filterDims(q.filters).some(isEventDim) || (q.dimensions.length === q.dimensions.filter(isTimeDim).length && !q.filters.length);
   const dims = q.dimensions;
@@ -158,4 +160,20 @@ export function rawGroups(reader: Database, productId: string, q: WebQuery, from
     out.set(key, { values: g.values, acc });
   }
   return out;
+}
+
+/** Webhook purchases as completions of revenue goals (src/web/query/revenue-goals.ts), in time order with the tracker's hits. */
+function mergeRevenueGoalHits(reader: Database, productId: string, from: number, to: number, sessions: SessionRow[], byId: Map<number, SessionRow>, events: EventRow[]) {
+  const sent = new Set(events.map((e) => e.session_id + "\u0001" + e.name));
+  const extra = revenueGoalHits(reader, productId, from, to, (id, name) => sent.has(id + "\u0001" + name));
+  if (!extra.events.length) return;
+  for (const s of extra.sessions) {
+    if (byId.has(s.id)) continue;
+    byId.set(s.id, s);
+    sessions.push(s);
+  }
+  // Stable: a purchase paid in the same millisecond as a hit comes after it.
+  const merged = [...events, ...extra.events].map((e, i) => ({ e, i })).sort((a, b) => a.e.ts_ms - b.e.ts_ms || a.i - b.i).map((x) => x.e);
+  events.length = 0;
+  for (const e of merged) events.push(e);
 }

@@ -8,6 +8,7 @@ import { filterDims, parseWebQuery } from "./parse";
 import { bucketLabel, buckets, echoRange, resolveDateRange, timeUnit, type ResolvedRange } from "./range";
 import { rawGroups, type Group } from "./raw";
 import { revenueForRow } from "./revenue";
+import { revenueGoals, touchesGoal } from "./revenue-goals";
 import { isEventDim, isTimeDim, isVisitDim, type Filter, type Metric, type WebAnswer, type WebQuery } from "./types";
 
 /**
@@ -59,7 +60,7 @@ function answer(reader: Database, productId: string, q: WebQuery, range: Resolve
     }
     return lo;
   };
-  const rows = useAggregates(q, range, starts) ? aggRows(reader, productId, q, range, starts, labels) : rawRows(reader, productId, q, range, starts, labels, bucketOf);
+  const rows = useAggregates(q, range, starts) && !(touchesGoal(q) && revenueGoals(reader, productId).length) ? aggRows(reader, productId, q, range, starts, labels) : rawRows(reader, productId, q, range, starts, labels, bucketOf);
 
   const totals = q.metrics.includes("conversion_rate") ? conversionTotals(reader, productId, q, range) : null;
   const results: WebAnswer["results"] = [];
@@ -72,8 +73,7 @@ function answer(reader: Database, productId: string, q: WebQuery, range: Resolve
       else shown.push(v);
     });
     if (skip) continue;
-    const timeIndex = timeDim ? q.dimensions.indexOf(timeDim) : -1;
-    const totalVisitors = totals ? (totals.get(timeIndex >= 0 ? r.values[timeIndex]! : "") ?? 0) : 0;
+    const totalVisitors = totals ? (totals.get(q.dimensions.flatMap((d, i) => (d === "event:goal" ? [] : [shown[i]!])).join("\u0001")) ?? 0) : 0;
     const revenue: RevenueAnswer = q.metrics.some((m) => ["total_revenue", "average_revenue", "revenue", "purchases", "rpv"].includes(m))
       ? revenueForRow(reader, { productId, from: r.from, to: r.to, dimensions: q.dimensions, values: shown, filters: q.filters })
       : { total: null, average: null, revenue: 0, purchases: 0 };
@@ -157,7 +157,11 @@ function rawRows(reader: Database, productId: string, q: WebQuery, range: Resolv
   return out;
 }
 
-/** conversion_rate's denominator: visitors with the same filters but the goal ones, per time bucket ("" without one). */
+/**
+ * conversion_rate's denominator, as Plausible's group conversion rate: visitors with the same
+ * filters but the goal ones, grouped by every dimension but event:goal (so under visit:source it
+ * is the source's visitors), keyed by the shown values joined ("" without such dimensions).
+ */
 function conversionTotals(reader: Database, productId: string, q: WebQuery, range: ResolvedRange): Map<string, number> {
   const stripGoal = (f: Filter): Filter | null => {
     if ("dim" in f) return f.dim === "event:goal" ? null : f;
@@ -165,9 +169,9 @@ function conversionTotals(reader: Database, productId: string, q: WebQuery, rang
   };
   const filters = q.filters.map(stripGoal).filter((f): f is Filter => f !== null);
   const rawFilters = q.rawFilters.filter((f) => !(Array.isArray(f) && f[1] === "event:goal"));
-  const sub: WebQuery = { ...q, metrics: ["visitors"], dimensions: q.dimensions.filter(isTimeDim), filters, rawFilters, orderBy: null, include: { totalRows: false, timeLabels: false, imports: false }, pagination: { limit: 10_000, offset: 0 } };
+  const sub: WebQuery = { ...q, metrics: ["visitors"], dimensions: q.dimensions.filter((d) => d !== "event:goal"), filters, rawFilters, orderBy: null, include: { totalRows: false, timeLabels: false, imports: false }, pagination: { limit: Number.MAX_SAFE_INTEGER, offset: 0 } };
   const a = answer(reader, productId, sub, range);
-  return new Map(a.results.map((r) => [r.dimensions[0] ?? "", r.metrics[0] as number]));
+  return new Map(a.results.map((r) => [r.dimensions.join("\u0001"), r.metrics[0] as number]));
 }
 
 function defaultOrder(q: WebQuery): [string, "asc" | "desc"][] {
