@@ -19,6 +19,8 @@ import { WebDashboardPage, Realtime } from "../../../views/pages/web/web-dashboa
 import { WebPanel, type PanelProps } from "../../../views/pages/web/top-stats";
 import { BreakdownCard, type BreakdownProps } from "../../../views/pages/web/breakdown-card";
 import { CardDetailsPage } from "../../../views/pages/web/card-details";
+import { LtvCard, LtvCardPage, type LtvCardProps, type MrrCardProps } from "../../../views/pages/web/revenue-cards";
+import { ltvReport, mrrReport, paymentCurrencies } from "../../revenue/report";
 
 /**
  * The web dashboard of a product, for every member: the page, and each part htmx reloads alone
@@ -26,6 +28,9 @@ import { CardDetailsPage } from "../../../views/pages/web/card-details";
  * card's details page and CSV. Every route runs requireUser → productAccess (another tenant's
  * product is a 404).
  */
+/** Months the MRR card shows (the API's `months`). */
+export const MRR_MONTHS = 6;
+
 export function webDashboardRoutes(deps: Deps) {
   const r = new Hono<AppEnv>();
   const member = [requireUser(), productAccess(deps), requirePermission(canUseDashboards, "The web dashboard is for the product's members.")] as const;
@@ -61,6 +66,27 @@ export function webDashboardRoutes(deps: Deps) {
     ...data,
   });
 
+  // MRR and LTV read the subscription and payment events (src/revenue/report.ts), as /api/v1/revenue/* do.
+  const settingsUrl = (x: Ctx) => productUrl(x.product.id, "settings") + "/revenue";
+  const mrrProps = (x: Ctx): MrrCardProps => ({ report: mrrReport(deps.reader, x.product, MRR_MONTHS, x.now), months: MRR_MONTHS, settingsUrl: settingsUrl(x) });
+  const ltvProps = (x: Ctx, by: "cohort" | "source"): LtvCardProps => ({
+    by,
+    reports: paymentCurrencies(deps.reader.$client, x.product.id, x.currency).map((cur) => ltvReport(deps.reader.$client, x.product, by, x.now, cur)),
+    url: (b) => `${x.base}/revenue/ltv?by=${b}`,
+    settingsUrl: settingsUrl(x),
+  });
+
+  r.get("/products/:productId/web/revenue/ltv", ...member, (c) => {
+    const x = context(c);
+    const by = c.req.query("by") === "source" ? "source" : "cohort";
+    const props = ltvProps(x, by);
+    return pageOrFragment(
+      c,
+      () => LtvCard(props),
+      () => LtvCardPage({ header: pageHeader(deps, c, x.product), product: x.product, back: x.base, card: props }),
+    );
+  });
+
   r.get("/products/:productId/web", ...member, async (c) => {
     const x = context(c);
     const data = await loadDashboard(x.run, x.view, x.product.timezone, x.now, x.revenue);
@@ -78,6 +104,7 @@ export function webDashboardRoutes(deps: Deps) {
           urls: { base: x.base, panel: `${x.base}/panel`, realtime: `${x.base}/realtime`, install: `${x.base}/install` },
           panel: panelProps(x, data.panel, data.periods),
           cards: data.cards.map((d) => cardProps(x, d.card, d.tab, d.data)),
+          revenue: x.revenue.enabled ? { mrr: mrrProps(x), ltv: ltvProps(x, "cohort") } : undefined,
           realtime: data.realtime,
           empty: visitors === 0 && data.realtime === 0,
         }),
