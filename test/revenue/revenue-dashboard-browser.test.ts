@@ -10,6 +10,7 @@ import { CHROME_UA, makeSite } from "../web/support";
 import { getWebSettings, saveWebSettings } from "../../src/web/sites";
 import { setIntegration } from "../../src/revenue/integrations";
 import { createGoal } from "../../src/goals/goals";
+import { addXLink } from "../../src/revenue/x-links";
 
 /**
  * The issue's end to end, in headless Chromium with a fixed clock: three visitors land on a
@@ -163,6 +164,21 @@ describe("revenue on the web dashboard, end to end", () => {
     }
     expect(errors).toEqual([]);
   }, 120_000);
+
+  test("Settings → Revenue: the X posts section, at 1280 and 320 px, light and dark", async () => {
+    addXLink(server.deps.db, shop.product.id, { link: "https://t.co/AbC123", label: "Launch thread", postUrl: "https://x.com/maker/status/1777" }, now);
+    for (const [width, scheme] of [[1280, "light"], [320, "dark"]] as const) {
+      const ctx = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
+      contexts.push(ctx);
+      await signInBrowser(ctx, server, shop.user.id);
+      const p = await ctx.newPage();
+      await p.goto(`${server.url}/products/${shop.product.id}/settings/revenue#x-links`);
+      expect(await p.textContent("[data-testid=x-links-table]")).toContain("Launch thread");
+      const wide = await p.evaluate(() => Array.from(document.querySelectorAll("[data-testid=x-links] *")).filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).length);
+      expect(wide).toBe(0);
+      await (await p.$("[data-testid=x-links]"))!.screenshot({ path: `${import.meta.dir}/../artifacts/revenue-x-links-${width}-${scheme}.png` });
+    }
+  });
 
   test("a product without payments shows no revenue columns and no MRR card", async () => {
     const plain = await makeSite(server.deps, { domain: "plain.example", timezone: "UTC" });

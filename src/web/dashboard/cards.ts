@@ -20,7 +20,16 @@ export type CardMetric = {
   /** Left out on phones. */
   wide?: true;
 };
-export type CardTab = { id: string; label: string; dimension: string; filterKey: FilterKey; column: string; labelDimension?: string };
+export type CardTab = {
+  id: string;
+  label: string;
+  dimension: string;
+  filterKey: FilterKey;
+  column: string;
+  labelDimension?: string;
+  /** Rows that are t.co links show the X post the user named them after (src/revenue/x-links.ts). */
+  xPosts?: true;
+};
 export type CardDef = { id: string; title: string; tabs: CardTab[]; metrics: CardMetric[]; note?: "dbip" };
 
 const VISITORS: CardMetric[] = [{ key: "visitors", label: "Visitors" }];
@@ -40,7 +49,7 @@ export const CARDS: CardDef[] = [
     metrics: REVENUE,
     tabs: [
       { id: "sources", label: "Sources", dimension: "visit:source", filterKey: "source", column: "Source" },
-      { id: "referrers", label: "Referrers", dimension: "visit:referrer", filterKey: "referrer", column: "Referrer" },
+      { id: "referrers", label: "Referrers", dimension: "visit:referrer", filterKey: "referrer", column: "Referrer", xPosts: true },
     ],
   },
   {

@@ -1,7 +1,7 @@
 import type { ChartData } from "../../dashboards/kinds/line";
 import { cardColumns, cardTab, CARDS, type CardDef, type CardTab, type RevenueColumns } from "./cards";
 import { resolvePeriods, type Periods } from "./periods";
-import { CARD_ROWS, cardQueries, chartQuery, readCard, readChart, readRealtime, readTop, realtimeQuery, topQuery, type CardRows, type RunWebQuery, type TopFigure } from "./queries";
+import { withXPosts, CARD_ROWS, cardQueries, chartQuery, readCard, readChart, readRealtime, readTop, realtimeQuery, topQuery, type CardRows, type RunWebQuery, type TopFigure } from "./queries";
 import { METRIC_LABELS } from "./format";
 import type { WebView } from "./view";
 
@@ -20,27 +20,27 @@ export async function loadPanel(run: RunWebQuery, view: WebView, periods: Period
   };
 }
 
-export type CardLoad = { revenue: RevenueColumns; limit?: number; details?: boolean };
+export type CardLoad = { revenue: RevenueColumns; limit?: number; details?: boolean; xPosts?: Map<string, string> };
 
 export async function loadCard(run: RunWebQuery, card: CardDef, tab: CardTab, view: WebView, periods: Periods, opts: CardLoad): Promise<CardRows> {
   const columns = cardColumns(card, tab, opts.revenue, opts.details ?? false);
   const q = cardQueries(columns, tab, view, periods, opts.limit ?? CARD_ROWS, opts.revenue.goal);
   const [main, goal] = await Promise.all([run(q.main), q.goal ? run(q.goal) : null]);
-  return readCard(main, tab, columns, goal);
+  return withXPosts(readCard(main, tab, columns, goal), tab, opts.xPosts ?? new Map());
 }
 
 export const loadRealtime = async (run: RunWebQuery, now: number) => readRealtime(await run(realtimeQuery(now)));
 
 export type DashboardData = { periods: Periods; panel: PanelData; cards: { card: CardDef; tab: CardTab; data: CardRows }[]; realtime: number };
 
-export async function loadDashboard(run: RunWebQuery, view: WebView, timeZone: string, now: number, revenue: RevenueColumns): Promise<DashboardData> {
+export async function loadDashboard(run: RunWebQuery, view: WebView, timeZone: string, now: number, revenue: RevenueColumns, xPosts?: Map<string, string>): Promise<DashboardData> {
   const periods = resolvePeriods(view.range, timeZone, now);
   const [panel, realtime, ...cards] = await Promise.all([
     loadPanel(run, view, periods, timeZone, now),
     loadRealtime(run, now),
     ...CARDS.map(async (card) => {
       const tab = cardTab(card, null);
-      return { card, tab, data: await loadCard(run, card, tab, view, periods, { revenue }) };
+      return { card, tab, data: await loadCard(run, card, tab, view, periods, { revenue, xPosts }) };
     }),
   ]);
   return { periods, panel, realtime, cards };

@@ -74,9 +74,16 @@ export function readTop(current: WebAnswer, previous: WebAnswer): TopFigure[] {
   return TOP_METRICS.map((metric, i) => ({ metric, value: num(a[i]) ?? 0, previous: num(b[i]) ?? 0 }));
 }
 
-export type CardRow = { value: string | null; label: string; metrics: (number | null)[] };
-/** A card's rows with its figures in `columns` order. */
-export type CardRows = { rows: CardRow[]; total: number; columns: CardMetric[] };
+/** `post`: the X post a t.co referrer was named after. */
+export type CardRow = { value: string | null; label: string; metrics: (number | null)[]; post?: string };
+/** A card's rows with its figures in `columns` order; `posts` when its rows may name X posts. */
+export type CardRows = { rows: CardRow[]; total: number; columns: CardMetric[]; posts?: true };
+
+/** Names the rows that are labelled t.co links (the tab's `xPosts`), when the product has any. */
+export function withXPosts(data: CardRows, tab: CardTab, posts: Map<string, string>): CardRows {
+  if (!tab.xPosts || posts.size === 0) return data;
+  return { ...data, posts: true, rows: data.rows.map((r) => (r.value !== null && posts.has(r.value) ? { ...r, post: posts.get(r.value)! } : r)) };
+}
 export function readCard(answer: WebAnswer, tab: CardTab, columns: CardMetric[], goalAnswer: WebAnswer | null = null): CardRows {
   const plain = columns.filter((m) => !m.goal);
   const goals = columns.filter((m) => m.goal);

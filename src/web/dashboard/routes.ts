@@ -15,6 +15,7 @@ import { runWebQuery } from "../query/run";
 import { parseWebView, viewUrl, viewUrlWith } from "./view";
 import { cardCsv, cardCsvFilename } from "./card-csv";
 import { revenueColumns } from "./revenue-setup";
+import { xLinkLabels } from "../../revenue/x-links";
 import { WebDashboardPage, Realtime } from "../../../views/pages/web/web-dashboard";
 import { WebPanel, type PanelProps } from "../../../views/pages/web/top-stats";
 import { BreakdownCard, type BreakdownProps } from "../../../views/pages/web/breakdown-card";
@@ -41,7 +42,7 @@ export function webDashboardRoutes(deps: Deps) {
     const run: RunWebQuery = async (q) => runWebQuery(deps, product.id, q);
     const view = parseWebView(new URL(c.req.url).searchParams);
     const base = productUrl(product.id, "web");
-    return { product, run, view, base, currency: getWebSettings(deps.db, product.id).currency, now: deps.clock.now(), revenue: revenueColumns(deps.reader.$client, product.id) };
+    return { product, run, view, base, currency: getWebSettings(deps.db, product.id).currency, now: deps.clock.now(), revenue: revenueColumns(deps.reader.$client, product.id), xPosts: xLinkLabels(deps.db, product.id) };
   };
   type Ctx = ReturnType<typeof context>;
 
@@ -89,7 +90,7 @@ export function webDashboardRoutes(deps: Deps) {
 
   r.get("/products/:productId/web", ...member, async (c) => {
     const x = context(c);
-    const data = await loadDashboard(x.run, x.view, x.product.timezone, x.now, x.revenue);
+    const data = await loadDashboard(x.run, x.view, x.product.timezone, x.now, x.revenue, x.xPosts);
     const visitors = data.panel.top.find((f) => f.metric === "visitors")?.value ?? 0;
     c.header("Cache-Control", "no-store");
     return pageOrFragment(
@@ -130,7 +131,7 @@ export function webDashboardRoutes(deps: Deps) {
       const tab = cardTab(card, c.req.query("tab"));
       const details = c.req.query("details") === "1";
       const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
-      const data = await loadCard(x.run, card, tab, x.view, periods, { revenue: x.revenue, details, limit: details ? DETAILS_ROWS : undefined });
+      const data = await loadCard(x.run, card, tab, x.view, periods, { revenue: x.revenue, details, limit: details ? DETAILS_ROWS : undefined, xPosts: x.xPosts });
       const props = cardProps(x, card, tab, data, details);
       return pageOrFragment(
         c,
@@ -143,7 +144,7 @@ export function webDashboardRoutes(deps: Deps) {
       const x = context(c);
       const tab = cardTab(card, c.req.query("tab"));
       const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
-      const data = await loadCard(x.run, card, tab, x.view, periods, { revenue: x.revenue, details: true, limit: CSV_ROWS });
+      const data = await loadCard(x.run, card, tab, x.view, periods, { revenue: x.revenue, details: true, limit: CSV_ROWS, xPosts: x.xPosts });
       return c.body(cardCsv(tab, data), 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": `attachment; filename="${cardCsvFilename(x.product.name, tab, periods.current[0], periods.current[1])}"`,

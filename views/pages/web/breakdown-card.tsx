@@ -75,7 +75,16 @@ export function BreakdownCard(props: BreakdownProps) {
                     <span class="web-row-text muted">{row.label}</span>
                   ) : (
                     <a class="web-row-text" href={viewUrl(props.base, props.view, withFilter(tab.filterKey, row.value))} title={`Filter by ${tab.column.toLowerCase()} ${row.label}`}>
-                      {row.label}
+                      {row.post ? (
+                        <>
+                          <span class="web-row-post" data-testid="x-post">
+                            {row.post}
+                          </span>{" "}
+                          <span class="muted small">{row.label}</span>
+                        </>
+                      ) : (
+                        row.label
+                      )}
                     </a>
                   )}
                 </th>
