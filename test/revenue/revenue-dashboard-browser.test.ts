@@ -186,6 +186,7 @@ describe("revenue on the web dashboard, end to end", () => {
     expect(html).toContain('data-testid="card-sources"');
     expect(html).not.toContain('data-metric="revenue"');
     expect(html).not.toContain('data-testid="card-mrr"');
+    expect(html).not.toContain('data-testid="stat-revenue"');
     const other = await signIn(server, plain.user.id).get(`/products/${shop.product.id}/web/revenue/ltv?by=source`);
     expect(other.status).toBe(404);
   });

@@ -64,6 +64,7 @@ export function webDashboardRoutes(deps: Deps) {
     view: x.view,
     periods,
     currency: x.currency,
+    revenue: x.revenue.enabled,
     ...data,
   });
 
