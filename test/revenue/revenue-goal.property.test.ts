@@ -74,15 +74,17 @@ describe("conversion_rate with a revenue goal", () => {
 
           // The naive reference.
           const label = (s: Visitor["source"]) => s ?? "Direct / None";
-          const bySource = new Map<string, { visitors: number; converted: number }>();
+          const bySource = new Map<string, { visitors: number; converted: number; revenue: number }>();
           for (const v of visitors) {
-            const g = bySource.get(label(v.source)) ?? { visitors: 0, converted: 0 };
+            const g = bySource.get(label(v.source)) ?? { visitors: 0, converted: 0, revenue: 0 };
             g.visitors++;
             if (v.browserGoal || v.payments.length) g.converted++;
+            g.revenue += v.payments.reduce((a, b) => a + b, 0) / 100;
             bySource.set(label(v.source), g);
           }
-          const expected = [...bySource].filter(([, g]) => g.converted > 0).map(([source, g]) => [source, g.converted, round2((100 * g.converted) / g.visitors)]);
-          const got = await query(site.readKey, { site_id: site.domain, metrics: ["visitors", "conversion_rate"], dimensions: ["visit:source"], filters: [["is", "event:goal", ["purchase"]]] });
+          // Revenue under the goal filter: the webhook purchases (each one completes the goal).
+          const expected = [...bySource].filter(([, g]) => g.converted > 0).map(([source, g]) => [source, g.converted, round2((100 * g.converted) / g.visitors), g.revenue]);
+          const got = await query(site.readKey, { site_id: site.domain, metrics: ["visitors", "conversion_rate", "revenue"], dimensions: ["visit:source"], filters: [["is", "event:goal", ["purchase"]]] });
           expect(got.results.map((r) => [r.dimensions[0], ...r.metrics]).sort()).toEqual(expected.sort());
 
           const converted = visitors.filter((v) => v.browserGoal || v.payments.length).length;
