@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { Deps } from "../../deps";
 import { notFound } from "../../lib/errors";
-import { emptyAcc, displayValue, type Acc } from "./acc";
+import { emptyAcc, displayValue, storedDim, type Acc } from "./acc";
 import { exactFromAggregates, sumRange } from "./agg";
 import { metricValue, type RevenueAnswer } from "./metrics";
 import { filterDims, parseWebQuery } from "./parse";
@@ -102,10 +102,11 @@ function answer(reader: Database, productId: string, q: WebQuery, range: Resolve
   };
 }
 
-/** The pre-aggregates answer exactly: no filter, at most one dimension besides time, hour-aligned buckets. */
+/** The pre-aggregates answer exactly: no filter, at most one stored dimension besides time, hour-aligned buckets. */
 function useAggregates(q: WebQuery, range: ResolvedRange, starts: number[]): boolean {
   if (q.filters.length) return false;
-  if (q.dimensions.filter((d) => !isTimeDim(d)).length > 1) return false;
+  // visit:country_name is visit:country shown by name: one stored dimension (the countries card asks for both).
+  if (new Set(q.dimensions.filter((d) => !isTimeDim(d)).map(storedDim)).size > 1) return false;
   if (!q.metrics.every((m) => AGG_METRICS.has(m))) return false;
   return starts.every((s, i) => exactFromAggregates(Math.max(s, range.from), i + 1 < starts.length ? starts[i + 1]! : range.to));
 }
