@@ -27,6 +27,7 @@ import { startupRound } from "./scenarios/startup";
 import { extrasRound } from "./scenarios/extras";
 import { createBenchDashboard, dashboardRound } from "./scenarios/dashboard";
 import { funnelRound } from "./scenarios/funnel";
+import { revenueRound } from "./scenarios/revenue";
 import { influxClientRound, influxClientTargets } from "./scenarios/influx-client";
 import { sdkRound } from "./scenarios/sdk";
 import { webPhase } from "./scenarios/web";
@@ -165,6 +166,10 @@ async function main(): Promise<number> {
   if (runs("funnel")) {
     phase("funnel (R17)");
     await funnelRound(rec, { events: n, runs: Math.max(3, Math.min(opts.queryRuns, 10)), chdb: await loadChdb(opts.chdb) });
+  }
+  if (runs("revenue")) {
+    phase("web dashboard with revenue (issue 15)");
+    await revenueRound(rec, { visits: Math.max(1000, Math.round(n / 10)), runs: Math.max(3, Math.min(opts.queryRuns, 10)) });
   }
   if (runs("influx")) {
     phase("InfluxDB's client library writing line protocol (R21)");

@@ -64,5 +64,6 @@ export async function loadGoalCard(
     }),
   );
   rows.sort((a, b) => (b.row.metrics[0] ?? 0) - (a.row.metrics[0] ?? 0) || (a.row.label < b.row.label ? -1 : 1));
-  return { rows: rows.slice(0, limit).map((r) => r.row), total: rows.length, times: rows.slice(0, limit).map((r) => ({ goal: r.row.label, time: r.time })) };
+  const columns = [...GOAL_METRICS, ...(withRevenue ? [REVENUE] : []), TIME];
+  return { rows: rows.slice(0, limit).map((r) => r.row), total: rows.length, columns, times: rows.slice(0, limit).map((r) => ({ goal: r.row.label, time: r.time })) };
 }

@@ -23,8 +23,9 @@ const DAY = 86_400_000;
 // synchronous run (the cache is emptied as soon as the run yields).
 const cache = new Map<string, { currency: string; payments: AttributedPayment[] }>();
 
-export function attributedPayments(reader: Database, productId: string, from: number, to: number): { currency: string; payments: AttributedPayment[] } {
-  const key = `${productId}|${from}|${to}`;
+/** Payments in [from, to) in `currency` (the product's by default), each with its attributed visit. */
+export function attributedPayments(reader: Database, productId: string, from: number, to: number, currency?: string): { currency: string; payments: AttributedPayment[] } {
+  const key = `${productId}|${from}|${to}|${currency ?? ""}`;
   const hit = cache.get(key);
   if (hit) return hit;
   if (cache.size === 0) queueMicrotask(() => cache.clear());
@@ -34,9 +35,10 @@ export function attributedPayments(reader: Database, productId: string, from: nu
       `SELECT kind, amount_minor, paid_at, visitor_id, customer_id, email, order_id FROM revenue_events
        WHERE product_id = ? AND paid_at >= ? AND paid_at < ? AND kind IN ('purchase', 'refund') AND currency = ? ORDER BY paid_at, seq`,
     )
-    .all(productId, from, to, attributor.currency) as PaymentRow[];
+    .all(productId, from, to, currency ?? attributor.currency) as PaymentRow[];
+  attributor.prefetch(rows.map((r) => r.visitor_id).filter((v): v is string => v !== null));
   const payments = rows.map((r): AttributedPayment => ({ kind: r.kind, amountMinor: r.amount_minor, paidAt: r.paid_at, session: attributor.visitOf(r) }));
-  const answer = { currency: attributor.currency, payments };
+  const answer = { currency: currency ?? attributor.currency, payments };
   cache.set(key, answer);
   return answer;
 }
@@ -54,13 +56,29 @@ export function createAttributor(reader: Database, productId: string) {
     "SELECT visitor_id FROM web_events WHERE product_id = ? AND name = 'identify' AND lower(json_extract(props, '$.id')) IN (lower(?), lower(?)) AND ts_ms <= ? ORDER BY ts_ms DESC LIMIT 1",
   );
   const visitsOfVisitor = reader.query("SELECT * FROM web_sessions WHERE product_id = ? AND visitor_id = ? AND start_ms <= ? AND start_ms > ? ORDER BY start_ms DESC");
+  // Visits of many visitors at once (one indexed query per 500 ids, not one per payment).
+  const known = new Map<string, AttributedSession[]>();
+  const visitsOf = (visitor: string, until: number, since: number) => {
+    const all = known.get(visitor);
+    if (!all) return visits.all(productId, visitor, until, since) as AttributedSession[];
+    return all.filter((v) => v.start_ms <= until && v.start_ms > since);
+  };
   return {
     currency: settings.currency,
+    prefetch(visitors: string[]) {
+      const ids = [...new Set(visitors)].filter((v) => !known.has(v));
+      for (let k = 0; k < ids.length; k += 500) {
+        const chunk = ids.slice(k, k + 500);
+        for (const v of chunk) known.set(v, []);
+        const rows = reader.query(`SELECT * FROM web_sessions WHERE product_id = ? AND persisted_id IN (${chunk.map(() => "?").join(", ")}) ORDER BY start_ms DESC`).all(productId, ...chunk) as (AttributedSession & { persisted_id: string })[];
+        for (const row of rows) known.get(row.persisted_id)!.push(row);
+      }
+    },
     visitOf(r: PaymentRow): AttributedSession | null {
       const anchor = r.kind === "refund" && r.order_id ? ((purchaseOf.get(productId, r.order_id) as PaymentRow | null) ?? r) : r;
       const visitor = anchor.visitor_id ?? (anchor.customer_id ? ((customerVisitor.get(productId, anchor.customer_id, anchor.paid_at) as { visitor_id: string } | null)?.visitor_id ?? null) : null);
       const since = anchor.paid_at - settings.windowMs;
-      if (visitor) return pick(visits.all(productId, visitor, anchor.paid_at, since) as AttributedSession[], settings.model);
+      if (visitor) return pick(visitsOf(visitor, anchor.paid_at, since), settings.model);
       const who = [anchor.email, anchor.customer_id].filter((x): x is string => !!x);
       if (!who.length) return null;
       const seen = identified.get(productId, who[0]!, who[1] ?? who[0]!, anchor.paid_at) as { visitor_id: number } | null;

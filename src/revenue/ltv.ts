@@ -41,8 +41,9 @@ function customersOf(reader: Database, productId: string, currency: string, befo
 
 const monthIndex = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
 
-export function ltvByCohort(reader: Database, productId: string, zone: string, now: number): { currency: string; cohorts: LtvCohort[] } {
-  const { currency } = createAttributor(reader, productId);
+/** `currency`: the product's by default; another currency is reported on its own, never converted. */
+export function ltvByCohort(reader: Database, productId: string, zone: string, now: number, inCurrency?: string): { currency: string; cohorts: LtvCohort[] } {
+  const currency = inCurrency ?? createAttributor(reader, productId).currency;
   const groups = new Map<string, Customer[]>();
   for (const c of customersOf(reader, productId, currency, now)) {
     const cohort = localDateAt(c.first.paid_at, zone).slice(0, 7);
@@ -63,10 +64,11 @@ export function ltvByCohort(reader: Database, productId: string, zone: string, n
   return { currency, cohorts };
 }
 
-export function ltvBySource(reader: Database, productId: string, now: number): { currency: string; sources: LtvSource[] } {
+export function ltvBySource(reader: Database, productId: string, now: number, inCurrency?: string): { currency: string; sources: LtvSource[] } {
   const attributor = createAttributor(reader, productId);
+  const currency = inCurrency ?? attributor.currency;
   const groups = new Map<string, { customers: number; revenue: number }>();
-  for (const c of customersOf(reader, productId, attributor.currency, now)) {
+  for (const c of customersOf(reader, productId, currency, now)) {
     const visit = attributor.visitOf(c.first);
     const source = visit ? (visit.source ? String(visit.source) : "Direct / None") : "Unattributed";
     const g = groups.get(source) ?? { customers: 0, revenue: 0 };
@@ -75,7 +77,7 @@ export function ltvBySource(reader: Database, productId: string, now: number): {
     groups.set(source, g);
   }
   const sources = [...groups]
-    .map(([source, g]) => ({ source, customers: g.customers, revenue: toMajor(g.revenue, attributor.currency), ltv: toMajor(g.revenue / g.customers, attributor.currency) }))
+    .map(([source, g]) => ({ source, customers: g.customers, revenue: toMajor(g.revenue, currency), ltv: toMajor(g.revenue / g.customers, currency) }))
     .sort((a, b) => b.revenue - a.revenue || (a.source < b.source ? -1 : 1));
-  return { currency: attributor.currency, sources };
+  return { currency, sources };
 }

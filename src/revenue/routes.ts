@@ -4,16 +4,13 @@ import type { AppEnv } from "../http/context";
 import { apiKeyAuth } from "../auth/api-key-auth";
 import { badRequest } from "../lib/errors";
 import { apiProduct } from "../products/api-access";
-import { bucketStarts, resolveRange } from "../lib/time/calendar";
-import { localDateAt } from "../lib/time/dates";
-import { mrrMovements, readSubscriptionChanges } from "./mrr";
-import { toMajor } from "./currency";
-import { ltvByCohort, ltvBySource } from "./ltv";
+import { ltvReport, mrrReport } from "./report";
 
 /**
  * `GET /api/v1/revenue/mrr?months=12`: MRR at the end of each month and its movements, per
  * currency (never summed across currencies), months in the product's zone.
- * `GET /api/v1/revenue/ltv?by=cohort|source`: lifetime value per first-purchase cohort or source.
+ * `GET /api/v1/revenue/ltv?by=cohort|source[&currency=EUR]`: lifetime value per first-purchase
+ * cohort or source, in the product's currency or the one named.
  * A read key (its product) or a member naming `product`.
  */
 export function revenueRoutes(deps: Deps) {
@@ -25,33 +22,15 @@ export function revenueRoutes(deps: Deps) {
     const product = productOf(c);
     const months = Number(c.req.query("months") ?? 12);
     if (!Number.isInteger(months) || months < 1 || months > 36) throw badRequest("invalid_input", "months is a whole number from 1 to 36", "months");
-    const now = deps.clock.now();
-    const { from } = resolveRange(product.timezone, months - 1, "mo", now);
-    const starts = bucketStarts(product.timezone, "month", from, now);
-    const bounds = [...starts, now];
-    const byCurrency = mrrMovements(readSubscriptionChanges(deps.reader, product.id, now), bounds);
-    const currencies = Object.fromEntries(
-      Object.entries(byCurrency).map(([currency, periods]) => [
-        currency,
-        periods.map((p) => ({
-          month: localDateAt(p.start, product.timezone).slice(0, 7),
-          mrr: toMajor(p.mrr, currency),
-          new: toMajor(p.new, currency),
-          expansion: toMajor(p.expansion, currency),
-          contraction: toMajor(p.contraction, currency),
-          churned: toMajor(p.churned, currency),
-        })),
-      ]),
-    );
-    return c.json({ currencies, note: "Amounts in major units of each currency; currencies are never converted or summed." });
+    return c.json(mrrReport(deps.reader, product, months, deps.clock.now()));
   });
   app.get("/api/v1/revenue/ltv", read, (c) => {
     const product = productOf(c);
     const by = c.req.query("by") ?? "cohort";
-    const now = deps.clock.now();
-    if (by === "cohort") return c.json(ltvByCohort(deps.reader.$client, product.id, product.timezone, now));
-    if (by === "source") return c.json(ltvBySource(deps.reader.$client, product.id, now));
-    throw badRequest("invalid_input", 'by is "cohort" or "source"', "by");
+    if (by !== "cohort" && by !== "source") throw badRequest("invalid_input", 'by is "cohort" or "source"', "by");
+    const currency = c.req.query("currency");
+    if (currency !== undefined && !/^[A-Z]{3}$/.test(currency)) throw badRequest("invalid_input", "currency is an ISO 4217 code like USD", "currency");
+    return c.json(ltvReport(deps.reader.$client, product, by, deps.clock.now(), currency));
   });
   return app;
 }

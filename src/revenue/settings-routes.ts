@@ -13,6 +13,8 @@ import { SettingsShell } from "../../views/pages/products/settings-shell";
 import { RevenueSection, type RevenueNotice } from "../../views/pages/products/settings-revenue";
 import type { FormErrors } from "../http/forms";
 import { notFound } from "../lib/errors";
+import { addXLink, listXLinks, removeXLink } from "./x-links";
+import { XLinksSection } from "../../views/pages/products/settings-x-links";
 
 /** Where each provider carries `litekpi.visitorId()` back to us (DESIGN.md "Revenue"). */
 const HOW_TO: Record<ProviderKey, string> = {
@@ -29,7 +31,8 @@ export function revenueSettingsRoutes(deps: Deps) {
   const owner = requirePermission(canManageProduct, "Only the product's owner can connect payment providers.");
   const P = "/products/:productId/settings/revenue";
 
-  const page = (c: Context<AppEnv>, extra: { errors?: { provider: string; errors: FormErrors }; notice?: RevenueNotice } = {}, status = 200) => {
+  type XForm = { errors: FormErrors; values: { link?: string; label?: string; postUrl?: string } };
+  const page = (c: Context<AppEnv>, extra: { errors?: { provider: string; errors: FormErrors }; notice?: RevenueNotice; x?: XForm } = {}, status = 200) => {
     const product = c.get("product");
     const integrations = listIntegrations(deps.db, product.id);
     const providers = PROVIDER_KEYS.map((key) => ({
@@ -41,8 +44,11 @@ export function revenueSettingsRoutes(deps: Deps) {
       howTo: HOW_TO[key],
     }));
     const base = productUrl(product.id, "settings") + "/revenue";
-    const section = RevenueSection({ providers, canEdit: canManageProduct(c.get("role")), action: (p, what) => `${base}/${p}${what ? `/${what}` : ""}`, ...extra });
-    return sendPage(c, SettingsShell({ header: pageHeader(deps, c, product), product, active: "revenue", children: section }), status);
+    const { x, ...rest } = extra;
+    const canEdit = canManageProduct(c.get("role"));
+    const section = RevenueSection({ providers, canEdit, action: (p, what) => `${base}/${p}${what ? `/${what}` : ""}`, ...rest });
+    const posts = XLinksSection({ links: listXLinks(deps.db, product.id), canEdit, action: `${base}/x-links`, removeAction: `${base}/x-links/remove`, ...x });
+    return sendPage(c, SettingsShell({ header: pageHeader(deps, c, product), product, active: "revenue", children: [section, posts] }), status);
   };
   const providerOf = (c: Context<AppEnv>): ProviderKey => {
     const key = c.req.param("provider") ?? "";
@@ -52,6 +58,24 @@ export function revenueSettingsRoutes(deps: Deps) {
   const back = (c: Context<AppEnv>, provider: string) => c.redirect(`${productUrl(c.get("product").id, "settings")}/revenue#revenue-${provider}`, 303);
 
   r.get(P, ...member, (c) => page(c));
+
+  // Before `/:provider`, which would take "x-links" for a provider's name.
+  r.post(`${P}/x-links`, ...member, owner, async (c) => {
+    const values = await formFields(c, "link", "label", "postUrl");
+    try {
+      addXLink(deps.db, c.get("product").id, values, deps.clock.now());
+    } catch (err) {
+      const errors = formErrorsOf(err);
+      if (!errors) throw err;
+      return page(c, { x: { errors, values } }, 422);
+    }
+    return c.redirect(`${productUrl(c.get("product").id, "settings")}/revenue#x-links`, 303);
+  });
+  r.post(`${P}/x-links/remove`, ...member, owner, async (c) => {
+    const { link } = await formFields(c, "link");
+    removeXLink(deps.db, c.get("product").id, link);
+    return c.redirect(`${productUrl(c.get("product").id, "settings")}/revenue#x-links`, 303);
+  });
 
   r.post(`${P}/:provider`, ...member, owner, async (c) => {
     const provider = providerOf(c);

@@ -135,6 +135,18 @@ describe("web metrics equal a reference computed from the sent hits", () => {
             await check(["time:day"], SESSION_METRICS, allEvents);
             await check(["visit:source", "time:day"], SESSION_METRICS);
             await check(["event:page", "time:hour"], ["visits", ...EVENT_METRICS]);
+            // Country and its name are one stored dimension: the aggregates (no filter) answer what raw rows (a filter that keeps all) do.
+            const countries = { metrics: SESSION_METRICS, date_range: [a, b], dimensions: ["visit:country", "visit:country_name"] };
+            const byJoin = (x: { dimensions: string[] }, y: { dimensions: string[] }) => (x.dimensions.join() < y.dimensions.join() ? -1 : 1);
+            expect((await query(site.readKey, domain, countries)).sort(byJoin)).toEqual((await query(site.readKey, domain, { ...countries, filters: allVisits })).sort(byJoin));
+            // A case-sensitive goal filter reads only the goal's hits and their visits: the same
+            // answer as the case-insensitive one, which reads every visit of the range.
+            for (const [dims, metrics] of [[[], ["visitors", "visits", "events", "bounce_rate", "visit_duration", "conversion_rate"]], [["visit:source"], ["visitors", "visits", "events", "conversion_rate"]], [["event:page"], ["visitors", "events", "conversion_rate"]], [["event:goal"], ["visitors", "events", "conversion_rate"]], [["time:hour"], ["visitors", "events", "conversion_rate"]], [["event:props:plan"], ["visitors", "events"]]] as [string[], string[]][]) {
+              const body = { metrics, date_range: [a, b], dimensions: dims };
+              const fast = await query(site.readKey, domain, { ...body, filters: [["is", "event:goal", ["Signup"]]] });
+              const slow = await query(site.readKey, domain, { ...body, filters: [["is", "event:goal", ["signup"], { case_sensitive: false }]] });
+              expect({ dims, rows: fast }).toEqual({ dims, rows: slow });
+            }
           }
         }),
         { numRuns: Number(process.env.WEB_PROPERTY_RUNS ?? 25) },

@@ -21,7 +21,7 @@ const ZONE = "Europe/Berlin";
 async function render(query: string) {
   const { run, queries } = fixtureRunner("2026-03-14");
   const view = parseWebView(new URLSearchParams(query));
-  const data = await loadDashboard(run, view, ZONE, NOW);
+  const data = await loadDashboard(run, view, ZONE, NOW, { revenue: { enabled: false, goal: null } });
   const base = "/products/p1/web";
   const html = String(
     await WebDashboardPage({
@@ -135,9 +135,10 @@ describe("web dashboard view", () => {
 
   test("a card's CSV: values, labels and plain numbers; a formula-looking value is defused", async () => {
     const pages = CARDS.find((c) => c.id === "pages")!;
-    const csv = cardCsv(pages, pages.tabs[0]!, { rows: [{ value: "/=cmd|' /C calc'!A0", label: "/=cmd", metrics: [3] }, { value: "=1+1", label: "=1+1", metrics: [2] }], total: 2 });
+    const visitors = [{ key: "visitors", label: "Visitors" }];
+    const csv = cardCsv(pages.tabs[0]!, { rows: [{ value: "/=cmd|' /C calc'!A0", label: "/=cmd", metrics: [3] }, { value: "=1+1", label: "=1+1", metrics: [2] }], total: 2, columns: visitors });
     expect(csv.split("\r\n")).toEqual(["event:page,visitors", "/=cmd|' /C calc'!A0,3", "'=1+1,2", ""]);
     const locations = CARDS.find((c) => c.id === "locations")!;
-    expect(cardCsv(locations, locations.tabs[0]!, { rows: [{ value: "DE", label: "Germany", metrics: [402] }], total: 1 })).toBe("visit:country,visit:country_name,visitors\r\nDE,Germany,402\r\n");
+    expect(cardCsv(locations.tabs[0]!, { rows: [{ value: "DE", label: "Germany", metrics: [402] }], total: 1, columns: visitors })).toBe("visit:country,visit:country_name,visitors\r\nDE,Germany,402\r\n");
   });
 });

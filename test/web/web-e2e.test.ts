@@ -9,10 +9,10 @@ import { CHROME_UA, makeSite } from "./support";
 import { signIn } from "../helpers/sign-in";
 import { makeUser } from "../helpers/factories";
 import { addMember } from "../../src/teams/memberships";
-import { CARDS } from "../../src/web/dashboard/cards";
+import { cardColumns, CARDS } from "../../src/web/dashboard/cards";
 import { cardCsv } from "../../src/web/dashboard/card-csv";
 import { resolvePeriods } from "../../src/web/dashboard/periods";
-import { cardQuery, CSV_ROWS, readCard, type WebAnswer } from "../../src/web/dashboard/queries";
+import { cardQueries, CSV_ROWS, readCard, type WebAnswer } from "../../src/web/dashboard/queries";
 import { parseWebView } from "../../src/web/dashboard/view";
 
 /**
@@ -182,8 +182,9 @@ describe("web analytics end to end", () => {
         for (const tab of card.tabs) {
           const res = await owner.get(`/products/${ours.product.id}/web/cards/${card.id}/csv?range=today${filters}&tab=${tab.id}`);
           expect(res.status).toBe(200);
-          const api = (await query(ours.readKey, { site_id: ours.domain, ...cardQuery(card, tab, view, periods, CSV_ROWS) })) as unknown as WebAnswer;
-          expect({ card: card.id, tab: tab.id, filters, csv: await res.text() }).toEqual({ card: card.id, tab: tab.id, filters, csv: cardCsv(card, tab, readCard(api, tab)) });
+          const columns = cardColumns(card, tab, { enabled: false, goal: null }, true);
+          const api = (await query(ours.readKey, { site_id: ours.domain, ...cardQueries(columns, tab, view, periods, CSV_ROWS, null).main })) as unknown as WebAnswer;
+          expect({ card: card.id, tab: tab.id, filters, csv: await res.text() }).toEqual({ card: card.id, tab: tab.id, filters, csv: cardCsv(tab, readCard(api, tab, columns)) });
         }
       }
     }

@@ -76,7 +76,7 @@ export const analyticsOperations: OperationTable = {
     tag: "Revenue",
     summary: "Lifetime value by cohort or source",
     auth: ["read", "session"],
-    query: [product, { name: "by", description: "cohort (default) or source" }],
+    query: [product, { name: "by", description: "cohort (default) or source" }, { name: "currency", description: "ISO 4217 code; the product's currency by default (currencies are never converted)" }],
     responses: { "200": { description: "LTV", schema: { type: "object" } }, "400": error },
   },
 };

@@ -6,8 +6,30 @@ import type { FilterKey } from "./view";
  * A tab may ask for a second dimension to show as the row's label (countries: filter by the code,
  * show the name). Cards come in pairs, as laid out on the page.
  */
-export type CardMetric = { key: string; label: string };
-export type CardTab = { id: string; label: string; dimension: string; filterKey: FilterKey; column: string; labelDimension?: string };
+export type CardMetric = {
+  key: string;
+  label: string;
+  /** The full name, where the label is an abbreviation. */
+  title?: string;
+  /** Revenue belongs to visits: shown when the product has revenue, on tabs of a visit dimension. */
+  revenue?: true;
+  /** Read with the product's revenue goal as the event:goal filter (conversion_rate: the share of the row's visitors who paid). */
+  goal?: true;
+  /** Only on the details page and in the CSV (the card itself has room for four figures). */
+  detailsOnly?: true;
+  /** Left out on phones. */
+  wide?: true;
+};
+export type CardTab = {
+  id: string;
+  label: string;
+  dimension: string;
+  filterKey: FilterKey;
+  column: string;
+  labelDimension?: string;
+  /** Rows that are t.co links show the X post the user named them after (src/revenue/x-links.ts). */
+  xPosts?: true;
+};
 export type CardDef = {
   id: string;
   title: string;
@@ -19,21 +41,29 @@ export type CardDef = {
 };
 
 const VISITORS: CardMetric[] = [{ key: "visitors", label: "Visitors" }];
+/** "Which traffic actually pays" (DESIGN.md "Revenue"): beside the visitors of every visit breakdown. */
+const REVENUE: CardMetric[] = [
+  ...VISITORS,
+  { key: "revenue", label: "Revenue", revenue: true },
+  { key: "purchases", label: "Purchases", revenue: true, detailsOnly: true },
+  { key: "rpv", label: "RPV", title: "Revenue per visitor", revenue: true, wide: true },
+  { key: "conversion_rate", label: "CR", title: "Conversion rate: visitors who paid", revenue: true, goal: true, wide: true },
+];
 
 export const CARDS: CardDef[] = [
   {
     id: "sources",
     title: "Sources",
-    metrics: VISITORS,
+    metrics: REVENUE,
     tabs: [
       { id: "sources", label: "Sources", dimension: "visit:source", filterKey: "source", column: "Source" },
-      { id: "referrers", label: "Referrers", dimension: "visit:referrer", filterKey: "referrer", column: "Referrer" },
+      { id: "referrers", label: "Referrers", dimension: "visit:referrer", filterKey: "referrer", column: "Referrer", xPosts: true },
     ],
   },
   {
     id: "pages",
     title: "Pages",
-    metrics: VISITORS,
+    metrics: REVENUE,
     tabs: [
       { id: "pages", label: "Top pages", dimension: "event:page", filterKey: "page", column: "Page" },
       { id: "entry", label: "Entry pages", dimension: "visit:entry_page", filterKey: "entry_page", column: "Entry page" },
@@ -43,7 +73,7 @@ export const CARDS: CardDef[] = [
   {
     id: "campaigns",
     title: "Campaigns",
-    metrics: VISITORS,
+    metrics: REVENUE,
     tabs: [
       { id: "medium", label: "Medium", dimension: "visit:utm_medium", filterKey: "utm_medium", column: "UTM medium" },
       { id: "source", label: "Source", dimension: "visit:utm_source", filterKey: "utm_source", column: "UTM source" },
@@ -55,7 +85,7 @@ export const CARDS: CardDef[] = [
   {
     id: "locations",
     title: "Locations",
-    metrics: VISITORS,
+    metrics: REVENUE,
     note: "dbip",
     tabs: [
       { id: "countries", label: "Countries", dimension: "visit:country", labelDimension: "visit:country_name", filterKey: "country", column: "Country" },
@@ -65,7 +95,7 @@ export const CARDS: CardDef[] = [
   {
     id: "devices",
     title: "Devices",
-    metrics: VISITORS,
+    metrics: REVENUE,
     tabs: [
       { id: "devices", label: "Devices", dimension: "visit:device", filterKey: "device", column: "Device" },
       { id: "browsers", label: "Browsers", dimension: "visit:browser", filterKey: "browser", column: "Browser" },
@@ -84,6 +114,23 @@ export const CARDS: CardDef[] = [
   },
 ];
 
+
+/** What the product's revenue allows the cards to show (src/web/dashboard/revenue-setup.ts). */
+export type RevenueColumns = { enabled: boolean; goal: string | null };
+
+/**
+ * The figures a tab shows: revenue ones only where the product has revenue and the tab is a
+ * visit dimension (a payment belongs to a visit, not to a page view), the conversion rate only
+ * with a revenue goal to convert on; on the card itself, not the details-only ones.
+ */
+export function cardColumns(card: CardDef, tab: CardTab, revenue: RevenueColumns, details: boolean): CardMetric[] {
+  return card.metrics.filter((m) => {
+    if (m.detailsOnly && !details) return false;
+    if (!m.revenue) return true;
+    if (!revenue.enabled || !tab.dimension.startsWith("visit:")) return false;
+    return !m.goal || revenue.goal !== null;
+  });
+}
 
 /** The tab asked for, else the card's first. */
 export const cardTab = (card: CardDef, id: string | null | undefined) => card.tabs.find((t) => t.id === id) ?? card.tabs[0]!;

@@ -1,5 +1,5 @@
 import { isoSeconds } from "../../lib/time/dates";
-import type { CardDef, CardTab } from "./cards";
+import type { CardMetric, CardTab } from "./cards";
 import { labelInstant, type DateRange, type Periods } from "./periods";
 import { queryFilters, TOP_METRICS, type TopMetric, type WebView } from "./view";
 
@@ -36,19 +36,30 @@ export const topQuery = (view: WebView, range: DateRange): WebQuery => withFilte
 export const chartQuery = (view: WebView, periods: Periods): WebQuery =>
   withFilters({ metrics: [view.metric], date_range: periods.current, dimensions: [`time:${periods.interval}`], include: { time_labels: true } }, view);
 
-export function cardQuery(card: CardDef, tab: CardTab, view: WebView, periods: Periods, limit: number): WebQuery {
+/**
+ * A card's queries: its figures by the tab's dimension, ordered by the first; and, when it shows
+ * a goal figure (the conversion rate with the revenue goal), the same breakdown with that goal as
+ * a filter, whose rows are joined to the first query's by their dimension values.
+ */
+export type CardQueries = { main: WebQuery; goal: WebQuery | null };
+export function cardQueries(columns: CardMetric[], tab: CardTab, view: WebView, periods: Periods, limit: number, revenueGoal: string | null): CardQueries {
   const dimensions = tab.labelDimension ? [tab.dimension, tab.labelDimension] : [tab.dimension];
-  return withFilters(
+  const plain = columns.filter((m) => !m.goal);
+  const main = withFilters(
     {
-      metrics: card.metrics.map((m) => m.key),
+      metrics: plain.map((m) => m.key),
       date_range: periods.current,
       dimensions,
-      order_by: [[card.metrics[0]!.key, "desc"]],
+      order_by: [[plain[0]!.key, "desc"]],
       include: { total_rows: true },
       pagination: { limit, offset: 0 },
     },
     view,
   );
+  const goals = columns.filter((m) => m.goal);
+  if (!goals.length || revenueGoal === null) return { main, goal: null };
+  const filters = [...queryFilters(view.filters), ["is", "event:goal", [revenueGoal]]];
+  return { main, goal: { metrics: goals.map((m) => m.key), date_range: periods.current, dimensions, filters, pagination: { limit: CSV_ROWS, offset: 0 } } };
 }
 
 /** Visitors of the last five minutes (not filtered: "N current visitors" is about the site). */
@@ -63,16 +74,30 @@ export function readTop(current: WebAnswer, previous: WebAnswer): TopFigure[] {
   return TOP_METRICS.map((metric, i) => ({ metric, value: num(a[i]) ?? 0, previous: num(b[i]) ?? 0 }));
 }
 
-export type CardRow = { value: string | null; label: string; metrics: (number | null)[] };
-export type CardRows = { rows: CardRow[]; total: number };
-export function readCard(answer: WebAnswer, tab: CardTab): CardRows {
+/** `post`: the X post a t.co referrer was named after. */
+export type CardRow = { value: string | null; label: string; metrics: (number | null)[]; post?: string };
+/** A card's rows with its figures in `columns` order; `posts` when its rows may name X posts. */
+export type CardRows = { rows: CardRow[]; total: number; columns: CardMetric[]; posts?: true };
+
+/** Names the rows that are labelled t.co links (the tab's `xPosts`), when the product has any. */
+export function withXPosts(data: CardRows, tab: CardTab, posts: Map<string, string>): CardRows {
+  if (!tab.xPosts || posts.size === 0) return data;
+  return { ...data, posts: true, rows: data.rows.map((r) => (r.value !== null && posts.has(r.value) ? { ...r, post: posts.get(r.value)! } : r)) };
+}
+export function readCard(answer: WebAnswer, tab: CardTab, columns: CardMetric[], goalAnswer: WebAnswer | null = null): CardRows {
+  const plain = columns.filter((m) => !m.goal);
+  const goals = columns.filter((m) => m.goal);
+  const goalRows = new Map((goalAnswer?.results ?? []).map((r) => [r.dimensions.map(String).join("\u0001"), r.metrics]));
   const rows = answer.results.map((r) => {
     const raw = r.dimensions[0];
     const value = raw === null || raw === undefined || raw === "" ? null : String(raw);
     const shown = tab.labelDimension ? r.dimensions[1] : raw;
-    return { value, label: shown === null || shown === undefined || shown === "" ? "(none)" : String(shown), metrics: r.metrics.map(num) };
+    const converted = goalRows.get(r.dimensions.map(String).join("\u0001"));
+    // A row the goal query has no row for had no conversions: 0, not unknown.
+    const metrics = columns.map((m) => (m.goal ? (converted ? num(converted[goals.indexOf(m)]) : 0) : num(r.metrics[plain.indexOf(m)])));
+    return { value, label: shown === null || shown === undefined || shown === "" ? "(none)" : String(shown), metrics };
   });
-  return { rows, total: num(answer.meta?.total_rows) ?? rows.length };
+  return { rows, total: num(answer.meta?.total_rows) ?? rows.length, columns };
 }
 
 /**

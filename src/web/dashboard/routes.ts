@@ -17,10 +17,14 @@ import { CARD_ROWS, CSV_ROWS, DETAILS_ROWS, type RunWebQuery } from "./queries";
 import { runWebQuery } from "../query/run";
 import { parseWebView, viewUrl, viewUrlWith } from "./view";
 import { cardCsv, cardCsvFilename } from "./card-csv";
+import { revenueColumns } from "./revenue-setup";
+import { xLinkLabels } from "../../revenue/x-links";
 import { WebDashboardPage, Realtime } from "../../../views/pages/web/web-dashboard";
 import { WebPanel, type PanelProps } from "../../../views/pages/web/top-stats";
 import { BreakdownCard, type BreakdownProps } from "../../../views/pages/web/breakdown-card";
 import { CardDetailsPage } from "../../../views/pages/web/card-details";
+import { LtvCard, LtvCardPage, type LtvCardProps, type MrrCardProps } from "../../../views/pages/web/revenue-cards";
+import { ltvReport, mrrReport, paymentCurrencies } from "../../revenue/report";
 
 /**
  * The web dashboard of a product, for every member: the page, and each part htmx reloads alone
@@ -28,6 +32,9 @@ import { CardDetailsPage } from "../../../views/pages/web/card-details";
  * card's details page and CSV. Every route runs requireUser → productAccess (another tenant's
  * product is a 404).
  */
+/** Months the MRR card shows (the API's `months`). */
+export const MRR_MONTHS = 6;
+
 export function webDashboardRoutes(deps: Deps) {
   const r = new Hono<AppEnv>();
   const member = [requireUser(), productAccess(deps), requirePermission(canUseDashboards, "The web dashboard is for the product's members.")] as const;
@@ -47,7 +54,17 @@ export function webDashboardRoutes(deps: Deps) {
           return { card, data: await loadGoalCard(run, deps, product, goals, view, periods, now, limit) };
         }
       : undefined;
-    return { product, run, view, base, currency: getWebSettings(deps.db, product.id).currency, now, loaders: { goals: goalsLoader } as Record<string, CardLoader | undefined> };
+    return {
+      product,
+      run,
+      view,
+      base,
+      currency: getWebSettings(deps.db, product.id).currency,
+      now,
+      revenue: revenueColumns(deps.reader.$client, product.id),
+      xPosts: xLinkLabels(deps.db, product.id),
+      loaders: { goals: goalsLoader } as Record<string, CardLoader | undefined>,
+    };
   };
   type Ctx = ReturnType<typeof context>;
 
@@ -69,12 +86,34 @@ export function webDashboardRoutes(deps: Deps) {
     view: x.view,
     periods,
     currency: x.currency,
+    revenue: x.revenue.enabled,
     ...data,
+  });
+
+  // MRR and LTV read the subscription and payment events (src/revenue/report.ts), as /api/v1/revenue/* do.
+  const settingsUrl = (x: Ctx) => productUrl(x.product.id, "settings") + "/revenue";
+  const mrrProps = (x: Ctx): MrrCardProps => ({ report: mrrReport(deps.reader, x.product, MRR_MONTHS, x.now), months: MRR_MONTHS, settingsUrl: settingsUrl(x) });
+  const ltvProps = (x: Ctx, by: "cohort" | "source"): LtvCardProps => ({
+    by,
+    reports: paymentCurrencies(deps.reader.$client, x.product.id, x.currency).map((cur) => ltvReport(deps.reader.$client, x.product, by, x.now, cur)),
+    url: (b) => `${x.base}/revenue/ltv?by=${b}`,
+    settingsUrl: settingsUrl(x),
+  });
+
+  r.get("/products/:productId/web/revenue/ltv", ...member, (c) => {
+    const x = context(c);
+    const by = c.req.query("by") === "source" ? "source" : "cohort";
+    const props = ltvProps(x, by);
+    return pageOrFragment(
+      c,
+      () => LtvCard(props),
+      () => LtvCardPage({ header: pageHeader(deps, c, x.product), product: x.product, back: x.base, card: props }),
+    );
   });
 
   r.get("/products/:productId/web", ...member, async (c) => {
     const x = context(c);
-    const data = await loadDashboard(x.run, x.view, x.product.timezone, x.now, x.loaders);
+    const data = await loadDashboard(x.run, x.view, x.product.timezone, x.now, { revenue: x.revenue, xPosts: x.xPosts, loaders: x.loaders });
     const visitors = data.panel.top.find((f) => f.metric === "visitors")?.value ?? 0;
     c.header("Cache-Control", "no-store");
     return pageOrFragment(
@@ -89,6 +128,7 @@ export function webDashboardRoutes(deps: Deps) {
           urls: { base: x.base, panel: `${x.base}/panel`, realtime: `${x.base}/realtime`, install: `${x.base}/install` },
           panel: panelProps(x, data.panel, data.periods),
           cards: data.cards.map((d) => cardProps(x, d.card, d.tab, d.data)),
+          revenue: x.revenue.enabled ? { mrr: mrrProps(x), ltv: ltvProps(x, "cohort") } : undefined,
           realtime: data.realtime,
           empty: visitors === 0 && data.realtime === 0,
         }),
@@ -110,11 +150,11 @@ export function webDashboardRoutes(deps: Deps) {
   // One route per card of the table (a card id is a name, not a row: nothing to look up).
   for (const base of CARDS) {
     /** The card as this view reads it: its own loader if it has one, else its dimension (conversions under a goal filter). */
-    const read = async (x: Ctx, tab: CardTab, periods: ReturnType<typeof resolvePeriods>, limit?: number) => {
+    const read = async (x: Ctx, tab: CardTab, periods: ReturnType<typeof resolvePeriods>, o: { details: boolean; limit?: number }) => {
       const own = x.loaders[base.id];
-      if (own) return own(tab, periods, limit);
+      if (own) return own(tab, periods, o.limit);
       const card = cardForView(base, x.view);
-      return { card, data: await loadCard(x.run, card, tab, x.view, periods, limit) };
+      return { card, data: await loadCard(x.run, card, tab, x.view, periods, { revenue: x.revenue, details: o.details, limit: o.limit, xPosts: x.xPosts }) };
     };
 
     r.get(`/products/:productId/web/cards/${base.id}`, ...member, async (c) => {
@@ -122,7 +162,7 @@ export function webDashboardRoutes(deps: Deps) {
       const tab = cardTab(base, c.req.query("tab"));
       const details = c.req.query("details") === "1";
       const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
-      const { card, data } = await read(x, tab, periods, details ? DETAILS_ROWS : undefined);
+      const { card, data } = await read(x, tab, periods, { details, limit: details ? DETAILS_ROWS : undefined });
       const props = cardProps(x, card, tab, data, details);
       // A goal's details page also shows how long its conversions took (the distribution beside the median).
       const times = "times" in data ? (data as GoalCardData).times : null;
@@ -137,8 +177,8 @@ export function webDashboardRoutes(deps: Deps) {
       const x = context(c);
       const tab = cardTab(base, c.req.query("tab"));
       const periods = resolvePeriods(x.view.range, x.product.timezone, x.now);
-      const { card, data } = await read(x, tab, periods, CSV_ROWS);
-      return c.body(cardCsv(card, tab, data), 200, {
+      const { card, data } = await read(x, tab, periods, { details: true, limit: CSV_ROWS });
+      return c.body(cardCsv(tab, data), 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": `attachment; filename="${cardCsvFilename(x.product.name, tab, periods.current[0], periods.current[1])}"`,
         "Cache-Control": "no-store",

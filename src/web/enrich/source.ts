@@ -4,7 +4,8 @@ import { parse as parseReferrer } from "@tryghost/referrer-parser";
  * Where a visit came from (DESIGN.md "Web analytics"): `utm_source`, `ref` or `source` of the
  * landing URL first; else the referrer, classified by @tryghost/referrer-parser ("Google",
  * "Facebook", …) or, for a site it does not know, its host without `www.`. A referrer on the
- * site's own domains is no source (a self-referral: the visit is direct).
+ * site's own domains is no source (a self-referral: the visit is direct). A click on an X ad
+ * (`twclid`) is the source "Twitter Ads".
  */
 export type SourceInfo = {
   source: string | null;
@@ -18,6 +19,8 @@ export type SourceInfo = {
 };
 
 export const CLICK_IDS = ["gclid", "fbclid", "msclkid", "ttclid", "twclid", "li_fat_id"] as const;
+/** The source of a click on an X ad (referrer-parser names organic X traffic "Twitter"). */
+export const X_ADS = "Twitter Ads";
 const MAX_VALUE = 2000;
 
 const param = (q: URLSearchParams, name: string) => clean(q.get(name));
@@ -75,6 +78,10 @@ export function sourceOf(url: URL, referrer: string | null, isOwnHost: (host: st
   const explicit = param(q, "utm_source") ?? param(q, "ref") ?? param(q, "source");
   let source = explicit;
   if (!source && external) source = knownSource(external.href, refHost!);
+  // X's ads append `twclid` to the landing URL (https://business.x.com/en/help/campaign-measurement-and-analytics/conversion-tracking-for-websites):
+  // such a visit is paid X, apart from organic "Twitter". X's apps often send no referrer, so a
+  // twclid without one counts too; a source the landing URL names itself (utm_source) is kept.
+  if (clicks.twclid && !explicit && (source === null || source === "Twitter")) source = X_ADS;
   return {
     source,
     referrer: external ? clean(refHost + (external.pathname === "/" ? "" : external.pathname)) : null,

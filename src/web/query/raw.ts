@@ -3,6 +3,7 @@ import type { Database } from "bun:sqlite";
 import { emptyAcc, type Acc } from "./acc";
 import { matches, storedValue, type EventRow, type Hit, type SessionRow } from "./filters";
 import { filterDims } from "./parse";
+import { revenueGoalHits, touchesGoal } from "./revenue-goals";
 import { isEventDim, isTimeDim, type Filter, type WebQuery } from "./types";
 
 /**
@@ -23,17 +24,9 @@ type Work = Acc & { ve: Set<string>; vs: Set<string>; eng: Set<string>; scroll: 
 const DAY = 86_400_000;
 
 export function rawGroups(reader: Database, productId: string, q: WebQuery, from: number, to: number, timeKey: (ms: number) => string | null): Map<string, Group> {
-  const sessions = reader
-    .query("SELECT * FROM web_sessions WHERE product_id = ? AND last_ms >= ? AND start_ms < ?")
-    .all(productId, from, to) as SessionRow[];
+  const { sessions, events } = readHits(reader, productId, q, from, to);
   const byId = new Map(sessions.map((s) => [s.id, s]));
-  const events = reader
-    .query(
-      `SELECT e.session_id, e.visitor_id, e.ts_ms, e.name, e.hostname, e.pathname, e.props, e.engaged_ms, e.scroll_depth
-       FROM web_sessions s JOIN web_events e ON e.session_id = s.id
-       WHERE s.product_id = ? AND s.last_ms >= ? AND s.start_ms < ? AND e.name != '${IDENTIFY}' ORDER BY e.ts_ms, e.seq`,
-    )
-    .all(productId, from, to) as EventRow[];
+  if (touchesGoal(q)) mergeRevenueGoalHits(reader, productId, from, to, sessions, byId, events);
   const filter: Filter | null = q.filters.length ? { op: "and", filters: q.filters } : null;
   const eventScoped = q.dimensions.some(isEventDim) || filterDims(q.filters).some(isEventDim) || (q.dimensions.length === q.dimensions.filter(isTimeDim).length && !q.filters.length);
   const dims = q.dimensions;
@@ -158,4 +151,62 @@ export function rawGroups(reader: Database, productId: string, q: WebQuery, from
     out.set(key, { values: g.values, acc });
   }
   return out;
+}
+
+/** Webhook purchases as completions of revenue goals (src/web/query/revenue-goals.ts), in time order with the tracker's hits. */
+function mergeRevenueGoalHits(reader: Database, productId: string, from: number, to: number, sessions: SessionRow[], byId: Map<number, SessionRow>, events: EventRow[]) {
+  const sent = new Set(events.map((e) => e.session_id + "\u0001" + e.name));
+  const extra = revenueGoalHits(reader, productId, from, to, (id, name) => sent.has(id + "\u0001" + name));
+  if (!extra.events.length) return;
+  for (const s of extra.sessions) {
+    if (byId.has(s.id)) continue;
+    byId.set(s.id, s);
+    sessions.push(s);
+  }
+  // Stable: a purchase paid in the same millisecond as a hit comes after it.
+  const merged = [...events, ...extra.events].map((e, i) => ({ e, i })).sort((a, b) => a.e.ts_ms - b.e.ts_ms || a.i - b.i).map((x) => x.e);
+  events.length = 0;
+  for (const e of merged) events.push(e);
+}
+
+const HIT_COLUMNS = "e.session_id, e.visitor_id, e.ts_ms, e.name, e.hostname, e.pathname, e.props, e.engaged_ms, e.scroll_depth";
+
+/**
+ * The visits overlapping [from, to) and their hits in time order. Under a top-level
+ * `["is", "event:goal", names]` filter only hits with those names can match (every counter
+ * below skips a hit the filter refuses, and a visit counts only through a matching hit), so
+ * only those hits and their visits are read: the goal figures of the dashboard (conversion rate)
+ * need not read every visit of the range.
+ */
+function readHits(reader: Database, productId: string, q: WebQuery, from: number, to: number): { sessions: SessionRow[]; events: EventRow[] } {
+  const names = goalNamesOf(q.filters);
+  if (!names) {
+    const sessions = reader.query("SELECT * FROM web_sessions WHERE product_id = ? AND last_ms >= ? AND start_ms < ?").all(productId, from, to) as SessionRow[];
+    const events = reader
+      .query(`SELECT ${HIT_COLUMNS} FROM web_sessions s JOIN web_events e ON e.session_id = s.id WHERE s.product_id = ? AND s.last_ms >= ? AND s.start_ms < ? AND e.name != '${IDENTIFY}' ORDER BY e.ts_ms, e.seq`)
+      .all(productId, from, to) as EventRow[];
+    return { sessions, events };
+  }
+  const events = names.length
+    ? (reader
+        .query(`SELECT ${HIT_COLUMNS} FROM web_sessions s JOIN web_events e ON e.session_id = s.id WHERE s.product_id = ? AND s.last_ms >= ? AND s.start_ms < ? AND e.name IN (${names.map(() => "?").join(", ")}) ORDER BY e.ts_ms, e.seq`)
+        .all(productId, from, to, ...names) as EventRow[])
+    : [];
+  const ids = [...new Set(events.map((e) => e.session_id))];
+  const sessions: SessionRow[] = [];
+  for (let k = 0; k < ids.length; k += 500) {
+    const chunk = ids.slice(k, k + 500);
+    sessions.push(...(reader.query(`SELECT * FROM web_sessions WHERE id IN (${chunk.map(() => "?").join(", ")})`).all(...chunk) as SessionRow[]));
+  }
+  return { sessions, events };
+}
+
+/** The names of a top-level, case-sensitive `is` filter on event:goal (the intersection of several), or null. */
+function goalNamesOf(filters: Filter[]): string[] | null {
+  let names: string[] | null = null;
+  for (const f of filters) {
+    if (!("dim" in f) || f.dim !== "event:goal" || f.op !== "is" || !f.caseSensitive) continue;
+    names = names === null ? [...f.values] : names.filter((n) => f.values.includes(n));
+  }
+  return names === null ? null : names.filter((n) => n !== IDENTIFY && n !== "pageview" && n !== "engagement");
 }

@@ -7,6 +7,7 @@ import { matches, storedValue, type Hit, type SessionRow } from "./filters";
 import { countryName } from "../enrich/geo";
 import { attributedPayments, type AttributedPayment } from "../../revenue/attribution";
 import { minorDigits, toMajor } from "../../revenue/currency";
+import { revenueGoals } from "./revenue-goals";
 
 /**
  * THE seam for revenue metrics (DESIGN.md "Revenue"): total_revenue, average_revenue, revenue,
@@ -24,29 +25,56 @@ export type RevenueRow = { productId: string; from: number; to: number; dimensio
 const NONE: RevenueAnswer = { total: null, average: null, revenue: 0, purchases: 0 };
 
 export function revenueForRow(reader: Database, row: RevenueRow): RevenueAnswer {
-  const { currency, payments } = attributedPayments(reader, row.productId, row.from, row.to);
   const visitDims = row.dimensions.map((d, i) => ({ d, i })).filter(({ d }) => !isTimeDim(d));
   if (visitDims.some(({ d }) => !d.startsWith("visit:"))) return NONE;
-  let minor = 0;
-  let purchases = 0;
-  for (const p of payments) {
-    if (visitDims.length || row.filters.length) {
-      if (!p.session) continue;
-      const hit: Hit = { e: null, s: p.session as SessionRow, props: null };
-      if (!visitDims.every(({ d, i }) => shown(d, storedValue(d, hit)) === row.values[i])) continue;
-      if (!row.filters.every((f) => matches(f, hit))) continue;
-    }
-    minor += p.amountMinor;
-    if (p.kind === "purchase") purchases++;
-  }
-  if (!payments.length && !purchases) return NONE;
-  const revenue = toMajor(minor, currency);
+  const { currency, count, groups } = groupedPayments(reader, row, visitDims.map(({ d }) => d));
+  if (!count) return NONE;
+  const g = groups.get(visitDims.map(({ i }) => row.values[i]).join(SEP)) ?? { minor: 0, purchases: 0 };
+  const revenue = toMajor(g.minor, currency);
   return {
     total: money(revenue, currency),
-    average: purchases ? money(revenue / purchases, currency) : null,
+    average: g.purchases ? money(revenue / g.purchases, currency) : null,
     revenue: round(revenue, minorDigits(currency)),
-    purchases,
+    purchases: g.purchases,
   };
+}
+
+const SEP = "\u0001";
+type Groups = { currency: string; count: number; groups: Map<string, { minor: number; purchases: number }> };
+
+// The rows of one answer share their range, dimensions and filters: each payment is put under its
+// row's values once per synchronous run, not once per row (the cache empties when the run yields).
+const groupCache = new Map<string, Groups>();
+
+function groupedPayments(reader: Database, row: RevenueRow, dims: string[]): Groups {
+  const key = `${row.productId}|${row.from}|${row.to}|${dims.join(",")}|${JSON.stringify(row.filters)}`;
+  const hit = groupCache.get(key);
+  if (hit) return hit;
+  if (groupCache.size === 0) queueMicrotask(() => groupCache.clear());
+  const { currency, payments } = attributedPayments(reader, row.productId, row.from, row.to);
+  // A payment is a completion of the revenue goals (src/web/query/revenue-goals.ts): a filter on them keeps it.
+  const paidGoals = new Set(revenueGoals(reader, row.productId).map((g) => g.event));
+  const filters = row.filters.filter((f) => !("dim" in f && f.dim === "event:goal" && f.op === "is" && f.values.every((v) => paidGoals.has(v))));
+  const groups: Groups["groups"] = new Map();
+  for (const p of payments) {
+    let values = "";
+    if (dims.length || row.filters.length) {
+      // A row of a visit dimension (or a filtered one) counts only payments attributed to a matching visit.
+      if (!p.session) continue;
+      const hit: Hit = { e: null, s: p.session as SessionRow, props: null };
+      if (!filters.every((f) => matches(f, hit))) continue;
+      const shownValues = dims.map((d) => shown(d, storedValue(d, hit)));
+      if (shownValues.some((v) => v === null || v === undefined)) continue;
+      values = shownValues.join(SEP);
+    }
+    const g = groups.get(values) ?? { minor: 0, purchases: 0 };
+    g.minor += p.amountMinor;
+    if (p.kind === "purchase") g.purchases++;
+    groups.set(values, g);
+  }
+  const answer = { currency, count: payments.length, groups };
+  groupCache.set(key, answer);
+  return answer;
 }
 
 const shown = (dim: string, stored: string | undefined) => (stored === undefined ? undefined : dim === "visit:country_name" ? (stored === "" ? null : countryName(stored)) : displayValue(dim, stored));

@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { Deps } from "../../deps";
 import { notFound } from "../../lib/errors";
-import { emptyAcc, displayValue, type Acc } from "./acc";
+import { emptyAcc, displayValue, storedDim, type Acc } from "./acc";
 import { exactFromAggregates, sumRange } from "./agg";
 import { metricValue, type RevenueAnswer } from "./metrics";
 import { filterDims, parseWebQuery } from "./parse";
@@ -9,6 +9,7 @@ import { bucketLabel, buckets, echoRange, resolveDateRange, timeUnit, type Resol
 import { rawGroups, type Group } from "./raw";
 import { revenueForRow } from "./revenue";
 import { withGoalTests } from "./goal-filters";
+import { revenueGoals, touchesGoal } from "./revenue-goals";
 import { isEventDim, isTimeDim, isVisitDim, type Filter, type Metric, type WebAnswer, type WebQuery } from "./types";
 
 /**
@@ -61,7 +62,7 @@ function answer(reader: Database, productId: string, q: WebQuery, range: Resolve
     }
     return lo;
   };
-  const rows = useAggregates(q, range, starts) ? aggRows(reader, productId, q, range, starts, labels) : rawRows(reader, productId, q, range, starts, labels, bucketOf);
+  const rows = useAggregates(q, range, starts) && !(touchesGoal(q) && revenueGoals(reader, productId).length) ? aggRows(reader, productId, q, range, starts, labels) : rawRows(reader, productId, q, range, starts, labels, bucketOf);
 
   const totals = q.metrics.includes("conversion_rate") ? conversionTotals(reader, productId, q, range) : null;
   const results: WebAnswer["results"] = [];
@@ -74,7 +75,7 @@ function answer(reader: Database, productId: string, q: WebQuery, range: Resolve
       else shown.push(v);
     });
     if (skip) continue;
-    const totalVisitors = totals ? (totals.get(shown.filter((_, i) => q.dimensions[i] !== "event:goal").join("\u0001")) ?? 0) : 0;
+    const totalVisitors = totals ? (totals.get(q.dimensions.flatMap((d, i) => (d === "event:goal" ? [] : [shown[i]!])).join("\u0001")) ?? 0) : 0;
     const revenue: RevenueAnswer = q.metrics.some((m) => ["total_revenue", "average_revenue", "revenue", "purchases", "rpv"].includes(m))
       ? revenueForRow(reader, { productId, from: r.from, to: r.to, dimensions: q.dimensions, values: shown, filters: q.filters })
       : { total: null, average: null, revenue: 0, purchases: 0 };
@@ -103,10 +104,11 @@ function answer(reader: Database, productId: string, q: WebQuery, range: Resolve
   };
 }
 
-/** The pre-aggregates answer exactly: no filter, at most one dimension besides time, hour-aligned buckets. */
+/** The pre-aggregates answer exactly: no filter, at most one stored dimension besides time, hour-aligned buckets. */
 function useAggregates(q: WebQuery, range: ResolvedRange, starts: number[]): boolean {
   if (q.filters.length) return false;
-  if (q.dimensions.filter((d) => !isTimeDim(d)).length > 1) return false;
+  // visit:country_name is visit:country shown by name: one stored dimension (the countries card asks for both).
+  if (new Set(q.dimensions.filter((d) => !isTimeDim(d)).map(storedDim)).size > 1) return false;
   if (!q.metrics.every((m) => AGG_METRICS.has(m))) return false;
   return starts.every((s, i) => exactFromAggregates(Math.max(s, range.from), i + 1 < starts.length ? starts[i + 1]! : range.to));
 }
@@ -169,7 +171,7 @@ function conversionTotals(reader: Database, productId: string, q: WebQuery, rang
   const rawGoalOrProps = (f: unknown) => Array.isArray(f) && typeof f[1] === "string" && (f[1] === "event:goal" || f[1].startsWith("event:props:"));
   const filters = q.filters.filter((f) => !goalOrProps(f));
   const rawFilters = q.rawFilters.filter((f) => !rawGoalOrProps(f));
-  const sub: WebQuery = { ...q, metrics: ["visitors"], dimensions: q.dimensions.filter((d) => d !== "event:goal"), filters, rawFilters, orderBy: null, include: { totalRows: false, timeLabels: false, imports: false }, pagination: { limit: 10_000, offset: 0 } };
+  const sub: WebQuery = { ...q, metrics: ["visitors"], dimensions: q.dimensions.filter((d) => d !== "event:goal"), filters, rawFilters, orderBy: null, include: { totalRows: false, timeLabels: false, imports: false }, pagination: { limit: Number.MAX_SAFE_INTEGER, offset: 0 } };
   const a = answer(reader, productId, sub, range);
   return new Map(a.results.map((r) => [r.dimensions.join("\u0001"), r.metrics[0] as number]));
 }

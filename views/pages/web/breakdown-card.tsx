@@ -54,14 +54,14 @@ export function BreakdownCard(props: BreakdownProps) {
       ) : (
         <table class="web-rows">
           <caption class="visually-hidden">
-            {tab.label} by {card.metrics[0]!.label.toLowerCase()}
+            {tab.label} by {data.columns[0]!.label.toLowerCase()}
           </caption>
           <thead>
             <tr>
               <th scope="col">{tab.column}</th>
-              {card.metrics.map((m) => (
-                <th scope="col" class="num">
-                  {m.label}
+              {data.columns.map((m) => (
+                <th scope="col" class={m.wide ? "num is-wide" : "num"} data-metric={m.key}>
+                  {m.title ? <abbr title={m.title}>{m.label}</abbr> : m.label}
                 </th>
               ))}
             </tr>
@@ -75,12 +75,23 @@ export function BreakdownCard(props: BreakdownProps) {
                     <span class="web-row-text muted">{row.label}</span>
                   ) : (
                     <a class="web-row-text" href={viewUrl(props.base, props.view, withFilter(tab.filterKey, row.value))} title={`Filter by ${tab.column.toLowerCase()} ${row.label}`}>
-                      {row.label}
+                      {row.post ? (
+                        <>
+                          <span class="web-row-post" data-testid="x-post">
+                            {row.post}
+                          </span>{" "}
+                          <span class="muted small">{row.label}</span>
+                        </>
+                      ) : (
+                        row.label
+                      )}
                     </a>
                   )}
                 </th>
-                {card.metrics.map((m, i) => (
-                  <td class="num">{formatMetric(m.key, row.metrics[i] ?? null, props.currency)}</td>
+                {data.columns.map((m, i) => (
+                  <td class={m.wide ? "num is-wide" : "num"} data-metric={m.key} data-value={row.metrics[i] === null ? "" : String(row.metrics[i])}>
+                    {formatMetric(m.key, row.metrics[i] ?? null, props.currency)}
+                  </td>
                 ))}
               </tr>
             ))}

@@ -5,7 +5,10 @@ import type { Periods } from "../../../src/web/dashboard/periods";
 import type { TopFigure } from "../../../src/web/dashboard/queries";
 import { viewUrl, withMetric, type WebView } from "../../../src/web/dashboard/view";
 
-export type PanelProps = { base: string; panelUrl: string; view: WebView; periods: Periods; currency: string; top: TopFigure[]; chart: ChartData };
+/** `revenue: false` (a product that takes no payments) leaves out the revenue and RPV numbers. */
+export type PanelProps = { base: string; panelUrl: string; view: WebView; periods: Periods; currency: string; top: TopFigure[]; chart: ChartData; revenue?: boolean };
+
+const REVENUE_TILES = new Set(["revenue", "rpv"]);
 
 /**
  * The top numbers and the chart under them: one htmx target, so a click on a number swaps both
@@ -16,8 +19,8 @@ export function WebPanel(props: PanelProps) {
   const label = METRIC_LABELS[props.view.metric];
   return (
     <section id="web-panel" class="card web-panel" aria-label="Totals and chart">
-      <ul class="web-stats" data-testid="web-stats">
-        {props.top.map((f) => (
+      <ul class={props.revenue === false ? "web-stats is-five" : "web-stats"} data-testid="web-stats">
+        {props.top.filter((f) => props.revenue !== false || REVENUE_TILES.has(f.metric) === false || props.view.metric === f.metric).map((f) => (
           <li>
             <TopStat figure={f} {...props} />
           </li>

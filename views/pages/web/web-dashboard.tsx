@@ -7,6 +7,7 @@ import type { Periods } from "../../../src/web/dashboard/periods";
 import { WebRangePicker } from "./range-picker";
 import { WebPanel, type PanelProps } from "./top-stats";
 import { BreakdownCard, DBIP_URL, type BreakdownProps } from "./breakdown-card";
+import { LtvCard, MrrCard, type LtvCardProps, type MrrCardProps } from "./revenue-cards";
 
 export type WebDashboardProps = {
   header?: Child;
@@ -16,6 +17,8 @@ export type WebDashboardProps = {
   urls: { base: string; panel: string; realtime: string; install: string };
   panel: PanelProps;
   cards: BreakdownProps[];
+  /** MRR and LTV, for a product that takes payments. */
+  revenue?: { mrr: MrrCardProps; ltv: LtvCardProps };
   realtime: number;
   /** Nothing counted yet in this period: the page points at the install page. */
   empty: boolean;
@@ -94,6 +97,12 @@ export function WebDashboardPage(props: WebDashboardProps) {
             <BreakdownCard {...card} />
           ))}
         </div>
+        {props.revenue ? (
+          <div class="web-cards web-revenue" aria-label="Subscriptions and lifetime value">
+            <MrrCard {...props.revenue.mrr} />
+            <LtvCard {...props.revenue.ltv} />
+          </div>
+        ) : null}
         <footer class="web-foot muted small">
           <span>
             Times in the product's zone. Counts are exact. No cookies; no IP address is stored.{" "}
