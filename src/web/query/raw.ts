@@ -201,8 +201,13 @@ function readHits(reader: Database, productId: string, q: WebQuery, from: number
   return { sessions, events };
 }
 
-/** The names of a top-level, case-sensitive `is` filter on event:goal (the intersection of several), or null. */
+/**
+ * The names of a top-level, case-sensitive `is` filter on event:goal (the intersection of several),
+ * or null. A value naming a defined goal (src/web/query/goal-filters.ts) matches by page or by
+ * the goal's event and props, not by its own name: such a filter reads every hit.
+ */
 function goalNamesOf(filters: Filter[]): string[] | null {
+  if (filters.some((f) => "dim" in f && f.dim === "event:goal" && f.goalTests?.some((t) => t !== null))) return null;
   let names: string[] | null = null;
   for (const f of filters) {
     if (!("dim" in f) || f.dim !== "event:goal" || f.op !== "is" || !f.caseSensitive) continue;
