@@ -10,3 +10,4 @@ export * from "./web-data";
 export * from "./revenue";
 export * from "./product-analytics";
 export * from "./alerts";
+export * from "./webhooks";
