@@ -14,8 +14,9 @@ import { eventType } from "./event-types";
  * Sends the product webhooks' outbox (webhook_deliveries) through THE delivery queue
  * (src/webhooks/retry.ts): due rows of enabled endpoints, signed by THE signer, POSTed through
  * THE guard, each attempt in the delivery log. An endpoint whose deliveries keep failing for
- * DISABLE_AFTER_MS (Svix's five days) is switched off with the reason shown on its page; its
- * messages wait until someone enables it again.
+ * DISABLE_AFTER_MS (Svix's five days) is switched off with the reason shown on its page. A
+ * switched-off endpoint gets no new messages (the outbox takes enabled ones only); those already
+ * queued wait and go out once someone enables it again.
  */
 export const DISABLE_AFTER_MS = 5 * 24 * 60 * 60_000;
 const MAX_PER_TICK = 500;
@@ -80,7 +81,7 @@ function noteFailure(db: Deps["db"], ep: typeof webhookEndpoints.$inferSelect, c
     .set({
       consecutiveFailures: ep.consecutiveFailures + 1,
       failingSince: since,
-      ...(disable ? { enabled: 0, disabledReason: `Switched off on ${new Date(now).toISOString().slice(0, 10)}: every delivery failed for ${days} days. Messages wait until it is enabled again.` } : {}),
+      ...(disable ? { enabled: 0, disabledReason: `Switched off on ${new Date(now).toISOString().slice(0, 10)}: every delivery failed for ${days} days. Nothing is queued for it until it is enabled again.` } : {}),
       updatedAt: now,
     })
     .where(eq(webhookEndpoints.id, ep.id))

@@ -63,7 +63,7 @@ export const webhookOperations: OperationTable = {
   "PATCH /api/v1/webhooks/:webhookId": {
     tag: "Webhooks",
     summary: "Change a webhook",
-    description: "The given fields replace the stored ones; enabled: true switches a disabled endpoint back on and its waiting messages go out.",
+    description: "The given fields replace the stored ones; enabled: false stops new messages (queued retries wait); enabled: true switches it back on and the waiting ones go out.",
     auth: ["manage", "session"],
     pathParams: webhookId,
     responses: { "200": { description: "The webhook", schema: endpoint }, "400": error, "404": error },
