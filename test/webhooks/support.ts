@@ -19,7 +19,7 @@ export type Received = { id: string; timestamp: string; signature: string; body:
  * `now`: the receiver's clock (the test's fixed clock), which Webhook.verify's 5-minute timestamp
  * tolerance is judged against (through bun:test's setSystemTime, only around the call).
  */
-export function startReceiver(opts: { status?: (n: number, req: Request) => number; now?: () => number } = {}) {
+export function startReceiver(opts: { status?: (n: number, req: Request) => number; now?: (req: Request) => number } = {}) {
   const got: Received[] = [];
   /** Secrets to verify with; a message is `verified` by each one that accepts it. */
   const secrets: string[] = [];
@@ -30,7 +30,7 @@ export function startReceiver(opts: { status?: (n: number, req: Request) => numb
     async fetch(req) {
       const body = await req.text();
       const headers = { "webhook-id": req.headers.get("webhook-id") ?? "", "webhook-timestamp": req.headers.get("webhook-timestamp") ?? "", "webhook-signature": req.headers.get("webhook-signature") ?? "" };
-      if (opts.now) setSystemTime(new Date(opts.now()));
+      if (opts.now) setSystemTime(new Date(opts.now(req)));
       const verified = secrets.filter((s) => {
         try {
           new Webhook(s).verify(body, headers);
