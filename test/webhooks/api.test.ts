@@ -104,10 +104,11 @@ describe("webhooks API", () => {
 
   test("the OpenAPI document describes every webhooks route", async () => {
     const doc = (await (await bed.server.fetch("/api/v1/openapi.json")).json()) as any;
-    for (const [path, method] of [
+    const routes: [string, string][] = [
       ["/api/v1/webhooks", "get"], ["/api/v1/webhooks", "post"], ["/api/v1/webhooks/{webhookId}", "patch"], ["/api/v1/webhooks/{webhookId}/rotate-secret", "post"],
       ["/api/v1/webhooks/{webhookId}/test", "post"], ["/api/v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver", "post"],
-    ]) {
+    ];
+    for (const [path, method] of routes) {
       expect([path, method, doc.paths[path]?.[method]?.tags]).toEqual([path, method, ["Webhooks"]]);
     }
   });

@@ -22,7 +22,7 @@ beforeAll(async () => {
   rx = startReceiver({ now: () => bed.clock.now() });
   const hook = await bed.addWebhook(rx.url, ["goal.completed", "purchase.completed", "purchase.refunded", "visitor.new", "alert.firing", "alert.resolved"]);
   rx.secrets.push(hook.secret);
-  domain = addDomain(bed.server.deps.db, bed.owner.product.id, "hooks-shop.example", T0).domain ?? "hooks-shop.example";
+  domain = addDomain(bed.server.deps.db, bed.owner.product.id, "hooks-shop.example", T0);
 });
 afterAll(async () => {
   await bed.stop();
