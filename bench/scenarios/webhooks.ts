@@ -38,7 +38,7 @@ export async function webhooksRound(rec: Recorder, o: { n: number; round: number
     const plain = createProduct(db, { ownerId: user.id, name: "plain", timezone: "UTC" }, now);
     const hooked = createProduct(db, { ownerId: user.id, name: "hooked", timezone: "UTC" }, now);
     db.$client
-      .prepare("INSERT INTO webhook_endpoints (id, product_id, url, event_types, secret_sealed, created_at, updated_at) VALUES (?, ?, 'https://hooks.example.com/x', ?, 'sealed', ?, ?)")
+      .prepare("INSERT INTO webhooks (id, product_id, url, event_types, secret_sealed, created_at, updated_at) VALUES (?, ?, 'https://hooks.example.com/x', ?, 'sealed', ?, ?)")
       .run(newId(), hooked.id, JSON.stringify(["goal.completed", "visitor.new"]), now, now);
     const goal = db.$client.prepare("INSERT INTO goals (id, product_id, name, page, event, properties, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
     for (const [name, page, event, props] of [["Thanks", "/thank-you*", null, null], ["Pricing", "/pricing", null, null], ["Docs", "/docs/**", null, null], ["Signup", null, "Signup", '{"plan":["pro","team"]}'], ["Download", null, "Download", null]] as const) {
@@ -58,7 +58,7 @@ export async function webhooksRound(rec: Recorder, o: { n: number; round: number
         if (!out[0]!.ok) throw new Error(`webhooks bench flush failed: ${JSON.stringify(out[0])}`);
       }
     }
-    const queued = (db.$client.query("SELECT count(*) AS n FROM webhook_deliveries").get() as { n: number }).n;
+    const queued = (db.$client.query("SELECT count(*) AS n FROM webhook_messages").get() as { n: number }).n;
     const note = `${count.toLocaleString("en")} hits per product in flushes of ${BATCH}; ${queued.toLocaleString("en")} outbox rows queued for the hooked one`;
     rec.add("webhooks.flush.plain", (count / took[plain.id]!) * 1000, "hits/s", "tracker hits through the writer's flush, no webhook", note);
     rec.add("webhooks.flush.hooked", (count / took[hooked.id]!) * 1000, "hits/s", "the same with goal.completed + visitor.new subscribed (5 goals)", note);

@@ -67,17 +67,17 @@ export function webhookApiRoutes(deps: Deps) {
     return c.json({ deliveries: listDeliveries(deps, ep.id).map(presentDelivery) });
   });
   const deliveryOf = (c: Context<AppEnv>) => {
-    const id = c.req.param("deliveryId")!;
+    const id = c.req.param("messageId")!;
     rowProduct(deps, c, productOfDelivery(deps, id), "manage");
     const ep = endpointOf(c);
     const d = getDelivery(deps, ep.id, id);
     return { ep, d };
   };
-  app.get("/api/v1/webhooks/:webhookId/deliveries/:deliveryId", identify, (c) => {
+  app.get("/api/v1/webhooks/:webhookId/deliveries/:messageId", identify, (c) => {
     const { d } = deliveryOf(c);
     return c.json({ ...presentDelivery(d), attempts: listAttempts(deps, d.id).map(presentAttempt) });
   });
-  app.post("/api/v1/webhooks/:webhookId/deliveries/:deliveryId/redeliver", identify, async (c) => {
+  app.post("/api/v1/webhooks/:webhookId/deliveries/:messageId/redeliver", identify, async (c) => {
     const { d } = deliveryOf(c);
     const result = await attemptWebhook(deps, d.id, { manual: true });
     return c.json({ delivery_id: d.id, ok: result.ok, status_code: result.statusCode, error: result.error });

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema";
+import { webhookAttempts, webhookMessages, webhookEndpoints } from "../db/schema";
 import { newId } from "../lib/tokens";
 import { notFound } from "../lib/errors";
 import { asDeliveryError, postJson, type DeliveryError, type Sent } from "./send";
@@ -11,7 +11,7 @@ import { envelope, newMessageId } from "./outbox";
 import { eventType } from "./event-types";
 
 /**
- * Sends the product webhooks' outbox (webhook_deliveries) through THE delivery queue
+ * Sends the product webhooks' outbox (webhook_messages) through THE delivery queue
  * (src/webhooks/retry.ts): due rows of enabled endpoints, signed by THE signer, POSTed through
  * THE guard, each attempt in the delivery log. An endpoint whose deliveries keep failing for
  * DISABLE_AFTER_MS (Svix's five days) is switched off with the reason shown on its page. A
@@ -25,7 +25,7 @@ export async function deliverWebhooks(deps: Deps): Promise<{ attempted: number }
   const now = deps.clock.now();
   const due = deps.db.$client
     .query(
-      `SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+      `SELECT d.id FROM webhook_messages d JOIN webhooks e ON e.id = d.endpoint_id
        WHERE e.enabled = 1 AND (d.status = 'pending' OR (d.status = 'retrying' AND d.next_attempt_at <= ?))
        ORDER BY d.created_at LIMIT ${MAX_PER_TICK}`,
     )
@@ -35,10 +35,11 @@ export async function deliverWebhooks(deps: Deps): Promise<{ attempted: number }
 
 /**
  * One attempt of one delivery. `manual` (the redeliver button, the example send) tries once now
- * whatever its state, and a failure then ends it 'failed' rather than starting a new schedule.
+ * whatever its state; when it was finished, a failure ends it 'failed' again rather than
+ * starting a new schedule.
  */
 export async function attemptWebhook(deps: Deps, deliveryId: string, opts: { manual?: boolean } = {}): Promise<{ ok: boolean; statusCode: number | null; error: string | null }> {
-  const d = deps.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).get();
+  const d = deps.db.select().from(webhookMessages).where(eq(webhookMessages.id, deliveryId)).get();
   const ep = d && deps.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, d.endpointId)).get();
   if (!d || !ep) throw notFound("No such delivery");
   if (!opts.manual && (d.status !== "pending" && d.status !== "retrying")) return { ok: d.status === "sent", statusCode: d.lastStatusCode, error: d.lastError };
@@ -53,18 +54,20 @@ export async function attemptWebhook(deps: Deps, deliveryId: string, opts: { man
     error = asDeliveryError(err);
   }
   const now = deps.clock.now();
-  const next = opts.manual && error ? { status: "failed" as const, nextAttemptAt: null } : settle(attempt, error, now);
+  // A manual try of a finished delivery that fails ends it again; one still on its schedule keeps it.
+  const finished = d.status === "sent" || d.status === "failed";
+  const next = opts.manual && error && finished ? { status: "failed" as const, nextAttemptAt: null } : settle(attempt, error, now);
   const statusCode = sent?.statusCode ?? error?.statusCode ?? null;
   deps.db.transaction((tx) => {
     tx.insert(webhookAttempts)
       .values({
-        id: newId(), deliveryId: d.id, productId: d.productId, attempt, at: now, ok: error ? 0 : 1, statusCode,
+        id: newId(), messageId: d.id, productId: d.productId, attempt, at: now, ok: error ? 0 : 1, statusCode,
         error: error?.message ?? null, response: sent?.response ?? error?.response ?? null, durationMs: Math.round(performance.now() - started),
       })
       .run();
-    tx.update(webhookDeliveries)
+    tx.update(webhookMessages)
       .set({ status: next.status, attempts: attempt, nextAttemptAt: next.nextAttemptAt, lastStatusCode: statusCode, lastError: error?.message ?? null, updatedAt: now, sentAt: error ? d.sentAt : now })
-      .where(opts.manual ? eq(webhookDeliveries.id, d.id) : and(eq(webhookDeliveries.id, d.id), inArray(webhookDeliveries.status, ["pending", "retrying"])))
+      .where(opts.manual ? eq(webhookMessages.id, d.id) : and(eq(webhookMessages.id, d.id), inArray(webhookMessages.status, ["pending", "retrying"])))
       .run();
     if (!error) tx.update(webhookEndpoints).set({ consecutiveFailures: 0, failingSince: null }).where(eq(webhookEndpoints.id, ep.id)).run();
     else if (next.status === "failed") noteFailure(tx as unknown as Deps["db"], ep, d.createdAt, now);
@@ -94,27 +97,27 @@ export async function sendExample(deps: Deps, ep: typeof webhookEndpoints.$infer
   if (!info) throw notFound("No such event type");
   const now = deps.clock.now();
   const id = newMessageId();
-  deps.db.insert(webhookDeliveries).values({ id, productId: ep.productId, endpointId: ep.id, eventType: type, body: envelope(type, now, info.example), status: "pending", createdAt: now, updatedAt: now }).run();
+  deps.db.insert(webhookMessages).values({ id, productId: ep.productId, endpointId: ep.id, eventType: type, body: envelope(type, now, info.example), status: "pending", createdAt: now, updatedAt: now }).run();
   return { id, ...(await attemptWebhook(deps, id, { manual: true })) };
 }
 
 export function listDeliveries(deps: Deps, endpointId: string, limit = 100) {
-  return deps.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId)).orderBy(desc(webhookDeliveries.createdAt)).limit(limit).all();
+  return deps.db.select().from(webhookMessages).where(eq(webhookMessages.endpointId, endpointId)).orderBy(desc(webhookMessages.createdAt)).limit(limit).all();
 }
 
 export function getDelivery(deps: Deps, endpointId: string, id: string) {
-  const d = deps.db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.endpointId, endpointId), eq(webhookDeliveries.id, id))).get();
+  const d = deps.db.select().from(webhookMessages).where(and(eq(webhookMessages.endpointId, endpointId), eq(webhookMessages.id, id))).get();
   if (!d) throw notFound("No such delivery");
   return d;
 }
 
 export function listAttempts(deps: Deps, deliveryId: string) {
-  return deps.db.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, deliveryId)).orderBy(webhookAttempts.attempt).all();
+  return deps.db.select().from(webhookAttempts).where(eq(webhookAttempts.messageId, deliveryId)).orderBy(webhookAttempts.attempt).all();
 }
 
-export const productOfDelivery = (deps: Deps, id: string) => deps.db.select({ productId: webhookDeliveries.productId }).from(webhookDeliveries).where(eq(webhookDeliveries.id, id)).get()?.productId;
+export const productOfDelivery = (deps: Deps, id: string) => deps.db.select({ productId: webhookMessages.productId }).from(webhookMessages).where(eq(webhookMessages.id, id)).get()?.productId;
 
-export function presentDelivery(d: typeof webhookDeliveries.$inferSelect) {
+export function presentDelivery(d: typeof webhookMessages.$inferSelect) {
   return {
     id: d.id,
     endpoint_id: d.endpointId,
@@ -126,8 +129,17 @@ export function presentDelivery(d: typeof webhookDeliveries.$inferSelect) {
     next_attempt_at: d.nextAttemptAt === null ? null : new Date(d.nextAttemptAt).toISOString(),
     created_at: new Date(d.createdAt).toISOString(),
     sent_at: d.sentAt === null ? null : new Date(d.sentAt).toISOString(),
-    payload: JSON.parse(d.body) as unknown,
+    payload: parseBody(d.body),
   };
+}
+
+/** The stored body is the JSON we wrote; anything else (a hand-edited row) is shown as text. */
+export function parseBody(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
 }
 
 export function presentAttempt(a: typeof webhookAttempts.$inferSelect) {
@@ -138,5 +150,5 @@ export function presentAttempt(a: typeof webhookAttempts.$inferSelect) {
 export const LOG_KEEP_MS = 30 * 24 * 60 * 60_000;
 export function pruneDeliveryLog(deps: Deps): number {
   const cutoff = deps.clock.now() - LOG_KEEP_MS;
-  return deps.db.$client.prepare("DELETE FROM webhook_deliveries WHERE created_at < ? AND status IN ('sent', 'failed')").run(cutoff).changes;
+  return deps.db.$client.prepare("DELETE FROM webhook_messages WHERE created_at < ? AND status IN ('sent', 'failed')").run(cutoff).changes;
 }

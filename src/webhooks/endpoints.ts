@@ -57,10 +57,19 @@ export function presentEndpoint(row: EndpointRow, masterSecret: string, shownSec
     enabled: row.enabled === 1,
     disabled_reason: row.disabledReason,
     // The whole secret only in the answer that created or rotated it; masked afterwards.
-    secret: shownSecret ?? maskSecret(open(masterSecret, SECRET_PURPOSE, row.secretSealed)),
+    secret: shownSecret ?? maskedSecret(row, masterSecret),
     created_at: new Date(row.createdAt).toISOString(),
     updated_at: new Date(row.updatedAt).toISOString(),
   };
+}
+
+/** The masked secret; one sealed under another SECRET than the server's now cannot be read (rotate to get a new one). */
+function maskedSecret(row: EndpointRow, masterSecret: string): string {
+  try {
+    return maskSecret(open(masterSecret, SECRET_PURPOSE, row.secretSealed));
+  } catch {
+    return "whsec_… (unreadable: rotate it)";
+  }
 }
 
 export const listEndpoints = (db: Db, productId: string) =>
@@ -115,7 +124,7 @@ export async function updateEndpoint(db: Db, productId: string, id: string, raw:
 }
 
 export function deleteEndpoint(db: Db, productId: string, id: string) {
-  const { changes } = db.$client.prepare("DELETE FROM webhook_endpoints WHERE product_id = ? AND id = ?").run(productId, id);
+  const { changes } = db.$client.prepare("DELETE FROM webhooks WHERE product_id = ? AND id = ?").run(productId, id);
   if (changes === 0) throw notFound("No such webhook");
 }
 

@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import { newId } from "../lib/tokens";
 
 /**
- * Writing to THE outbox (webhook_deliveries) on whatever connection holds the transaction that
+ * Writing to THE outbox (webhook_messages) on whatever connection holds the transaction that
  * caused the message: the writer thread's flush (goals, purchases, visitors) or the alert tick.
  * So a message exists exactly when its cause was committed. One row per subscribed, enabled
  * endpoint; its id (`msg_…`) is the webhook-id of every attempt. Raw statements, not drizzle,
@@ -15,9 +15,9 @@ export const envelope = (type: string, at: number, data: unknown) => JSON.string
 export const newMessageId = () => `msg_${newId()}`;
 
 export function createOutbox(sqlite: Database) {
-  const subscribed = sqlite.prepare("SELECT id, event_types FROM webhook_endpoints WHERE product_id = ? AND enabled = 1");
+  const subscribed = sqlite.prepare("SELECT id, event_types FROM webhooks WHERE product_id = ? AND enabled = 1");
   const insert = sqlite.prepare(
-    "INSERT INTO webhook_deliveries (id, product_id, endpoint_id, event_type, body, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+    "INSERT INTO webhook_messages (id, product_id, endpoint_id, event_type, body, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
   );
   return {
     subscriptions(productId: string): Subscription[] {

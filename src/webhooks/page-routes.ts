@@ -13,7 +13,7 @@ import { DeliveryLog, type DeliveryView } from "../../views/pages/webhooks/deliv
 import type { FormErrors } from "../http/forms";
 import { EVENT_TYPES } from "./event-types";
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, presentEndpoint, rotateSecret, updateEndpoint, type SaveContext } from "./endpoints";
-import { attemptWebhook, getDelivery, listAttempts, listDeliveries, sendExample } from "./deliver";
+import { attemptWebhook, getDelivery, listAttempts, listDeliveries, parseBody, sendExample } from "./deliver";
 
 /**
  * Settings → Webhooks and each endpoint's delivery log. Members see them (secrets masked);
@@ -96,7 +96,7 @@ export function webhookPageRoutes(deps: Deps) {
       const log = listAttempts(deps, d.id).map((a) => ({ attempt: a.attempt, at: utc(a.at), ok: a.ok === 1, statusCode: a.statusCode, error: a.error, durationMs: a.durationMs, response: a.response }));
       return {
         id: d.id, eventType: d.eventType, status: d.status, attempts: d.attempts, statusCode: d.lastStatusCode, error: d.lastError, createdAt: utc(d.createdAt),
-        nextAttemptAt: d.nextAttemptAt === null ? null : utc(d.nextAttemptAt), durationMs: log.at(-1)?.durationMs ?? null, body: JSON.stringify(JSON.parse(d.body), null, 2), log,
+        nextAttemptAt: d.nextAttemptAt === null ? null : utc(d.nextAttemptAt), durationMs: log.at(-1)?.durationMs ?? null, body: JSON.stringify(parseBody(d.body), null, 2), log,
       };
     });
     const section = DeliveryLog({ url: ep.url, backUrl: base(c), deliveries, canEdit: canManageProduct(c.get("role")), redeliver: (id) => `${base(c)}/${ep.id}/deliveries/${id}/redeliver`, notice });
@@ -105,9 +105,9 @@ export function webhookPageRoutes(deps: Deps) {
 
   r.get(`${P}/:webhookId`, ...member, (c) => logPage(c));
 
-  r.post(`${P}/:webhookId/deliveries/:deliveryId/redeliver`, ...member, owner, async (c) => {
+  r.post(`${P}/:webhookId/deliveries/:messageId/redeliver`, ...member, owner, async (c) => {
     const ep = endpointOf(c);
-    const d = getDelivery(deps, ep.id, c.req.param("deliveryId")!);
+    const d = getDelivery(deps, ep.id, c.req.param("messageId")!);
     const result = await attemptWebhook(deps, d.id, { manual: true });
     return logPage(c, { tone: result.ok ? "ok" : "bad", message: result.ok ? `Delivered again (HTTP ${result.statusCode}).` : `Not delivered: ${result.error}` }, result.ok ? 200 : 422);
   });

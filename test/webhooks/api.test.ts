@@ -35,12 +35,12 @@ describe("webhooks API", () => {
     expect(list.webhooks).toHaveLength(1);
     expect(list.webhooks[0].secret).toBe(`whsec_…${made.secret.slice(-4)}`);
     expect(list.event_types.map((t: { type: string }) => t.type)).toEqual(EVENT_TYPE_NAMES);
-    const stored = JSON.stringify(bed.server.deps.db.$client.query("SELECT * FROM webhook_endpoints").all());
+    const stored = JSON.stringify(bed.server.deps.db.$client.query("SELECT * FROM webhooks").all());
     expect(stored).not.toContain(made.secret.slice(6));
   });
 
   test("bad input: 400 naming the field, nothing stored", async () => {
-    const count = () => ((bed.server.deps.db.$client.query("SELECT count(*) AS n FROM webhook_endpoints").get() as { n: number }).n);
+    const count = () => ((bed.server.deps.db.$client.query("SELECT count(*) AS n FROM webhooks").get() as { n: number }).n);
     const before = count();
     const cases: [unknown, string][] = [
       [{ url: rx.url, event_types: [] }, "event_types"],
@@ -106,7 +106,7 @@ describe("webhooks API", () => {
     const doc = (await (await bed.server.fetch("/api/v1/openapi.json")).json()) as any;
     const routes: [string, string][] = [
       ["/api/v1/webhooks", "get"], ["/api/v1/webhooks", "post"], ["/api/v1/webhooks/{webhookId}", "patch"], ["/api/v1/webhooks/{webhookId}/rotate-secret", "post"],
-      ["/api/v1/webhooks/{webhookId}/test", "post"], ["/api/v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver", "post"],
+      ["/api/v1/webhooks/{webhookId}/test", "post"], ["/api/v1/webhooks/{webhookId}/deliveries/{messageId}/redeliver", "post"],
     ];
     for (const [path, method] of routes) {
       expect([path, method, doc.paths[path]?.[method]?.tags]).toEqual([path, method, ["Webhooks"]]);

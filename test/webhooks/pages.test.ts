@@ -31,7 +31,7 @@ function browser(userId: string, origin = bed.server.url) {
       bed.server.fetch(path, { method: "POST", headers: { Cookie: cookie, Origin: origin, "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form).toString() }),
   };
 }
-const endpoints = () => bed.server.deps.db.$client.query("SELECT id, url, event_types, enabled FROM webhook_endpoints").all() as { id: string; url: string; event_types: string; enabled: number }[];
+const endpoints = () => bed.server.deps.db.$client.query("SELECT id, url, event_types, enabled FROM webhooks").all() as { id: string; url: string; event_types: string; enabled: number }[];
 
 describe("webhooks settings page", () => {
   test("add, example, log, redeliver, rotate, switch off and on, delete", async () => {

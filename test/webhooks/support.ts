@@ -71,7 +71,7 @@ export async function startBed(opts: { start: number; env?: Record<string, strin
     /** Runs the real delivery job once at the clock's time. */
     deliver: () => server.deps.scheduler.runJobNow("webhooks.deliver"),
     deliveries: () =>
-      server.deps.db.$client.query("SELECT id, event_type, status, attempts, next_attempt_at, last_status_code FROM webhook_deliveries ORDER BY created_at, id").all() as {
+      server.deps.db.$client.query("SELECT id, event_type, status, attempts, next_attempt_at, last_status_code FROM webhook_messages ORDER BY created_at, id").all() as {
         id: string;
         event_type: string;
         status: string;

@@ -10,7 +10,7 @@ import { users } from "./accounts";
  * switch without dropping a message (Standard Webhooks allows several signatures).
  */
 export const webhookEndpoints = sqliteTable(
-  "webhook_endpoints",
+  "webhooks",
   {
     id: text("id").primaryKey(),
     productId: text("product_id").notNull().references(() => products.id, { onDelete: "cascade" }),
@@ -31,7 +31,7 @@ export const webhookEndpoints = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [index("webhook_endpoints_product_idx").on(t.productId, t.enabled)],
+  (t) => [index("webhooks_product_idx").on(t.productId, t.enabled)],
 );
 
 /**
@@ -40,8 +40,8 @@ export const webhookEndpoints = sqliteTable(
  * is the Standard Webhooks `webhook-id`, the same on every attempt. `body` is the exact JSON
  * that is signed and sent. status: 'pending' | 'retrying' | 'sent' | 'failed'.
  */
-export const webhookDeliveries = sqliteTable(
-  "webhook_deliveries",
+export const webhookMessages = sqliteTable(
+  "webhook_messages",
   {
     id: text("id").primaryKey(),
     productId: text("product_id").notNull().references(() => products.id, { onDelete: "cascade" }),
@@ -57,7 +57,7 @@ export const webhookDeliveries = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     sentAt: integer("sent_at"),
   },
-  (t) => [index("webhook_deliveries_status_idx").on(t.status, t.nextAttemptAt), index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt)],
+  (t) => [index("webhook_messages_status_idx").on(t.status, t.nextAttemptAt), index("webhook_messages_endpoint_idx").on(t.endpointId, t.createdAt)],
 );
 
 /** The delivery log: every attempt, with what the receiver answered and how long it took. */
@@ -65,7 +65,7 @@ export const webhookAttempts = sqliteTable(
   "webhook_attempts",
   {
     id: text("id").primaryKey(),
-    deliveryId: text("delivery_id").notNull().references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    messageId: text("message_id").notNull().references(() => webhookMessages.id, { onDelete: "cascade" }),
     productId: text("product_id").notNull().references(() => products.id, { onDelete: "cascade" }),
     attempt: integer("attempt").notNull(),
     at: integer("at").notNull(),
@@ -76,5 +76,5 @@ export const webhookAttempts = sqliteTable(
     response: text("response"),
     durationMs: integer("duration_ms").notNull(),
   },
-  (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId, t.attempt)],
+  (t) => [index("webhook_attempts_message_idx").on(t.messageId, t.attempt)],
 );

@@ -93,19 +93,19 @@ export const webhookOperations: OperationTable = {
     pathParams: webhookId,
     responses: { "200": { description: "Deliveries", schema: { type: "object", properties: { deliveries: { type: "array", items: delivery } } } }, "404": error },
   },
-  "GET /api/v1/webhooks/:webhookId/deliveries/:deliveryId": {
+  "GET /api/v1/webhooks/:webhookId/deliveries/:messageId": {
     tag: "Webhooks",
     summary: "One delivery with its attempts",
     auth: ["manage", "session"],
-    pathParams: { ...webhookId, deliveryId: "The delivery's id (its webhook-id)" },
+    pathParams: { ...webhookId, messageId: "The message's id (its webhook-id)" },
     responses: { "200": { description: "The delivery and every attempt (time, status code, duration, the first KB of the answer)", schema: delivery }, "404": error },
   },
-  "POST /api/v1/webhooks/:webhookId/deliveries/:deliveryId/redeliver": {
+  "POST /api/v1/webhooks/:webhookId/deliveries/:messageId/redeliver": {
     tag: "Webhooks",
     summary: "Redeliver",
     description: "Sends the same message (same webhook-id and body) again now.",
     auth: ["manage", "session"],
-    pathParams: { ...webhookId, deliveryId: "The delivery's id" },
+    pathParams: { ...webhookId, messageId: "The message's id" },
     responses: { "200": { description: "The attempt", schema: sendResult }, "404": error },
   },
 };
