@@ -44,3 +44,19 @@ export function outboxFor(sqlite: Database): Outbox {
   if (!o) outboxes.set(sqlite, (o = createOutbox(sqlite)));
   return o;
 }
+
+/**
+ * Erasure (DESIGN.md "Operations"): the outbox and its delivery log go with the person's events —
+ * messages whose data names them (a purchase's email or visitor id, a goal event's user id or
+ * email). Run by the writer's erase step, inside its transaction.
+ */
+export function erasePersonMessages(sqlite: Database, productId: string, person: string): number {
+  return sqlite
+    .query(
+      `DELETE FROM webhook_messages WHERE product_id = ?1 AND (
+         lower(json_extract(body, '$.data.email')) = lower(?2) OR json_extract(body, '$.data.visitor_id') = ?2
+         OR json_extract(body, '$.data.event.user_id') = ?2 OR json_extract(body, '$.data.event.visitor_id') = ?2
+         OR lower(json_extract(body, '$.data.event.context.email')) = lower(?2) OR lower(json_extract(body, '$.data.event.properties.email')) = lower(?2))`,
+    )
+    .run(productId, person).changes;
+}

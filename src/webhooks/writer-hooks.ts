@@ -97,7 +97,7 @@ export function createWebhookHooks(sqlite: Database) {
           if (!propsMatch(g.properties, lookup)) continue;
           const data = {
             product: { id: productId }, goal: { id: g.id, name: g.name }, source: "events", at: iso(e.tsMs),
-            event: { id: e.id, name: e.name, namespace: e.namespace, user_id: e.userId, session_id: e.sessionId, properties: props, context },
+            event: { id: e.id, name: e.name, namespace: e.namespace, user_id: e.userId, session_id: e.sessionId, visitor_id: e.visitorId, properties: props, context },
           };
           outbox.enqueue(productId, p.subs, "goal.completed", data, e.tsMs, now);
         }

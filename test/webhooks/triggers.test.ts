@@ -110,9 +110,24 @@ describe("product webhook triggers", () => {
     expect(firing[0]!.verified).toHaveLength(1);
   });
 
+  test("erasing a person removes the webhook messages that name them, with their delivery log", async () => {
+    const bodies = () => bed.server.deps.db.$client.query("SELECT body FROM webhook_messages").all().map((r) => (r as { body: string }).body).join("\n");
+    const attempts = () => (bed.server.deps.db.$client.query("SELECT count(*) AS n FROM webhook_attempts").get() as { n: number }).n;
+    expect(bodies()).toContain("buyer@example.com");
+    expect(bodies()).toContain('"user_id":"u-1"');
+    const before = attempts();
+    for (const person of ["BUYER@example.com", "u-1"]) {
+      const res = await bed.api("DELETE", `/api/v1/people/${encodeURIComponent(person)}`);
+      expect(res.status).toBe(200);
+    }
+    expect(bodies()).not.toContain("buyer@example.com");
+    expect(bodies()).not.toContain('"user_id":"u-1"');
+    expect(attempts()).toBe(before - 2);
+  });
+
   test("the delivery log holds every message as sent, one attempt each", async () => {
     const rows = bed.deliveries();
-    expect(rows.length).toBe(rx.got.length);
+    expect(rows.length).toBe(rx.got.length - 2); // the two erased above
     expect(new Set(rows.map((r) => r.status))).toEqual(new Set(["sent"]));
     expect(rows.every((r) => r.attempts === 1 && r.last_status_code === 200)).toBe(true);
   });
