@@ -1,6 +1,9 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { webhookAttempts, webhookMessages, webhookEndpoints } from "../db/schema";
+import { products, webhookAttempts, webhookMessages, webhookEndpoints } from "../db/schema";
+import { ownerEmails } from "../ops/usage";
+import { productUrl } from "../products/urls";
+import { webhookDisabledEmail } from "../../views/emails/webhook-disabled";
 import { newId } from "../lib/tokens";
 import { notFound } from "../lib/errors";
 import { asDeliveryError, postJson, type DeliveryError, type Sent } from "./send";
@@ -58,6 +61,7 @@ export async function attemptWebhook(deps: Deps, deliveryId: string, opts: { man
   const finished = d.status === "sent" || d.status === "failed";
   const next = opts.manual && error && finished ? { status: "failed" as const, nextAttemptAt: null } : settle(attempt, error, now);
   const statusCode = sent?.statusCode ?? error?.statusCode ?? null;
+  let disabled = false;
   deps.db.transaction((tx) => {
     tx.insert(webhookAttempts)
       .values({
@@ -70,13 +74,15 @@ export async function attemptWebhook(deps: Deps, deliveryId: string, opts: { man
       .where(opts.manual ? eq(webhookMessages.id, d.id) : and(eq(webhookMessages.id, d.id), inArray(webhookMessages.status, ["pending", "retrying"])))
       .run();
     if (!error) tx.update(webhookEndpoints).set({ consecutiveFailures: 0, failingSince: null }).where(eq(webhookEndpoints.id, ep.id)).run();
-    else if (next.status === "failed") noteFailure(tx as unknown as Deps["db"], ep, d.createdAt, now);
+    else if (next.status === "failed") disabled = noteFailure(tx as unknown as Deps["db"], ep, d.createdAt, now);
   });
+  if (disabled) await noticeDisabled(deps, ep.id);
   if (error) deps.log.warn("webhook not delivered", { deliveryId: d.id, endpointId: ep.id, attempt, status: next.status, err: error.message });
   return { ok: !error, statusCode, error: error?.message ?? null };
 }
 
-function noteFailure(db: Deps["db"], ep: typeof webhookEndpoints.$inferSelect, createdAt: number, now: number) {
+/** Counts a delivery that ended failed; true when that switched the endpoint off. */
+function noteFailure(db: Deps["db"], ep: typeof webhookEndpoints.$inferSelect, createdAt: number, now: number): boolean {
   const since = ep.failingSince ?? createdAt;
   const disable = now - since >= DISABLE_AFTER_MS;
   const days = Math.round(DISABLE_AFTER_MS / 86_400_000);
@@ -89,6 +95,22 @@ function noteFailure(db: Deps["db"], ep: typeof webhookEndpoints.$inferSelect, c
     })
     .where(eq(webhookEndpoints.id, ep.id))
     .run();
+  return disable && ep.enabled === 1;
+}
+
+/** The notice of a switch-off: the reason on the endpoint's page, and a mail to the product's owners (best effort). */
+async function noticeDisabled(deps: Deps, endpointId: string) {
+  const ep = deps.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpointId)).get();
+  const product = ep && deps.db.select({ name: products.name }).from(products).where(eq(products.id, ep.productId)).get();
+  if (!ep || !product) return;
+  deps.log.warn("webhook endpoint switched off after persistent failure", { endpointId, productId: ep.productId });
+  try {
+    const to = ownerEmails(deps.db, ep.productId);
+    const url = `${deps.config.baseUrl}${productUrl(ep.productId, "settings")}/webhooks/${ep.id}`;
+    if (to.length) await deps.mailer.send(await webhookDisabledEmail({ to, productName: product.name, endpointUrl: ep.url, reason: ep.disabledReason ?? "", url, baseUrl: deps.config.baseUrl }));
+  } catch (err) {
+    deps.log.error("could not mail the webhook switch-off notice", { endpointId, err });
+  }
 }
 
 /** "Send example": a delivery of the type's example data to this endpoint alone, tried at once. */

@@ -139,6 +139,10 @@ describe("webhook delivery", () => {
     await drain(bed);
     ep = (await (await bed.api("GET", `/api/v1/webhooks/${hook.id}`)).json()) as any;
     expect(ep).toMatchObject({ enabled: false, disabled_reason: expect.stringContaining("every delivery failed for 5 days") });
+    // The owners are told by mail, once.
+    const mails = bed.server.deps.db.$client.query("SELECT subject, text FROM outbox WHERE subject LIKE 'A webhook of %'").all() as { subject: string; text: string }[];
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.text).toContain(`/settings/webhooks/${hook.id}`);
     const received = rx.got.length;
     const queued = bed.deliveries().length;
     await signup(bed); // while off: not queued
