@@ -34,6 +34,7 @@ import { webPhase } from "./scenarios/web";
 import { loadChdb } from "./lib/chdb";
 import { eventsRound } from "./scenarios/events";
 import { alertsRound } from "./scenarios/alerts";
+import { webhooksRound } from "./scenarios/webhooks";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -194,6 +195,11 @@ async function main(): Promise<number> {
     phase("alert rules in one tick, and ingest during ticks (R20)");
     const source = () => cyclingSource(() => encoded(point, 6 * n, 7 * n, opts.batch, toOurJson));
     await alertsRound(rec, { metrics: 100, rulesPerMetric: 10, source, concurrency: opts.concurrency, seconds: opts.mixedSeconds, rounds: opts.rounds });
+  }
+
+  if (runs("webhooks")) {
+    phase("product webhooks on the write path (goal matching and outbox rows in the flush)");
+    for (let r = 0; r < opts.rounds; r++) await webhooksRound(rec, { n, round: r });
   }
 
   if (runs("startup")) {

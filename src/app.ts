@@ -43,6 +43,8 @@ import { insightPageRoutes } from "./insights/page-routes";
 import { explorerRoutes } from "./explorer/routes";
 import { namespaceRoutes } from "./namespaces/routes";
 import { alertApiRoutes } from "./alerts/api-routes";
+import { webhookApiRoutes } from "./webhooks/api-routes";
+import { webhookPageRoutes } from "./webhooks/page-routes";
 import { alertPageRoutes } from "./alerts/page-routes";
 
 /**
@@ -114,6 +116,8 @@ export function createApp(deps: Deps, opts: { ingest?: IngestHandler; dropins?: 
   app.route("/", installRoutes(deps));
   app.route("/", alertApiRoutes(deps));
   app.route("/", alertPageRoutes(deps));
+  app.route("/", webhookApiRoutes(deps));
+  app.route("/", webhookPageRoutes(deps));
   // The API document and /docs read the finished route table (every area above), at first request.
   app.route("/", openapiRoutes(deps, () => app.routes));
   // Error pages keep the header (product switcher, user menu), so there is a way on from them.

@@ -3,27 +3,23 @@ import type { Deps } from "../deps";
 import { alertChannels, alertDeliveryAttempts, alertNotifications } from "../db/schema";
 import { newId } from "../lib/tokens";
 import { channelKind } from "./channels";
-import { DeliveryError } from "./channels/kind";
+import { asDeliveryError, type DeliveryError } from "../webhooks/send";
+import { runDue, settle } from "../webhooks/retry";
 import type { AlertPayload } from "./payload";
 
 /**
  * Sends notifications committed by the evaluator: 'pending' ones at once, 'retrying' ones when
- * their backoff has passed (1, 5, 15, 60 minutes; then 'failed'). Every attempt is a row of the
- * delivery log. A permanent failure (the guard refused the URL, a redirect, a 4xx) is not
- * retried. Only one server process runs per DATA_DIR (src/ops/server-lock.ts), so a 'pending' row
- * that this process is not sending was left by one that died: it is sent now. A crash during a
- * send can repeat that one notification (at-least-once); webhooks carry the same webhook-id each
+ * their backoff has passed — THE delivery queue's policy and runner (src/webhooks/retry.ts),
+ * with alert_notifications as this queue's outbox. Every attempt is a row of the delivery log.
+ * Only one server process runs per DATA_DIR (src/ops/server-lock.ts), so a 'pending' row that
+ * this process is not sending was left by one that died: it is sent now. A crash during a send
+ * can repeat that one notification (at-least-once); webhooks carry the same webhook-id each
  * time so the receiver can drop it.
  */
-export const BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000];
 const MAX_PER_TICK = 500;
-const CONCURRENCY = 4;
-const inFlight = new WeakMap<object, Set<string>>();
 
 export async function deliverDue(deps: Deps): Promise<{ attempted: number }> {
   const now = deps.clock.now();
-  const busy = inFlight.get(deps.db) ?? new Set<string>();
-  inFlight.set(deps.db, busy);
   const due = deps.db
     .select({ id: alertNotifications.id })
     .from(alertNotifications)
@@ -31,24 +27,8 @@ export async function deliverDue(deps: Deps): Promise<{ attempted: number }> {
     .orderBy(asc(alertNotifications.createdAt))
     .limit(MAX_PER_TICK)
     .all()
-    .map((r) => r.id)
-    .filter((id) => !busy.has(id));
-  let next = 0;
-  const worker = async () => {
-    while (next < due.length) {
-      const id = due[next++]!;
-      busy.add(id);
-      try {
-        await attemptDelivery(deps, id);
-      } catch (err) {
-        deps.log.error("alert delivery crashed", { notificationId: id, err });
-      } finally {
-        busy.delete(id);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
-  return { attempted: due.length };
+    .map((r) => r.id);
+  return runDue(deps, "alerts", due, (id) => attemptDelivery(deps, id));
 }
 
 export async function attemptDelivery(deps: Deps, notificationId: string) {
@@ -66,18 +46,17 @@ export async function attemptDelivery(deps: Deps, notificationId: string) {
     const stored = { id: ch.id, productId: ch.productId, type: ch.type, config: JSON.parse(ch.config), secretSealed: ch.secretSealed };
     statusCode = (await kind.deliver(deps, { notificationId: n.id, kind: n.kind as "started" | "resolved", payload, channel: stored, attempt })).statusCode ?? null;
   } catch (err) {
-    error = err instanceof DeliveryError ? err : new DeliveryError(err instanceof Error ? err.message : String(err), false, undefined, { cause: err });
+    error = asDeliveryError(err);
     statusCode = error.statusCode ?? null;
   }
   const now = deps.clock.now();
-  const retry = error && !error.permanent && attempt <= BACKOFF_MS.length;
-  const status = !error ? "sent" : retry ? "retrying" : "failed";
+  const { status, nextAttemptAt } = settle(attempt, error, now);
   deps.db.transaction((tx) => {
     tx.insert(alertDeliveryAttempts)
       .values({ id: newId(), notificationId: n.id, productId: n.productId, attempt, at: now, ok: error ? 0 : 1, statusCode, error: error?.message ?? null, durationMs: Math.round(performance.now() - started) })
       .run();
     tx.update(alertNotifications)
-      .set({ status, attempts: attempt, lastError: error?.message ?? null, nextAttemptAt: retry ? now + BACKOFF_MS[attempt - 1]! : null, updatedAt: now, sentAt: error ? null : now })
+      .set({ status, attempts: attempt, lastError: error?.message ?? null, nextAttemptAt, updatedAt: now, sentAt: error ? null : now })
       .where(and(eq(alertNotifications.id, n.id), inArray(alertNotifications.status, ["pending", "retrying"])))
       .run();
   });

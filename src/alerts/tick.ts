@@ -13,6 +13,7 @@ import { definitionOf, isSilenced, listChannels, ruleUrl, type RuleRow } from ".
 import { deliverDue } from "./deliver";
 import { sendDigests } from "./digest";
 import { createPacer } from "./pacer";
+import { outboxFor } from "../webhooks/outbox";
 
 /**
  * The per-minute alert job. Each rule's `evaluated_through` is its watermark: the boundaries
@@ -21,7 +22,8 @@ import { createPacer } from "./pacer";
  * transaction (a savepoint per rule inside one transaction per COMMIT_BATCH rules: a commit is
  * an fsync, and a thousand of them per minute would be most of a tick). So a crash before the
  * commit re-judges the same boundaries from the same state (the same verdicts), and one after it
- * finds them done: a restart neither skips nor repeats a notification. Notifications are sent after the commit (src/alerts/deliver.ts).
+ * finds them done: a restart neither skips nor repeats a notification. Notifications are sent after the commit (src/alerts/deliver.ts);
+ * the product webhooks' alert.firing / alert.resolved messages are outbox rows of the same transaction (src/webhooks/).
  * Reads go through the query engine on the read-only connection (deps.reader), one read per
  * distinct query for all the rules that share it, and the job paces itself (src/alerts/pacer.ts)
  * so ingestion requests keep being parsed and handed to the writer while it runs.
@@ -131,13 +133,13 @@ export function applyEvaluations(db: Db, sqlite: Database, baseUrl: string, rule
       db.insert(alertEpisodes)
         .values({ id: open.id, ruleId: rule.id, productId: rule.productId, startedAt: e.at, resolvedAt: null, status: "active", startValue: e.value, threshold: e.threshold, lastValue: e.value })
         .run();
-      notify(db, baseUrl, rule, productName, describe(), (channels ??= listChannels(db, rule.id)), open.id, "started", e, now);
+      notify(db, sqlite, baseUrl, rule, productName, describe(), (channels ??= listChannels(db, rule.id)), open.id, "started", e, now);
       done.started++;
     } else if (step === "continue" && open) {
       open.lastValue = e.value;
     } else if (step === "resolve" && open) {
       db.update(alertEpisodes).set({ resolvedAt: e.at, status: "resolved", lastValue: open.lastValue }).where(eq(alertEpisodes.id, open.id)).run();
-      notify(db, baseUrl, rule, productName, describe(), (channels ??= listChannels(db, rule.id)), open.id, "resolved", e, now);
+      notify(db, sqlite, baseUrl, rule, productName, describe(), (channels ??= listChannels(db, rule.id)), open.id, "resolved", e, now);
       open = null;
       done.resolved++;
     }
@@ -146,7 +148,7 @@ export function applyEvaluations(db: Db, sqlite: Database, baseUrl: string, rule
   return done;
 }
 
-function notify(db: Db, baseUrl: string, rule: RuleRow, productName: string, describe: string, channels: StoredChannel[], episodeId: string, kind: "started" | "resolved", e: Evaluation, now: number) {
+function notify(db: Db, sqlite: Database, baseUrl: string, rule: RuleRow, productName: string, describe: string, channels: StoredChannel[], episodeId: string, kind: "started" | "resolved", e: Evaluation, now: number) {
   const at = new Date(e.at).toISOString();
   const payload: AlertPayload = {
     alert: { id: rule.id, name: rule.name, productId: rule.productId, productName, condition: describe },
@@ -157,6 +159,13 @@ function notify(db: Db, baseUrl: string, rule: RuleRow, productName: string, des
     url: `${baseUrl}${ruleUrl(rule.productId, rule.id)}?at=${encodeURIComponent(at)}`,
   };
   const silenced = isSilenced(rule, e.at);
+  // The product's webhooks subscribed to alert.firing / alert.resolved, in the same transaction
+  // as the episode change (src/webhooks/outbox.ts); a muted or snoozed rule announces nothing.
+  if (!silenced) {
+    const outbox = outboxFor(sqlite);
+    const subs = outbox.subscriptions(rule.productId);
+    if (subs.length) outbox.enqueue(rule.productId, subs, kind === "started" ? "alert.firing" : "alert.resolved", payload, e.at, now);
+  }
   for (const ch of channels) {
     // A resolution goes only where its start went: nobody hears "resolved" for a start they never got.
     const startMuted =

@@ -11,6 +11,7 @@ import { checkUsage } from "../ops/usage";
 import { createSaltKeeper } from "../web/enrich/visitor-id";
 import { completeUserDays } from "../insights/user-days-job";
 import { evaluateAlerts } from "../alerts/tick";
+import { deliverWebhooks, pruneDeliveryLog } from "../webhooks/deliver";
 
 /**
  * Every background job, in one table. Areas add theirs here: name, croner pattern, function.
@@ -73,5 +74,14 @@ export function registerJobs(scheduler: Scheduler) {
   scheduler.register("alerts.evaluate", "* * * * *", async (deps) => {
     const done = await evaluateAlerts(deps);
     if (done.started || done.resolved || done.failed) deps.log.info("alerts evaluated", done);
+  });
+  // Product webhooks: the outbox (webhook_deliveries) every 5 s — pending messages and retries whose backoff passed.
+  scheduler.register("webhooks.deliver", "*/5 * * * * *", async (deps) => {
+    await deliverWebhooks(deps);
+  });
+  // The webhook delivery log keeps 30 days of finished deliveries.
+  scheduler.register("webhooks.prune", "53 * * * *", (deps) => {
+    const removed = pruneDeliveryLog(deps);
+    if (removed) deps.log.info("old webhook deliveries removed", { removed });
   });
 }

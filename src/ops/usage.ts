@@ -123,7 +123,8 @@ export async function checkUsage(deps: { db: Db; clock: Clock; log: Logger; mail
   return { mails };
 }
 
-function ownerEmails(db: Db, productId: string): string[] {
+/** The product owners' addresses (the usage mails, a switched-off webhook). */
+export function ownerEmails(db: Db, productId: string): string[] {
   return db
     .select({ email: users.email })
     .from(memberships)

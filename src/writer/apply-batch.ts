@@ -7,6 +7,7 @@ import { answerFor } from "./batch";
 import { notFound } from "../lib/errors";
 import type { UserDayWriter } from "./user-days";
 import type { SchemaFold } from "./event-schemas";
+import type { FlushHooks } from "../webhooks/writer-hooks";
 
 /** A flush's raw points of one series (`a`: the metric's all-tags series), kept in arrival order. */
 export type SeriesRows = { s: number; a: number; t: number[]; v: number[]; sorted: boolean };
@@ -34,6 +35,8 @@ export type ApplyContext = {
   revenue: RevenueWriter;
   userDays: UserDayWriter;
   schemas: SchemaFold;
+  /** Product webhooks: outbox rows for what this flush stores (src/webhooks/writer-hooks.ts). */
+  hooks: FlushHooks;
 };
 
 const EMPTY_TAGS = "{}";
@@ -49,7 +52,11 @@ export function applyBatch(batch: WriteBatch, ctx: ApplyContext): BatchResult {
     throw notFound("This product no longer exists");
   }
   const result =
-    batch.kind === "points" ? applyPoints(batch, ctx) : batch.kind === "web" ? ctx.web.apply(batch) : batch.kind === "revenue" ? ctx.revenue.apply(batch) : applyEvents(batch, ctx);
+    batch.kind === "points" ? applyPoints(batch, ctx) : batch.kind === "web"
+        ? ctx.web.apply(batch, (h, visit, started) => ctx.hooks.webHit(batch.productId, h, visit, started))
+        : batch.kind === "revenue"
+          ? ctx.revenue.apply(batch, (e, amount) => ctx.hooks.revenue(batch.productId, batch.provider, e, amount))
+          : applyEvents(batch, ctx);
   const idem = batch.idempotency;
   if (idem) {
     const answer = answerFor(batch.kind, result, idem.errors);
@@ -104,6 +111,7 @@ function applyEvents(batch: EventsBatch, ctx: ApplyContext) {
       continue;
     }
     accepted++;
+    ctx.hooks.event(productId, e);
     if (e.userId !== null) withUser.push(e as typeof e & { userId: string });
     ctx.schemas.add(productId, e);
     let ids = series.get(e.name);

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { refreshUserDays } from "./user-days";
+import { erasePersonMessages } from "../webhooks/outbox";
 
 /**
  * Erasure of one person's events (DESIGN.md "Operations"). A person is named by a user id
@@ -42,6 +43,8 @@ export function erasePersonBatch(sqlite: Database, productId: string, person: st
       const ids = `SELECT id FROM web_sessions WHERE product_id = ?1 AND persisted_id = ?2`;
       web += sqlite.query(`DELETE FROM web_events WHERE session_id IN (${ids})`).run(productId, person).changes;
       web += sqlite.query(`DELETE FROM web_sessions WHERE id IN (${ids})`).run(productId, person).changes;
+      // Webhook messages (and their delivery log) that name the person.
+      web += erasePersonMessages(sqlite, productId, person);
     }
     const next = seqs.length === limit ? seqs[seqs.length - 1]! : upTo;
     const newest = (sqlite.query("SELECT coalesce(max(seq), 0) AS n FROM events").get() as { n: number }).n;

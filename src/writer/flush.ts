@@ -12,6 +12,7 @@ import { createWebWriter } from "./web/web-writer";
 import { createRevenueWriter } from "./revenue";
 import { createUserDayWriter } from "./user-days";
 import { createSchemaWriter } from "./event-schemas";
+import { createWebhookHooks } from "../webhooks/writer-hooks";
 
 // api_keys.last_used_at is written at most this often per key.
 const LAST_USED_EVERY_MS = 60_000;
@@ -37,6 +38,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
   const revenue = createRevenueWriter(sqlite);
   const userDays = createUserDayWriter(sqlite);
   const schemaWriter = createSchemaWriter(sqlite);
+  const webhooks = createWebhookHooks(sqlite);
   const insertPoints = POINTS_CHUNKS.map((n) => sqlite.prepare(`INSERT INTO points (series_id, ts_ms, value) VALUES ${Array(n).fill("(?, ?, ?)").join(", ")}`));
   const touchKey = sqlite.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?");
   const statements = {
@@ -96,11 +98,12 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     let events = 0;
     const tally = usage.tally();
     const schemas = schemaWriter.fold();
+    const hooks = webhooks.begin(items[0]?.batch.now ?? Date.now());
     sqlite.exec("BEGIN IMMEDIATE");
     try {
       for (const { seq, batch } of items) {
         try {
-          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, web, revenue, userDays, schemas, ...statements });
+          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, web, revenue, userDays, schemas, hooks, ...statements });
           if (batch.kind === "events") events += (value as EventsResult).accepted;
           tally.add(batch, value);
           outcomes.push({ seq, ok: true, value });
@@ -174,6 +177,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     forgetProduct: (productId: string) => {
       registry.forgetProduct(productId);
       web.forgetProduct(productId);
+      webhooks.forgetProduct(productId);
     },
     /** Marks storage healthy again once a write went through (a probe or a flush). */
     recordProbe(err: unknown) {

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { RevenueBatch, RevenueResult } from "./batch";
+import type { RevenueEvent } from "../revenue/types";
 
 /**
  * Revenue events inside the flush transaction. A redelivered webhook (same provider event id)
@@ -7,7 +8,7 @@ import type { RevenueBatch, RevenueResult } from "./batch";
  * far, as Polar and Lemon Squeezy send it) is booked as the difference from what is already
  * booked for the order, so two partial refunds and their redeliveries add up exactly.
  */
-export type RevenueWriter = { apply(batch: RevenueBatch): RevenueResult };
+export type RevenueWriter = { apply(batch: RevenueBatch, onStored?: (e: RevenueEvent, amountMinor: number) => void): RevenueResult };
 
 export function createRevenueWriter(sqlite: Database): RevenueWriter {
   const insert = sqlite.prepare(
@@ -19,7 +20,7 @@ export function createRevenueWriter(sqlite: Database): RevenueWriter {
     "SELECT COALESCE(-SUM(amount_minor), 0) AS n FROM revenue_events WHERE product_id = ? AND provider = ? AND order_id = ? AND kind = 'refund'",
   );
   return {
-    apply(batch) {
+    apply(batch, onStored) {
       let accepted = 0;
       let duplicates = 0;
       for (const e of batch.events) {
@@ -50,8 +51,10 @@ export function createRevenueWriter(sqlite: Database): RevenueWriter {
           e.visitorId,
           batch.now,
         );
-        if (changes) accepted++;
-        else duplicates++;
+        if (changes) {
+          accepted++;
+          onStored?.(e, amount);
+        }        else duplicates++;
       }
       return { accepted, duplicates };
     },

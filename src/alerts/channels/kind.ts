@@ -3,6 +3,10 @@ import type { Deps } from "../../deps";
 import type { OutboundAllow } from "../../outbound/allow";
 import type { Resolver } from "../../outbound/guard";
 import type { AlertPayload } from "../payload";
+import { DeliveryError, httpFailure } from "../../webhooks/send";
+
+/** The one delivery error and retry rule of src/webhooks/send.ts (re-exported for the channel modules). */
+export { DeliveryError, httpFailure };
 
 /**
  * A notification channel kind (a registry entry; one module each, listed in ./index.ts).
@@ -17,12 +21,6 @@ export type Prepared = { config: Record<string, unknown>; secretSealed: string |
 
 export type Delivery = { notificationId: string; kind: "started" | "resolved"; payload: AlertPayload; channel: StoredChannel; attempt: number };
 
-export class DeliveryError extends Error {
-  constructor(message: string, readonly permanent: boolean, readonly statusCode?: number, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
 export type ChannelKind<I = any> = {
   type: string;
   label: string;
@@ -32,9 +30,3 @@ export type ChannelKind<I = any> = {
   present(ch: StoredChannel, secret: string): Record<string, unknown>;
   deliver(deps: Deps, d: Delivery): Promise<{ statusCode?: number }>;
 };
-
-/** Retry policy for HTTP channels: 5xx, 408, 429 and network failures are retried; other 4xx are not. */
-export function httpFailure(status: number, body: string): DeliveryError {
-  const retry = status >= 500 || status === 408 || status === 429;
-  return new DeliveryError(`Answered ${status}${body ? `: ${body.slice(0, 200)}` : ""}`, !retry, status);
-}

@@ -3,7 +3,8 @@ import { checkOutboundUrl } from "../../outbound/guard";
 import { open, seal } from "../../lib/secret-box";
 import { formatValue, summary, type AlertPayload } from "../payload";
 import type { ChannelKind } from "./kind";
-import { post } from "./webhook";
+import { postJson } from "../../webhooks/send";
+import { USER_AGENT } from "../../webhooks/signer";
 
 /**
  * A Slack incoming webhook (https://api.slack.com/messaging/webhooks): a Block Kit message with a
@@ -49,6 +50,6 @@ export const slack: ChannelKind<{ type: "slack"; url: string }> = {
   present: (ch) => ({ id: ch.id, type: "slack", url: `https://${ch.config.host}/…${ch.config.last4}` }),
   async deliver(deps, d) {
     const url = open(deps.config.secret, SLACK_URL_PURPOSE, d.channel.secretSealed!);
-    return post(url, { "Content-Type": "application/json", "User-Agent": "LiteKPI-Webhooks/1" }, JSON.stringify(slackMessage(d.payload)), deps.config.outboundAllow);
+    return postJson(url, { "Content-Type": "application/json", "User-Agent": USER_AGENT }, JSON.stringify(slackMessage(d.payload)), { allow: deps.config.outboundAllow });
   },
 };

@@ -11,3 +11,4 @@ export * from "./revenue";
 export * from "./product-analytics";
 export * from "./alerts";
 export * from "./x-links";
+export * from "./webhooks";

@@ -5,6 +5,7 @@ import { peopleOperations } from "./people";
 import { queryOperations } from "./query";
 import { analyticsOperations } from "./analytics";
 import { webOperations } from "./web";
+import { webhookOperations } from "./webhooks";
 
 /**
  * THE table of described operations, one module per area. A route of the router that is not
@@ -18,4 +19,5 @@ export const OPERATIONS: OperationTable = {
   ...metaOperations,
   ...analyticsOperations,
   ...webOperations,
+  ...webhookOperations,
 };

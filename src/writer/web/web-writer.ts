@@ -155,17 +155,22 @@ export function createWebWriter(sqlite: Database) {
     };
   }
 
+  // Who hears of each stored hit during apply (the product webhooks, src/webhooks/writer-hooks.ts).
+  let onHit: HitListener | undefined;
+
   function applyHit(productId: string, h: WebHit): boolean {
     if (h.name === IDENTIFY) return applyIdentify(productId, h);
     const key = productId + SEP + h.visitorId;
     let s = sessions.get(key);
     if (s && h.tsMs - s.lastMs >= SESSION_TIMEOUT_MS) s = undefined;
     const engagement = h.name === "engagement";
+    let started = false;
     if (!s) {
       // An engagement ping belongs to a page view: with no visit to join, it has nothing to add.
       if (engagement) return false;
       s = startSession(productId, h);
       sessions.set(key, s);
+      started = true;
     }
     if (h.tsMs > newestMs) newestMs = h.tsMs;
     insertEvent.run(
@@ -190,6 +195,7 @@ export function createWebWriter(sqlite: Database) {
       s.customEvents++;
       if (h.interactive) s.events++;
     }
+    onHit?.(h, s, started);
     const hour = Math.floor(h.tsMs / HOUR_MS);
     const slot = h.name === "pageview" ? PV : EV;
     for (const dv of eventValues(h)) {
@@ -278,7 +284,8 @@ export function createWebWriter(sqlite: Database) {
   }
 
   return {
-    apply(batch: WebBatch): WebResult {
+    apply(batch: WebBatch, listener?: HitListener): WebResult {
+      onHit = listener;
       let accepted = 0;
       let pageviews = 0;
       for (const h of batch.hits) {
@@ -289,6 +296,7 @@ export function createWebWriter(sqlite: Database) {
         }
       }
       for (const d of batch.drops) upsertDrop.run(batch.productId, d.reason, d.n, batch.now);
+      onHit = undefined;
       return { accepted, pageviews };
     },
     /** At the end of the flush transaction, before COMMIT. */
@@ -315,3 +323,5 @@ export function createWebWriter(sqlite: Database) {
   };
 }
 export type WebWriter = ReturnType<typeof createWebWriter>;
+/** A stored page view or custom event, its visit, and whether it opened that visit. */
+export type HitListener = (h: WebHit, visit: Session, started: boolean) => void;

@@ -3,7 +3,7 @@ import type { Child } from "hono/jsx";
 import { Layout } from "../../layout";
 import { productUrl } from "../../../src/products/urls";
 
-export type SettingsTab = "general" | "keys" | "members" | "data" | "web" | "revenue";
+export type SettingsTab = "general" | "keys" | "members" | "data" | "web" | "revenue" | "webhooks";
 
 const TABS: { tab: SettingsTab; label: string; path: string }[] = [
   { tab: "general", label: "General", path: "" },
@@ -12,6 +12,7 @@ const TABS: { tab: SettingsTab; label: string; path: string }[] = [
   { tab: "data", label: "Data", path: "/data" },
   { tab: "web", label: "Web", path: "/web" },
   { tab: "revenue", label: "Revenue", path: "/revenue" },
+  { tab: "webhooks", label: "Webhooks", path: "/webhooks" },
 ];
 
 /** The tab title of a settings page: "General · Acme". */
