@@ -32,6 +32,7 @@ import { sdkRound } from "./scenarios/sdk";
 import { webPhase } from "./scenarios/web";
 import { eventsRound } from "./scenarios/events";
 import { alertsRound } from "./scenarios/alerts";
+import { enginesRound } from "./scenarios/engines";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -184,6 +185,10 @@ async function main(): Promise<number> {
     phase(`product events: metrics/query over ${n.toLocaleString("en")} events (R18)`);
     await eventsRound(rec, { n, runs: opts.queryRuns * 2 });
     rec.note("R19: needs the ClickHouse engine (STORAGE=chdb) — n/a");
+  }
+  if (runs("engines")) {
+    phase("the same ingest and hourly query on STORAGE=sqlite and STORAGE=chdb (R24)");
+    await enginesRound(rec, { point, n: Math.min(n, 1_000_000), batch: opts.batch, concurrency: opts.concurrency, runs: opts.queryRuns });
   }
   if (runs("alerts") && haveIngest) {
     phase("alert rules in one tick, and ingest during ticks (R20)");
