@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
-import type { AggRow, RawUnit, SeriesSet } from "../query/sql";
+import type { AggRow, Fragment, RawUnit, SeriesSet } from "../query/sql";
+import type { PointBatches } from "../query/export-rows";
 import type { Source } from "../query/plan";
 import type { Aggregation } from "../query/types";
 
@@ -37,6 +38,8 @@ export interface PointsReader {
    * to the metric first seen last, then by name (metric discovery: what a new widget wants).
    */
   mostRecentMetric(productId: string): string | null;
+  /** Raw points of a set of series in [from, to), in time order, ties by series id (the CSV export). */
+  timeOrdered(productId: string, ids: Fragment, from: number, to: number): PointBatches;
 }
 
 export type DataPlane = { engine: StorageEngine; points(sqlite: Database): PointsReader };

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { ALL_TAGS_HASH } from "../../db/schema/data";
 import type { AggRow, SeriesSet } from "../../query/sql";
+import type { PointBatches, PointRow } from "../../query/export-rows";
 import type { PointsReader } from "../plane";
 import { chAggregateSql, chCountSql, chLastHoursSql, type GroupValues } from "./points-sql";
 import type { ClickHouseTransport } from "./transport";
@@ -47,6 +48,58 @@ export function clickhousePoints(ch: ClickHouseTransport, sqlite: Database): Poi
         return y.created - x.created || (x.metric < y.metric ? -1 : x.metric > y.metric ? 1 : 0);
       });
       return series[0]!.metric;
+    },
+    timeOrdered(productId, ids, from, to) {
+      const list = (runStatement(sqlite, ids.sql, false, (st) => st.all(...ids.params)) as { id: number }[]).map((r) => r.id);
+      return clickhouseTimeOrdered(ch, productId, list, from, to);
+    },
+  };
+}
+
+// A window holds about this many rows; past CAP it is read again narrower (as export-rows.ts on SQLite).
+const TARGET_ROWS = 8192;
+const CAP = 8 * TARGET_ROWS;
+
+/**
+ * The CSV export's raw points from ClickHouse, in time windows sorted by ClickHouse
+ * (ORDER BY ts_ms, series_id): memory bounded by one window; an empty window jumps to the next
+ * point. The width adapts so a window holds about TARGET_ROWS rows.
+ */
+export function clickhouseTimeOrdered(ch: ClickHouseTransport, productId: string, ids: number[], from: number, to: number): PointBatches {
+  const where = "product_id = {p:String} AND series_id IN {ids:Array(UInt64)} AND ts_ms >= {a:Int64} AND ts_ms < {b:Int64}";
+  const window = (a: number, b: number, limit: number) =>
+    ch.query(`SELECT series_id AS s, ts_ms AS t, value AS v FROM points WHERE ${where} ORDER BY t, s LIMIT {limit:UInt64}`, { p: productId, ids, a, b, limit }) as PointRow[];
+  const nextTime = (a: number): number | null => {
+    const row = ch.query(`SELECT min(ts_ms) AS t, count() AS n FROM points WHERE ${where}`, { p: productId, ids, a, b: to })[0];
+    return row && Number(row.n) > 0 ? Number(row.t) : null;
+  };
+  let start: number | null | undefined = ids.length ? undefined : null;
+  let width = 60_000;
+  let closed = false;
+  return {
+    next() {
+      if (closed) return null;
+      if (start === undefined) start = nextTime(from);
+      while (start !== null && start < to) {
+        const end = Math.min(to, start + width);
+        // One millisecond past CAP rows is read whole (nothing narrower exists).
+        const rows = window(start, end, width > 1 ? CAP + 1 : Number.MAX_SAFE_INTEGER);
+        if (rows.length > CAP && width > 1) {
+          width = Math.max(1, Math.floor(width / 8));
+          continue;
+        }
+        if (!rows.length) {
+          start = nextTime(end);
+          continue;
+        }
+        start = end;
+        width = Math.max(1, Math.min(width * 4, Math.floor((width * TARGET_ROWS) / rows.length)));
+        return rows;
+      }
+      return null;
+    },
+    close() {
+      closed = true;
     },
   };
 }

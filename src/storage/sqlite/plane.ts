@@ -4,6 +4,7 @@ import { aggregateSql, countSql } from "../../query/sql";
 import { runStatement } from "../../query/statement";
 import type { AggRow } from "../../query/sql";
 import { ALL_TAGS_HASH } from "../../db/schema/data";
+import { pointsInTimeOrder } from "../../query/export-rows";
 
 /** The default data plane: raw points and rollups in the same SQLite file as everything else. */
 function sqlitePoints(sqlite: Database): PointsReader {
@@ -26,6 +27,7 @@ function sqlitePoints(sqlite: Database): PointsReader {
         .get(productId, ALL_TAGS_HASH) as { metric: string } | null;
       return row?.metric ?? null;
     },
+    timeOrdered: (_productId, ids, from, to) => pointsInTimeOrder(sqlite, ids, from, to),
   };
 }
 
