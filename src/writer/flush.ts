@@ -113,11 +113,13 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
           outcomes.push({ seq, ok: false, error: toWire(err, null) });
         }
       }
-      const count = sink.write([{ token: null, groups: sortedGroups(rows) }, ...own]);
       web.finish();
       tally.write();
       schemas.write(items[0]?.batch.now ?? Date.now());
       for (const [keyId, at] of touches) touchKey.run(at, keyId);
+      // Points last, right before COMMIT: on ClickHouse this insert cannot be rolled back, so
+      // nothing that can still fail in SQLite comes after it except the COMMIT itself.
+      const count = sink.write([{ token: null, groups: sortedGroups(rows) }, ...own]);
       const committing = performance.now();
       sqlite.exec("COMMIT");
       observe(commitSeconds, (performance.now() - committing) / 1000);
@@ -183,6 +185,7 @@ export function storageProblem(err: unknown): string | null {
   if (code.startsWith("SQLITE_READONLY")) return "the database file is read-only";
   if (code.startsWith("SQLITE_CANTOPEN")) return "the database file cannot be opened";
   if (code.startsWith("SQLITE_BUSY")) return "the database is locked by another process";
+  if (code === "CLICKHOUSE_WRITE") return `ClickHouse refused the write (${(err as Error).message})`;
   return null;
 }
 

@@ -15,11 +15,14 @@ function ch(deps: Deps): ClickHouseTransport | null {
   const path = join(deps.config.dataDir, "clickhouse");
   let t = sessions.get(path);
   // Shares the process's one embedded engine with the app (same path); closed with it.
-  if (!t) sessions.set(path, (t = openChdb(path)));
-  deps.onClose(() => {
-    sessions.delete(path);
-    t!.close();
-  });
+  if (!t) {
+    const opened = (t = openChdb(path));
+    sessions.set(path, opened);
+    deps.onClose(() => {
+      sessions.delete(path);
+      opened.close();
+    });
+  }
   return t;
 }
 

@@ -36,7 +36,12 @@ export function createClickHousePointsSink(ch: ClickHouseTransport, sqlite: Data
         // block equal to a recent one (two requests with the same point both count): a fresh
         // token per insert. (insert_deduplicate=0 no longer overrides it on ClickHouse 26.)
         const token = chunk.token ?? `once:${randomUUID()}`;
-        ch.insertTsv("points", COLUMNS, body, { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 });
+        try {
+          ch.insertTsv("points", COLUMNS, body, { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 });
+        } catch (err) {
+          // Answered 503 storage_unavailable for the whole flush (src/writer/flush.ts), not retried batch by batch.
+          throw Object.assign(new Error(String((err as Error).message ?? err).split("\n")[0]!.slice(0, 300)), { code: "CLICKHOUSE_WRITE", cause: err });
+        }
         total += n;
       }
       return total;
