@@ -4,7 +4,8 @@ import type { Config } from "../config";
 import type { DataPlane, PointsSink, StorageEngine } from "./plane";
 import { sqliteDataPlane } from "./sqlite/plane";
 import { createSqlitePointsSink } from "./sqlite/points-sink";
-import { openChdb } from "./clickhouse/chdb";
+import { ChdbMissingError, openChdb } from "./clickhouse/chdb";
+import { ConfigError } from "../config";
 import { migrateClickHouse } from "./clickhouse/migrate";
 import { clickhousePoints } from "./clickhouse/points-reader";
 import { createClickHousePointsSink } from "./clickhouse/points-sink";
@@ -18,10 +19,17 @@ export function storageInit(config: Config): StorageInit {
 }
 
 function transport(init: StorageInit): ClickHouseTransport {
-  if (init.engine === "chdb") return openChdb(init.chdbPath!);
+  if (init.engine === "chdb") {
+    try {
+      return openChdb(init.chdbPath!);
+    } catch (err) {
+      if (err instanceof ChdbMissingError) throw new ConfigError([`STORAGE=chdb: ${err.message.split("\n")[0]}`]);
+      throw err;
+    }
+  }
   // The HTTP transport (@clickhouse/client) is asynchronous, and the query engine is not yet:
   // see README "Storage engines". The SQL is shared; only this transport is missing.
-  throw new Error("STORAGE=clickhouse is not available in this version: use STORAGE=chdb (embedded ClickHouse, the same SQL) or sqlite");
+  throw new ConfigError(["STORAGE=clickhouse: not available in this version; use STORAGE=chdb (embedded ClickHouse, the same SQL) or sqlite"]);
 }
 
 /** The HTTP thread's side, at boot: the schema migrated, then the query engine's reader. */
