@@ -35,6 +35,7 @@ import { loadChdb } from "./lib/chdb";
 import { eventsRound } from "./scenarios/events";
 import { alertsRound } from "./scenarios/alerts";
 import { webhooksRound } from "./scenarios/webhooks";
+import { enginesRound } from "./scenarios/engines";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const phase = (s: string) => log(`\n▸ ${s}  (${((performance.now() - T0) / 1000).toFixed(0)} s)`);
@@ -190,6 +191,10 @@ async function main(): Promise<number> {
   if (runs("events")) {
     phase(`product events: metrics/query over ${n.toLocaleString("en")} events (R18)`);
     await eventsRound(rec, { n, runs: opts.queryRuns * 2, chdb: await loadChdb(opts.chdb) });
+  }
+  if (runs("engines")) {
+    phase("the same ingest and hourly query on STORAGE=sqlite and STORAGE=chdb (R24)");
+    await enginesRound(rec, { point, n: Math.min(n, 1_000_000), batch: opts.batch, concurrency: opts.concurrency, runs: opts.queryRuns });
   }
   if (runs("alerts") && haveIngest) {
     phase("alert rules in one tick, and ingest during ticks (R20)");

@@ -17,6 +17,8 @@ import { createAuthLimits } from "./auth/rate-limits";
 import { createIngestLimits } from "./ingest/rate-limits";
 import { createKeyCache } from "./products/keys";
 import { loadQuotas } from "./ops/usage";
+import { openDataPlane, storageInit } from "./storage/open";
+import { bindDataPlane } from "./storage";
 
 /** config → data dir → secret → database → migrations → services. Used by main, the CLI and tests. */
 export async function createDeps(config: Config, opts: { clock?: Clock; log?: Logger; onWriterFatal?: (err: Error) => void } = {}): Promise<Deps> {
@@ -36,11 +38,17 @@ export async function createDeps(config: Config, opts: { clock?: Clock; log?: Lo
   // The query engine's own connection: read-only, so no read can ever take the write lock.
   const reader = openDatabase(dbPath, { readonly: true });
   life.onClose(() => reader.$client.close());
+  // The data plane (STORAGE): both connections' queries run on it; it closes after the writer.
+  const storage = storageInit(config);
+  const data = openDataPlane(storage);
+  if (data.applied.length) log.info("clickhouse migrations applied", { applied: data.applied });
+  for (const conn of [db, reader]) bindDataPlane(conn.$client, data.plane);
+  life.onClose(() => data.close());
   life.onClose(() => mailer.close());
   // The writer thread drains (SIGTERM commits queued writes) after jobs stop and before the
   // database closes; it starts at the first write (main starts it at once when serving).
   const queue = createWriteQueue({
-    init: { dbPath, sync: config.sync, maxSeriesPerProduct: config.maxSeriesPerProduct, logLevel: config.logLevel },
+    init: { dbPath, sync: config.sync, maxSeriesPerProduct: config.maxSeriesPerProduct, logLevel: config.logLevel, storage },
     log,
     clock,
     onFatal: opts.onWriterFatal ?? (() => {}),

@@ -32,6 +32,8 @@ const USAGE = `Usage:
   litekpi backup --to FILE                  a consistent copy, also while the server runs
   litekpi restore --from FILE               replace the database (server stopped)
   litekpi doctor                            sizes, integrity, pending purges, last backup
+  litekpi migrate-data --to chdb|sqlite [--replace yes]
+                                            copy points and rollups between engines (server stopped)
 Add --json to any command for one JSON object on stdout.`;
 
 class UsageError extends Error {}

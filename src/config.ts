@@ -68,6 +68,11 @@ const EnvSchema = v.object({
   STATSD_KEY: optionalString,
   /** Hosts, IPs and CIDRs outbound requests (Slack, webhooks) may reach although private or loopback. */
   OUTBOUND_ALLOW: v.optional(v.string(), ""),
+  /** Where the data plane lives (README "Storage engines"): sqlite (default), chdb (embedded ClickHouse), clickhouse (a server). */
+  STORAGE: v.optional(v.picklist(["sqlite", "clickhouse", "chdb"], "must be sqlite, clickhouse or chdb"), "sqlite"),
+  /** The ClickHouse server of STORAGE=clickhouse, user and password in the URL. */
+  CLICKHOUSE_URL: v.optional(v.pipe(v.string(), v.url("must be an absolute URL like http://user:password@clickhouse:8123"))),
+  CLICKHOUSE_DATABASE: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "must be a ClickHouse identifier")), "litekpi"),
 });
 
 export type Config = {
@@ -90,6 +95,8 @@ export type Config = {
   metricsToken: string | undefined;
   statsd: { port: number; key: string } | undefined;
   outboundAllow: OutboundAllow;
+  /** The data plane's engine; chdb keeps its data in DATA_DIR/clickhouse. */
+  storage: { engine: "sqlite" | "clickhouse" | "chdb"; clickhouseUrl: string | undefined; clickhouseDatabase: string };
 };
 
 export class ConfigError extends Error {
@@ -117,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.STATSD_PORT !== undefined && !e.STATSD_KEY) throw new ConfigError(["STATSD_KEY: required when STATSD_PORT is set (an ingest key: StatsD writes into its product)"]);
   const outbound = parseOutboundAllow(e.OUTBOUND_ALLOW);
   if (outbound.problems.length) throw new ConfigError(outbound.problems.map((p) => `OUTBOUND_ALLOW: ${p}`));
+  if (e.STORAGE === "clickhouse" && !e.CLICKHOUSE_URL) throw new ConfigError(["CLICKHOUSE_URL: required when STORAGE=clickhouse (e.g. http://user:password@clickhouse:8123)"]);
   return {
     port,
     host: e.HOST,
@@ -144,5 +152,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     statsd: e.STATSD_PORT !== undefined ? { port: e.STATSD_PORT, key: e.STATSD_KEY! } : undefined,
     outboundAllow: outbound.allow,
+    storage: { engine: e.STORAGE, clickhouseUrl: e.CLICKHOUSE_URL, clickhouseDatabase: e.CLICKHOUSE_DATABASE },
   };
 }

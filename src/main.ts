@@ -39,6 +39,11 @@ export async function runMain(argv: string[]): Promise<number | "serving"> {
       return 1;
     }
   } catch (err) {
+    // A data plane that cannot open (STORAGE=chdb without chdb installed) is a configuration fault.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`litekpi: ${err.message}\n`);
+      return 1;
+    }
     const cause = dataDirProblem(err);
     if (!cause) throw err;
     process.stderr.write(`litekpi: cannot use DATA_DIR=${config.dataDir}: ${cause}\n`);

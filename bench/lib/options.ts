@@ -19,7 +19,7 @@ export type Options = {
   check: boolean;
 };
 
-export const PHASES = ["ingest", "single", "queries", "mixed", "backup", "export", "dashboard", "png", "startup", "web", "events", "funnel", "influx", "sdk", "alerts", "revenue", "webhooks"] as const;
+export const PHASES = ["ingest", "single", "queries", "mixed", "backup", "export", "dashboard", "png", "startup", "web", "events", "funnel", "influx", "sdk", "alerts", "revenue", "webhooks", "engines"] as const;
 export type Phase = (typeof PHASES)[number];
 
 const PROFILES = {

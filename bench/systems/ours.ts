@@ -55,15 +55,15 @@ export function serverEnv(dataDir: string, port: number, sync: "full" | "normal"
 }
 
 /** Spawns the server and waits for /healthz; returns the ms from spawn to the first 200. */
-export async function spawnServer(dataDir: string, sync: "full" | "normal", bunArgs: string[] = []) {
+export async function spawnServer(dataDir: string, sync: "full" | "normal", bunArgs: string[] = [], env: Record<string, string> = {}) {
   const port = freePort();
   const t0 = performance.now();
-  const proc = spawnTracked(pinnedToServerCore([process.execPath, ...bunArgs, "src/main.ts"]), { cwd: REPO, env: serverEnv(dataDir, port, sync), stderr: "inherit" });
+  const proc = spawnTracked(pinnedToServerCore([process.execPath, ...bunArgs, "src/main.ts"]), { cwd: REPO, env: { ...serverEnv(dataDir, port, sync), ...env }, stderr: "inherit" });
   await waitForHttp(`http://127.0.0.1:${port}/healthz`, { proc, pollMs: 2 });
   return { proc, port, url: `http://127.0.0.1:${port}`, startMs: performance.now() - t0 };
 }
 
-export async function startOurs(opts: { sync: "full" | "normal"; products: string[]; bunArgs?: string[] }): Promise<Ours & { startMs: number }> {
+export async function startOurs(opts: { sync: "full" | "normal"; products: string[]; bunArgs?: string[]; env?: Record<string, string> }): Promise<Ours & { startMs: number }> {
   const dataDir = tempDir(`ours-${opts.sync}`);
   const dbPath = join(dataDir, "litekpi.db");
   const db = openDatabase(dbPath, { sync: opts.sync });
@@ -82,7 +82,7 @@ export async function startOurs(opts: { sync: "full" | "normal"; products: strin
   const { token } = createSession(db, user.id, now);
   closeDatabase(db);
 
-  const { proc, url, startMs } = await spawnServer(dataDir, opts.sync, opts.bunArgs);
+  const { proc, url, startMs } = await spawnServer(dataDir, opts.sync, opts.bunArgs, opts.env);
   return {
     url,
     pid: proc.pid,

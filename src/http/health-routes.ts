@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Deps } from "../deps";
 import { pingDatabase } from "../db/connection";
+import { dataPlaneOf } from "../storage";
 
 /**
  * GET /healthz: 200 when the database answers and the last write reached the disk. After a
@@ -10,10 +11,11 @@ import { pingDatabase } from "../db/connection";
 export function healthRoutes(deps: Deps) {
   return new Hono().get("/healthz", async (c) => {
     c.header("Cache-Control", "no-store");
-    if (!pingDatabase(deps.db)) return c.json({ ok: false, error: "database_unavailable", storage: "sqlite" }, 503);
+    const storage = dataPlaneOf(deps.reader.$client).engine;
+    if (!pingDatabase(deps.db)) return c.json({ ok: false, error: "database_unavailable", storage }, 503);
     let health = deps.queue.health();
     if (!health.ok) health = await deps.queue.probe();
-    if (!health.ok) return c.json({ ok: false, error: health.code, message: `Writes fail: ${health.reason}`, storage: "sqlite" }, 503);
-    return c.json({ ok: true, storage: "sqlite" });
+    if (!health.ok) return c.json({ ok: false, error: health.code, message: `Writes fail: ${health.reason}`, storage }, 503);
+    return c.json({ ok: true, storage });
   });
 }

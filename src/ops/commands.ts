@@ -5,6 +5,7 @@ import { lowerThreadPriority } from "../lib/thread-priority";
 import { restoreDatabase } from "./restore";
 import { diagnose } from "./doctor";
 import { databasePath } from "./files";
+import { migrateDataCommand } from "../storage/migrate-command";
 
 /**
  * The operations commands. They work on the SQLite file itself, without the services the other
@@ -51,4 +52,5 @@ export const OPS_COMMANDS: Record<string, BareCommand> = {
       return { json: false, values: d, plain, code: d.ok ? 0 : 1 };
     },
   },
+  "migrate-data": migrateDataCommand,
 };

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { ALL_TAGS_HASH } from "../db/schema/data";
+import { pointsReaderFor } from "../storage";
 
 /**
  * What pickers offer: a product's metrics, a metric's tag keys, a key's values. Prefix search
@@ -22,17 +23,10 @@ export function listMetrics(db: Db, productId: string, prefix = "", limit = DISC
 
 /**
  * The metric that received data most recently (by point time, to the hour), or null: what a new
- * widget most likely wants, rather than the alphabetically first. One index seek per metric on
- * the hour rollup of its all-tags row; ties go to the metric first seen last, then by name.
+ * widget most likely wants, rather than the alphabetically first. Rollups live in the data plane.
  */
 export function mostRecentMetric(db: Db, productId: string): string | null {
-  const row = db.$client
-    .query(
-      `SELECT s.metric AS metric, (SELECT max(r.bucket_start) FROM rollup_1h r WHERE r.series_id = s.id) AS last
-       FROM series s WHERE s.product_id = ? AND s.tags_hash = ? ORDER BY last IS NULL, last DESC, s.created_at DESC, s.metric LIMIT 1`,
-    )
-    .get(productId, ALL_TAGS_HASH) as { metric: string } | null;
-  return row?.metric ?? null;
+  return pointsReaderFor(db.$client).mostRecentMetric(productId);
 }
 
 /** Tag keys used by any series of the metric, sorted. */

@@ -1,7 +1,8 @@
 import { Database, type Statement } from "bun:sqlite";
 import { csvText } from "./csv-cell";
 import { MAX_TAG_COLUMNS, tagColumns, type TagColumns } from "./export-columns";
-import { pointsInTimeOrder, tagKeysByUse, type PointBatches, type PointRow } from "./export-rows";
+import { tagKeysByUse, type PointBatches, type PointRow } from "./export-rows";
+import { dataPlaneOf } from "../storage";
 import { resolveQuery } from "./parse";
 import { seriesIds } from "./sql";
 import { formatInZone } from "../lib/time/calendar";
@@ -47,7 +48,8 @@ export function exportCsv(db: { $client: Database }, product: ExportProduct, inp
     const use = tagKeysByUse(conn, ids, MAX_TAG_COLUMNS + 2);
     columns = tagColumns(use.keys, use.more);
     tagsOf = conn.prepare("SELECT tags FROM series WHERE id = ?");
-    rows = pointsInTimeOrder(conn, ids, q.from, q.to);
+    // Raw points come from the data plane the app's connection is bound to (SQLite: this snapshot).
+    rows = dataPlaneOf(main).points(conn).timeOrdered(product.id, ids, q.from, q.to);
   } catch (err) {
     own?.close();
     throw err;

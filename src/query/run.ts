@@ -1,11 +1,13 @@
 import type { Database } from "bun:sqlite";
-import { runStatement as statement } from "./statement";
 import { ALL_TAGS_HASH } from "../db/schema/data";
 import { AppError } from "../lib/errors";
 import { Fold } from "./fold";
 import { resolveQuery, type ResolvedQuery } from "./parse";
 import { planSegments, SOURCE_WIDTH, type Segment, type Source } from "./plan";
-import { aggregateSql, allTagsIdSql, countSql, rawCutSql, RAW_UNITS, seriesCountSql, seriesIds, type AggRow, type RawUnit, type SeriesSet } from "./sql";
+import { allTagsIdSql, rawCutSql, RAW_UNITS, seriesCountSql, seriesIds, type RawUnit, type SeriesSet } from "./sql";
+import { runStatement as statement } from "./statement";
+import { pointsReaderFor } from "../storage";
+import type { PointsReader } from "../storage/plane";
 import { bucketStarts, formatAllInZone, formatInZone } from "../lib/time/calendar";
 import type { QueryResult, QueryWarning } from "./types";
 import { observe } from "../lib/histogram";
@@ -44,11 +46,22 @@ function answer(db: { $client: Database }, product: QueryProduct, input: unknown
   let warnings: QueryWarning[] = [];
   if (sets) {
     const reads = planReads(planSegments(bounds, opts), sets);
-    guardScan(sqlite, reads, opts.maxScanRows ?? MAX_SCAN_ROWS);
+    // The data plane this connection is bound to (SQLite, or ClickHouse: src/storage/).
+    const plane = pointsReaderFor(sqlite);
+    guardScan(sqlite, plane, product.id, reads, opts.maxScanRows ?? MAX_SCAN_ROWS);
     warnings = rawCutWarnings(sqlite, product.id, reads, q.zone);
     for (const read of reads) {
-      const { sql, params } = aggregateSql(read.source, read.set, q.groupBy, read.source === "points" ? rawUnit(bounds, read) : 1, q.aggregation);
-      const rows = statement(sqlite, sql, q.conditions.length === 0, (st) => st.all(...params, read.from, read.to)) as AggRow[];
+      const rows = plane.aggregate({
+        productId: product.id,
+        source: read.source,
+        set: read.set,
+        from: read.from,
+        to: read.to,
+        groupBy: q.groupBy,
+        rawUnit: read.source === "points" ? rawUnit(bounds, read) : 1,
+        aggregation: q.aggregation,
+        cacheable: q.conditions.length === 0,
+      });
       for (const row of rows) if (!read.only || inSegments(read.only, row.b)) fold.add(row);
     }
   }
@@ -148,7 +161,7 @@ function inSegments(list: Segment[], t: number): boolean {
  * settles most queries for free; otherwise rows are counted, stopping at the limit, so the check
  * itself stays cheap. Raw reads are always counted (their density is unknown).
  */
-function guardScan(sqlite: Database, reads: Read[], limit: number) {
+function guardScan(sqlite: Database, plane: PointsReader, productId: string, reads: Read[], limit: number) {
   const seriesCount = new Map<SeriesSet, number>();
   const countSeries = (set: SeriesSet) => {
     let n = seriesCount.get(set);
@@ -163,8 +176,7 @@ function guardScan(sqlite: Database, reads: Read[], limit: number) {
   if (bound <= limit) return;
   let counted = 0;
   for (const r of reads) {
-    const { sql, params } = countSql(r.source, r.set);
-    counted += (statement(sqlite, sql, false, (st) => st.get(...params, r.from, r.to, limit + 1 - counted)) as { n: number }).n;
+    counted += plane.count({ productId, source: r.source, set: r.set, from: r.from, to: r.to }, limit + 1 - counted);
     if (counted > limit) {
       throw new AppError(400, "query_too_large", `This query would read more than ${limit} rows: add filters, pick a shorter range or a coarser granularity`, {
         field: "range",

@@ -9,13 +9,13 @@ import type { UserDayWriter } from "./user-days";
 import type { SchemaFold } from "./event-schemas";
 import type { FlushHooks } from "../webhooks/writer-hooks";
 
-/** A flush's raw points of one series (`a`: the metric's all-tags series), kept in arrival order. */
-export type SeriesRows = { s: number; a: number; t: number[]; v: number[]; sorted: boolean };
+/** A flush's raw points of one series (`a`: the metric's all-tags series, `p`: its product), kept in arrival order. */
+export type SeriesRows = { p: string; s: number; a: number; t: number[]; v: number[]; sorted: boolean };
 export type Rows = Map<number, SeriesRows>;
 
-function pushRow(rows: Rows, s: number, a: number, t: number, v: number) {
+function pushRow(rows: Rows, p: string, s: number, a: number, t: number, v: number) {
   let g = rows.get(s);
-  if (!g) rows.set(s, (g = { s, a, t: [], v: [], sorted: true }));
+  if (!g) rows.set(s, (g = { p, s, a, t: [], v: [], sorted: true }));
   const n = g.t.length;
   if (n > 0 && t < g.t[n - 1]!) g.sorted = false;
   g.t.push(t);
@@ -82,7 +82,7 @@ function applyPoints(batch: PointsBatch, ctx: ApplyContext) {
   const allTags = series.map((s) => registry.allTags(productId, s.metric, now));
   for (let i = 0; i < slot.length; i++) {
     const k = slot[i]!;
-    pushRow(rows, ids[k]!, allTags[k]!, ts[i]!, value[i]!);
+    pushRow(rows, productId, ids[k]!, allTags[k]!, ts[i]!, value[i]!);
   }
   return { accepted: slot.length };
 }
@@ -121,7 +121,7 @@ function applyEvents(batch: EventsBatch, ctx: ApplyContext) {
       ids = { s, a: registry.allTags(productId, metric, now) };
       series.set(e.name, ids);
     }
-    pushRow(ctx.rows, ids.s, ids.a, e.tsMs, 1);
+    pushRow(ctx.rows, productId, ids.s, ids.a, e.tsMs, 1);
   }
   ctx.userDays.add(productId, zone, withUser);
   return { accepted, duplicates };

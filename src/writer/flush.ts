@@ -1,10 +1,8 @@
 import type { Database } from "bun:sqlite";
 import { AppError } from "../lib/errors";
-import { RollupFold } from "../rollups/aggregate";
-import { createRollupWriter } from "../rollups/apply";
 import { IDEMPOTENCY_TTL_MS } from "../ingest/idempotency";
 import { SeriesRegistry } from "./series-registry";
-import { applyBatch, type Rows, type SeriesRows } from "./apply-batch";
+import { applyBatch, type Rows } from "./apply-batch";
 import type { BatchResult, EventsResult, WireError, WriteBatch, WriterHealth, WriterStats } from "./batch";
 import { newHistogram, observe } from "../lib/histogram";
 import { createUsageCounter } from "./usage";
@@ -13,11 +11,11 @@ import { createRevenueWriter } from "./revenue";
 import { createUserDayWriter } from "./user-days";
 import { createSchemaWriter } from "./event-schemas";
 import { createWebhookHooks } from "../webhooks/writer-hooks";
+import type { PointsChunk, PointsSink } from "../storage/plane";
+import { createSqlitePointsSink, sortedGroups } from "../storage/sqlite/points-sink";
 
 // api_keys.last_used_at is written at most this often per key.
 const LAST_USED_EVERY_MS = 60_000;
-// Rows per multi-row INSERT into points, largest first (fewer native calls per point).
-const POINTS_CHUNKS = [128, 16, 1] as const;
 // Retry-After of a 503 storage_unavailable: long enough for an operator to free space.
 const STORAGE_RETRY_AFTER_S = 30;
 
@@ -30,16 +28,16 @@ export type FlushResult = { seq: number; ok: true; value: unknown } | { seq: num
  * folded in memory first, idempotency answers, last-used stamps and the month's usage counts — then COMMIT. Results are
  * handed out only after COMMIT, so an answered request is on disk.
  */
-export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: number }) {
+export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: number; sink?: PointsSink }) {
   const registry = new SeriesRegistry(sqlite, opts.maxSeriesPerProduct);
-  const rollups = createRollupWriter(sqlite);
+  // Where raw points and rollups go: this SQLite file, or ClickHouse (src/storage/).
+  const sink = opts.sink ?? createSqlitePointsSink(sqlite);
   const usage = createUsageCounter(sqlite);
   const web = createWebWriter(sqlite);
   const revenue = createRevenueWriter(sqlite);
   const userDays = createUserDayWriter(sqlite);
   const schemaWriter = createSchemaWriter(sqlite);
   const webhooks = createWebhookHooks(sqlite);
-  const insertPoints = POINTS_CHUNKS.map((n) => sqlite.prepare(`INSERT INTO points (series_id, ts_ms, value) VALUES ${Array(n).fill("(?, ?, ?)").join(", ")}`));
   const touchKey = sqlite.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?");
   const statements = {
     insertEvent: sqlite.prepare(
@@ -88,6 +86,8 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
 
   function commit(items: FlushItem[]): FlushResult[] {
     const rows: Rows = new Map();
+    // An idempotent request's points in a chunk of their own when the sink deduplicates by token.
+    const own: PointsChunk[] = [];
     const products = new Map<string, boolean>();
     const productExists = (id: string) => {
       let ok = products.get(id);
@@ -103,7 +103,10 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     try {
       for (const { seq, batch } of items) {
         try {
-          const value: BatchResult = applyBatch(batch, { productExists, registry, rows, web, revenue, userDays, schemas, hooks, ...statements });
+          const token = sink.tokens && batch.idempotency ? dedupToken(batch.productId, batch.idempotency.key, batch.idempotency.bodyHash, batch.now) : null;
+          const batchRows: Rows = token ? new Map() : rows;
+          const value: BatchResult = applyBatch(batch, { productExists, registry, rows: batchRows, web, revenue, userDays, schemas, hooks, ...statements });
+          if (token && batchRows.size) own.push({ token, groups: sortedGroups(batchRows) });
           if (batch.kind === "events") events += (value as EventsResult).accepted;
           tally.add(batch, value);
           outcomes.push({ seq, ok: true, value });
@@ -113,16 +116,13 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
           outcomes.push({ seq, ok: false, error: toWire(err, null) });
         }
       }
-      // Inserts in (series, time) order: out-of-order index inserts measured 5–7× slower.
-      const groups = [...rows.keys()].sort((x, y) => x - y).map((id) => sortByTime(rows.get(id)!));
-      const count = insertRows(groups);
-      const fold = new RollupFold();
-      for (const g of groups) fold.addSeries(g.s, g.a, g.t, g.v);
-      rollups.apply(fold);
       web.finish();
       tally.write();
       schemas.write(items[0]?.batch.now ?? Date.now());
       for (const [keyId, at] of touches) touchKey.run(at, keyId);
+      // Points last, right before COMMIT: on ClickHouse this insert cannot be rolled back, so
+      // nothing that can still fail in SQLite comes after it except the COMMIT itself.
+      const count = sink.write([{ token: null, groups: sortedGroups(rows) }, ...own]);
       const committing = performance.now();
       sqlite.exec("COMMIT");
       observe(commitSeconds, (performance.now() - committing) / 1000);
@@ -142,33 +142,6 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     if (now - (keyStamps.get(keyId) ?? -Infinity) >= LAST_USED_EVERY_MS) touches.set(keyId, Math.max(now, touches.get(keyId) ?? now));
   }
 
-  // One argument array per chunk size, refilled for every statement (no slice or spread per run).
-  const pointArgs = POINTS_CHUNKS.map((n) => new Array<number>(n * 3));
-  function insertRows(groups: SeriesRows[]): number {
-    let total = 0;
-    for (const g of groups) total += g.t.length;
-    let c = 0;
-    let filled = 0;
-    let left = total;
-    while (left < POINTS_CHUNKS[c]!) c++;
-    let args = pointArgs[c]!;
-    for (const g of groups) {
-      for (let i = 0; i < g.t.length; i++) {
-        args[filled++] = g.s;
-        args[filled++] = g.t[i]!;
-        args[filled++] = g.v[i]!;
-        if (filled === args.length) {
-          insertPoints[c]!.run(...args);
-          left -= POINTS_CHUNKS[c]!;
-          filled = 0;
-          while (c < POINTS_CHUNKS.length - 1 && left < POINTS_CHUNKS[c]!) c++;
-          args = pointArgs[c]!;
-        }
-      }
-    }
-    return total;
-  }
-
   return {
     flush,
     /** A key used by a request that writes nothing (a read key): stamped by the next flush. */
@@ -185,10 +158,23 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       health = storage ? { ok: false, code: "storage_unavailable", reason: storage } : { ok: true };
     },
     health: () => health,
+    close: () => sink.close(),
+    /** The data plane's side of purge and retention (src/storage/). */
+    sink,
     stats: (): WriterStats => ({ flushes, points: stored, events: storedEvents, flushSeconds, commitSeconds }),
   };
 }
 export type Flusher = ReturnType<typeof createFlusher>;
+
+/**
+ * The insert_deduplication_token of an idempotent request (DESIGN.md: Idempotency-Key maps onto
+ * it). The key lives IDEMPOTENCY_TTL_MS; the token carries which TTL-long window the request fell
+ * in, so the same key reused after it expired is stored again. A retry straddling a window edge
+ * is not deduplicated by ClickHouse (the SQLite record still answers it in the common case).
+ */
+export function dedupToken(productId: string, key: string, bodyHash: string, now: number): string {
+  return `${productId}:${key}:${bodyHash}:${Math.floor(now / IDEMPOTENCY_TTL_MS)}`;
+}
 
 /**
  * SQLite's answer when the disk (or the file system) cannot take the write: full, read-only,
@@ -203,6 +189,7 @@ export function storageProblem(err: unknown): string | null {
   if (code.startsWith("SQLITE_READONLY")) return "the database file is read-only";
   if (code.startsWith("SQLITE_CANTOPEN")) return "the database file cannot be opened";
   if (code.startsWith("SQLITE_BUSY")) return "the database is locked by another process";
+  if (code === "CLICKHOUSE_WRITE") return `ClickHouse refused the write (${(err as Error).message})`;
   return null;
 }
 
@@ -217,11 +204,4 @@ export function toWire(err: unknown, storage: string | null): WireError {
     };
   }
   return { status: 500, code: "internal_error", message: "Something went wrong on our side; it has been logged." };
-}
-
-/** A series' points in time order (stable; most clients send them in order already). */
-function sortByTime(g: SeriesRows): SeriesRows {
-  if (g.sorted) return g;
-  const order = g.t.map((_, i) => i).sort((x, y) => g.t[x]! - g.t[y]! || x - y);
-  return { ...g, t: order.map((i) => g.t[i]!), v: order.map((i) => g.v[i]!), sorted: true };
 }

@@ -13,12 +13,7 @@ import type { Database } from "bun:sqlite";
  */
 export function deleteOldPoints(sqlite: Database, productId: string, before: number, limit: number): number {
   return sqlite.transaction(() => {
-    sqlite
-      .query(
-        `INSERT INTO retention_cuts (product_id, points_before) VALUES (?, ?)
-         ON CONFLICT (product_id) DO UPDATE SET points_before = max(points_before, excluded.points_before)`,
-      )
-      .run(productId, before);
+    recordRetentionCut(sqlite, productId, before);
     return sqlite
       .query(
         `DELETE FROM points WHERE rowid IN (SELECT p.rowid FROM points p
@@ -26,6 +21,16 @@ export function deleteOldPoints(sqlite: Database, productId: string, before: num
       )
       .run(productId, before, limit).changes;
   }).immediate();
+}
+
+/** Where raw points of the product end from now on (never moved back). */
+export function recordRetentionCut(sqlite: Database, productId: string, before: number) {
+  sqlite
+    .query(
+      `INSERT INTO retention_cuts (product_id, points_before) VALUES (?, ?)
+       ON CONFLICT (product_id) DO UPDATE SET points_before = max(points_before, excluded.points_before)`,
+    )
+    .run(productId, before);
 }
 
 /**

@@ -13,12 +13,13 @@ import { openDatabase, closeDatabase } from "../db/connection";
 import { createLogger, type LogLevel } from "../lib/log";
 import { createFlusher, storageProblem, toWire, type FlushItem, type FlushResult, type Flusher } from "./flush";
 import { expireIdempotencyBatch, planPurge, purgeBatch, type PurgePlan } from "./purge";
-import { deleteOldEvents, deleteOldPoints, deleteOldWeb } from "./retention";
+import { deleteOldEvents, deleteOldWeb } from "./retention";
 import { erasePersonBatch } from "./erase";
 import { rebuildUserDays } from "./user-days";
 import { unpackBatches, type FromWriter, type ToWriter, type WriterOp } from "./batch";
+import { openPointsSink, type StorageInit } from "../storage/open";
 
-export type WriterInit = { dbPath: string; sync: "full" | "normal"; maxSeriesPerProduct: number; logLevel: LogLevel };
+export type WriterInit = { dbPath: string; sync: "full" | "normal"; maxSeriesPerProduct: number; logLevel: LogLevel; storage?: StorageInit };
 
 // A flush takes whole batches up to this many points; the rest go in the next transaction.
 const MAX_FLUSH_POINTS = 20_000;
@@ -56,7 +57,9 @@ self.onmessage = (event: MessageEvent<ToWriter | { type: "init"; init: WriterIni
       dataDir = dirname(msg.init.dbPath);
       lowerThreadPriority(WRITER_NICE);
       sqlite = openDatabase(msg.init.dbPath, { sync: msg.init.sync }).$client;
-      flusher = createFlusher(sqlite, { maxSeriesPerProduct: msg.init.maxSeriesPerProduct });
+      // chdb is synchronous and in-process: inserts run here, on the writer's thread, never on
+      // the HTTP thread (one engine per process, shared with the HTTP thread's reads).
+      flusher = createFlusher(sqlite, { maxSeriesPerProduct: msg.init.maxSeriesPerProduct, sink: msg.init.storage ? openPointsSink(msg.init.storage, sqlite) : undefined });
       post({ type: "ready" });
       return;
     case "batches":
@@ -104,6 +107,7 @@ function run() {
   if (results.length) post({ type: "done", received, results, health: flusher.health(), stats: flusher.stats() });
   if (closing) {
     if (touchTimer) clearTimeout(touchTimer);
+    flusher.close();
     try {
       closeDatabase({ $client: sqlite } as never);
     } catch (err) {
@@ -121,7 +125,8 @@ function runOp(seq: number, op: WriterOp): FlushResult {
   try {
     switch (op.kind) {
       case "purge":
-        return { seq, ok: true, value: purgeBatch(sqlite, purgePlan(), op.productId, op.batchSize) };
+        // The data plane's rows first (ClickHouse finds them by product; SQLite's purge by series).
+        return { seq, ok: true, value: flusher.sink.purgeProduct(op.productId) || purgeBatch(sqlite, purgePlan(), op.productId, op.batchSize) };
       case "expire-idempotency":
         return { seq, ok: true, value: expireIdempotencyBatch(sqlite, op.cutoff, op.limit) };
       case "sync":
@@ -130,7 +135,7 @@ function runOp(seq: number, op: WriterOp): FlushResult {
         flusher.forgetProduct(op.productId);
         return { seq, ok: true, value: null };
       case "retention-points":
-        return { seq, ok: true, value: deleteOldPoints(sqlite, op.productId, op.before, op.limit) };
+        return { seq, ok: true, value: flusher.sink.deleteOldPoints(op.productId, op.before, op.limit) };
       case "retention-events":
         return { seq, ok: true, value: deleteOldEvents(sqlite, op.productId, op.before, op.scope, op.limit) };
       case "retention-web":

@@ -21,6 +21,8 @@ const TEST_ENV = {
   RATE_LIMIT_AUTH_PER_EMAIL: "100000",
   RATE_LIMIT_AUTH_FAILURES_PER_EMAIL: "100000",
   RATE_LIMIT_TRACK_PER_IP_RPS: "1000000",
+  // The CI's chdb lane runs the same tests with STORAGE=chdb (README "Storage engines").
+  STORAGE: process.env.STORAGE ?? "sqlite",
 };
 
 /**

@@ -1,3 +1,4 @@
+import { rollupRows, storedPoints } from "../helpers/data-plane";
 import type { TestServer } from "../helpers/server";
 
 /** POST to an ingestion endpoint with a key; answers status, headers and parsed JSON. */
@@ -24,7 +25,7 @@ export async function post(
 export function counts(server: TestServer, productId: string) {
   const q = (sql: string) => (server.deps.db.$client.query(sql).get(productId) as { n: number }).n;
   return {
-    points: q("SELECT count(*) AS n FROM points WHERE series_id IN (SELECT id FROM series WHERE product_id = ?)"),
+    points: storedPoints(server.deps, productId).length,
     events: q("SELECT count(*) AS n FROM events WHERE product_id = ?"),
     series: q("SELECT count(*) AS n FROM series WHERE product_id = ?"),
   };
@@ -32,10 +33,6 @@ export function counts(server: TestServer, productId: string) {
 
 /** count and sum of a metric's all-tags day rows (what an unfiltered chart reads). */
 export function allTagsTotals(server: TestServer, productId: string, metric: string) {
-  return server.deps.db.$client
-    .query(
-      `SELECT coalesce(sum(r.count), 0) AS count, coalesce(sum(r.sum), 0) AS sum FROM rollup_1d r JOIN series s ON s.id = r.series_id
-       WHERE s.product_id = ? AND s.metric = ? AND s.tags_hash = '*'`,
-    )
-    .get(productId, metric) as { count: number; sum: number };
+  const rows = rollupRows(server.deps, "rollup_1d", productId, { metric, allTags: true });
+  return { count: rows.reduce((n, r) => n + r.count, 0), sum: rows.reduce((n, r) => n + r.sum, 0) };
 }

@@ -4,6 +4,7 @@ import { startTestServer, type TestServer } from "../helpers/server";
 import { makeProductWithKeys } from "../helpers/factories";
 import { revokeKey } from "../../src/products/keys";
 import { allTagsTotals, counts, post } from "./ingest-helpers";
+import { rollupRows, storedPoints } from "../helpers/data-plane";
 
 let server: TestServer;
 let p: Awaited<ReturnType<typeof makeProductWithKeys>>;
@@ -118,20 +119,19 @@ test("an accepted point is in raw points and in every rollup, per series and all
   expect(res).toMatchObject({ status: 200, json: { accepted: 3 } });
   expect(allTagsTotals(server, product.id, "revenue")).toEqual({ count: 3, sum: 16 });
   const db = server.deps.db.$client;
-  const minute = db.query(`SELECT count, sum, min, max FROM rollup_1m r JOIN series s ON s.id = r.series_id WHERE s.product_id = ? AND s.tags_hash = '*' AND bucket_start = ?`)
-    .get(product.id, Date.UTC(2026, 0, 5, 10, 0));
-  expect(minute).toEqual({ count: 2, sum: 15, min: 5, max: 10 });
+  const minute = rollupRows(server.deps, "rollup_1m", product.id, { allTags: true }).find((r) => r.b === Date.UTC(2026, 0, 5, 10, 0));
+  expect(minute).toMatchObject({ count: 2, sum: 15, min: 5, max: 10 });
   const tags = db.query(`SELECT key, value FROM series_tags t JOIN series s ON s.id = t.series_id WHERE s.product_id = ? ORDER BY value`).all(product.id);
   expect(tags).toEqual([{ key: "plan", value: "free" }, { key: "plan", value: "pro" }]);
-  const zoneless = db.query(`SELECT p.ts_ms AS t FROM points p JOIN series s ON s.id = p.series_id WHERE s.product_id = ? AND p.value = 1`).get(product.id);
-  expect(zoneless).toEqual({ t: Date.UTC(2026, 0, 5, 12) });
+  const zoneless = storedPoints(server.deps, product.id).find((p) => p.v === 1);
+  expect(zoneless?.t).toBe(Date.UTC(2026, 0, 5, 12));
 });
 
 test("a point without timestamp gets the server's time", async () => {
   const { product, ingestKey } = await makeProductWithKeys(server.deps);
   const before = Date.now();
   await post(server, "/api/v1/points", JSON.stringify({ metric: "now", value: 1 }), { key: ingestKey });
-  const row = server.deps.db.$client.query(`SELECT p.ts_ms AS t FROM points p JOIN series s ON s.id = p.series_id WHERE s.product_id = ?`).get(product.id) as { t: number };
+  const row = storedPoints(server.deps, product.id)[0]!;
   expect(row.t).toBeGreaterThanOrEqual(before);
   expect(row.t).toBeLessThanOrEqual(Date.now());
 });

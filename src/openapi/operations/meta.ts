@@ -12,10 +12,10 @@ export const metaOperations: OperationTable = {
   "GET /healthz": {
     tag: "Meta",
     summary: "Health check",
-    description: "200 when the database answers and the last write reached the disk; 503 otherwise.",
+    description: "200 when the database answers and the last write reached the disk; 503 otherwise. `storage` names the data plane's engine (sqlite, clickhouse or chdb).",
     auth: ["public"],
     responses: {
-      "200": { description: "Healthy", schema: { type: "object", properties: { ok: { const: true }, storage: { type: "string" } } }, example: { ok: true, storage: "sqlite" } },
+      "200": { description: "Healthy", schema: { type: "object", properties: { ok: { const: true }, storage: { type: "string", enum: ["sqlite", "clickhouse", "chdb"] } } }, example: { ok: true, storage: "sqlite" } },
       "503": { description: "The database does not answer or writes fail", schema: { $ref: "#/components/schemas/Error" } },
     },
   },

@@ -1,0 +1,162 @@
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import type { Database } from "bun:sqlite";
+import { writeFileAtomic } from "../lib/atomic-write";
+import { AppError } from "../lib/errors";
+import { tsvText, type ClickHouseTransport } from "./clickhouse/transport";
+
+/**
+ * `litekpi migrate-data --to chdb|sqlite` (README "Storage engines"): copies the data plane the
+ * ClickHouse adapter covers — raw points and the three rollups — from one engine to the other, in
+ * batches, with the server stopped. Rollups are copied as they are (not rebuilt from raw points:
+ * retention may have deleted raw points that the rollups still count), so the materialized views
+ * are detached while copying into ClickHouse (a detach that is undone by any restart).
+ *
+ * Resumable without a checkpoint of its own: every table is copied in one fixed order and the
+ * target starts empty, so the target's row count is how far the copy got. A marker file says a
+ * copy is under way (a target holding rows without it is refused unless --replace). At the end
+ * each table's rows and total point count are compared on both sides.
+ */
+export type MigrateDirection = "to-clickhouse" | "to-sqlite";
+export type TableCount = { table: string; source: number; target: number; points: { source: number; target: number } };
+export type MigrateProgress = (table: string, done: number, total: number) => void;
+
+const TABLES = ["points", "rollup_1m", "rollup_1h", "rollup_1d"] as const;
+type Table = (typeof TABLES)[number];
+const VIEWS = ["rollup_1m_mv", "rollup_1h_mv", "rollup_1d_mv"];
+const STAGING = "migrate_rollup_rows";
+
+export function migrateData(opts: {
+  sqlite: Database;
+  ch: ClickHouseTransport;
+  direction: MigrateDirection;
+  markerPath: string;
+  replace: boolean;
+  batchSize?: number;
+  progress?: MigrateProgress;
+}): TableCount[] {
+  const { sqlite, ch, direction } = opts;
+  const batch = opts.batchSize ?? 50_000;
+  const target = direction === "to-clickhouse" ? clickhouseSide(ch) : sqliteSide(sqlite);
+  const source = direction === "to-clickhouse" ? sqliteSide(sqlite) : clickhouseSide(ch);
+  const marker = existsSync(opts.markerPath) ? (JSON.parse(readFileSync(opts.markerPath, "utf8")) as { direction: string }) : null;
+  if (marker && marker.direction !== direction) {
+    throw new AppError(409, "migration_in_progress", `A copy ${marker.direction} is unfinished: run it again to finish it, or remove ${opts.markerPath}`);
+  }
+  if (!marker) {
+    const held = TABLES.filter((t) => target.count(t) > 0);
+    if (held.length && !opts.replace) {
+      throw new AppError(409, "target_not_empty", `The target already holds ${held.join(", ")}: pass --replace to delete them first`, { field: "replace" });
+    }
+    for (const t of held) target.clear(t);
+    writeFileAtomic(opts.markerPath, JSON.stringify({ direction, startedAt: new Date().toISOString() }) + "\n", 0o600);
+  }
+  target.begin();
+  try {
+    for (const table of TABLES) {
+      const total = source.count(table);
+      let done = target.count(table);
+      opts.progress?.(table, done, total);
+      while (done < total) {
+        const rows = source.read(table, done, batch);
+        if (!rows.length) break;
+        target.write(table, rows);
+        done += rows.length;
+        opts.progress?.(table, done, total);
+      }
+    }
+  } finally {
+    target.end();
+  }
+  const counts = TABLES.map((table) => ({ table, source: source.count(table), target: target.count(table), points: { source: source.points(table), target: target.points(table) } }));
+  const wrong = counts.filter((c) => c.source !== c.target || Math.abs(c.points.source - c.points.target) > 0);
+  if (wrong.length) {
+    throw new AppError(500, "migration_mismatch", `Counts differ after the copy: ${wrong.map((c) => `${c.table} ${c.source}→${c.target} rows, ${c.points.source}→${c.points.target} points`).join("; ")}. Run again with --replace.`);
+  }
+  rmSync(opts.markerPath, { force: true });
+  return counts;
+}
+
+/** One row of any of the four tables, in the column order both sides read and write. */
+type CopyRow = (string | number)[];
+
+type Side = {
+  count(table: Table): number;
+  /** Points the table accounts for: rows of `points`, the summed counts of a rollup. */
+  points(table: Table): number;
+  read(table: Table, offset: number, limit: number): CopyRow[];
+  write(table: Table, rows: CopyRow[]): void;
+  clear(table: Table): void;
+  begin(): void;
+  end(): void;
+};
+
+// points: product, series, all-tags series, ts_ms, value; rollups: product, series, bucket, count, sum, min, max.
+function sqliteSide(sqlite: Database): Side {
+  const allTags = `(SELECT a.id FROM series a WHERE a.product_id = s.product_id AND a.metric = s.metric AND a.tags_hash = '*')`;
+  return {
+    count: (table) => (sqlite.query(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
+    points: (table) => (sqlite.query(table === "points" ? "SELECT count(*) AS n FROM points" : `SELECT coalesce(sum(count), 0) AS n FROM ${table}`).get() as { n: number }).n,
+    read(table, offset, limit) {
+      const sql =
+        table === "points"
+          ? `SELECT s.product_id, p.series_id, ${allTags}, p.ts_ms, p.value FROM points p JOIN series s ON s.id = p.series_id ORDER BY p.rowid LIMIT ? OFFSET ?`
+          : `SELECT s.product_id, r.series_id, r.bucket_start, r.count, r.sum, r.min, r.max FROM ${table} r JOIN series s ON s.id = r.series_id ORDER BY r.series_id, r.bucket_start LIMIT ? OFFSET ?`;
+      return sqlite.query(sql).values(limit, offset) as CopyRow[];
+    },
+    write(table, rows) {
+      sqlite.transaction(() => {
+        const st =
+          table === "points"
+            ? sqlite.query("INSERT INTO points (series_id, ts_ms, value) VALUES (?, ?, ?)")
+            : sqlite.query(`INSERT INTO ${table} (series_id, bucket_start, count, sum, min, max) VALUES (?, ?, ?, ?, ?, ?)`);
+        for (const r of rows) st.run(...((table === "points" ? [r[1], r[3], r[4]] : r.slice(1)) as (string | number)[]));
+      }).immediate();
+    },
+    clear(table) {
+      sqlite.exec(`DELETE FROM ${table}`);
+    },
+    begin() {},
+    end() {},
+  };
+}
+
+function clickhouseSide(ch: ClickHouseTransport): Side {
+  const once = () => ({ insert_deduplication_token: `migrate:${randomUUID()}` });
+  return {
+    count: (table) => Number(ch.query(table === "points" ? "SELECT count() AS n FROM points" : `SELECT count() AS n FROM (SELECT 1 FROM ${table} GROUP BY product_id, series_id, bucket_start)`)[0]?.n ?? 0),
+    points: (table) => Number(ch.query(table === "points" ? "SELECT count() AS n FROM points" : `SELECT sumMerge(count) AS n FROM ${table}`)[0]?.n ?? 0),
+    read(table, offset, limit) {
+      const sql =
+        table === "points"
+          ? "SELECT product_id, series_id, all_tags_id, ts_ms, value FROM points ORDER BY product_id, series_id, ts_ms, value LIMIT {limit:UInt64} OFFSET {offset:UInt64}"
+          : `SELECT product_id, series_id, bucket_start, sumMerge(count) AS c, sumMerge(sum) AS s, minMerge(min) AS lo, maxMerge(max) AS hi FROM ${table}
+             GROUP BY product_id, series_id, bucket_start ORDER BY product_id, series_id, bucket_start LIMIT {limit:UInt64} OFFSET {offset:UInt64}`;
+      return ch.query(sql, { limit, offset }).map((r) => Object.values(r) as CopyRow);
+    },
+    write(table, rows) {
+      const body = rows.map((r) => [tsvText(String(r[0])), ...r.slice(1)].join("\t")).join("\n") + "\n";
+      if (table === "points") return ch.insertTsv("points", ["product_id", "series_id", "all_tags_id", "ts_ms", "value"], body, once());
+      // Aggregate states cannot be written as text: the numbers go through a staging table.
+      ch.command(`TRUNCATE TABLE ${STAGING}`);
+      ch.insertTsv(STAGING, ["product_id", "series_id", "bucket_start", "count", "sum", "min", "max"], body, once());
+      ch.insertSelect(
+        table,
+        `SELECT product_id, series_id, bucket_start, initializeAggregation('sumState', count), initializeAggregation('sumState', sum),
+           initializeAggregation('minState', min), initializeAggregation('maxState', max) FROM ${STAGING}`,
+        once(),
+      );
+    },
+    clear(table) {
+      ch.command(`TRUNCATE TABLE ${table}`);
+    },
+    begin() {
+      ch.command(`CREATE TABLE IF NOT EXISTS ${STAGING} (product_id String, series_id UInt64, bucket_start Int64, count UInt64, sum Float64, min Float64, max Float64) ENGINE = Memory`);
+      for (const v of VIEWS) ch.command(`DETACH TABLE IF EXISTS ${v}`);
+    },
+    end() {
+      for (const v of VIEWS) ch.command(`ATTACH TABLE IF NOT EXISTS ${v}`);
+      ch.command(`DROP TABLE IF EXISTS ${STAGING}`);
+    },
+  };
+}

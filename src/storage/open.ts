@@ -1,0 +1,47 @@
+import { join } from "node:path";
+import type { Database } from "bun:sqlite";
+import type { Config } from "../config";
+import type { DataPlane, PointsSink, StorageEngine } from "./plane";
+import { sqliteDataPlane } from "./sqlite/plane";
+import { createSqlitePointsSink } from "./sqlite/points-sink";
+import { ChdbMissingError, openChdb } from "./clickhouse/chdb";
+import { ConfigError } from "../config";
+import { migrateClickHouse } from "./clickhouse/migrate";
+import { clickhousePoints } from "./clickhouse/points-reader";
+import { createClickHousePointsSink } from "./clickhouse/points-sink";
+import type { ClickHouseTransport } from "./clickhouse/transport";
+
+/** What the writer thread needs to open its side of the data plane (plain data: it crosses to the Worker). */
+export type StorageInit = { engine: StorageEngine; chdbPath: string | null };
+
+export function storageInit(config: Config): StorageInit {
+  return { engine: config.storage.engine, chdbPath: config.storage.engine === "chdb" ? join(config.dataDir, "clickhouse") : null };
+}
+
+function transport(init: StorageInit): ClickHouseTransport {
+  if (init.engine === "chdb") {
+    try {
+      return openChdb(init.chdbPath!);
+    } catch (err) {
+      if (err instanceof ChdbMissingError) throw new ConfigError([`STORAGE=chdb: ${err.message.split("\n")[0]}`]);
+      throw err;
+    }
+  }
+  // The HTTP transport (@clickhouse/client) is asynchronous, and the query engine is not yet:
+  // see README "Storage engines". The SQL is shared; only this transport is missing.
+  throw new ConfigError(["STORAGE=clickhouse: not available in this version; use STORAGE=chdb (embedded ClickHouse, the same SQL) or sqlite"]);
+}
+
+/** The HTTP thread's side, at boot: the schema migrated, then the query engine's reader. */
+export function openDataPlane(init: StorageInit): { plane: DataPlane; applied: string[]; close(): void } {
+  if (init.engine === "sqlite") return { plane: sqliteDataPlane, applied: [], close() {} };
+  const ch = transport(init);
+  const { applied } = migrateClickHouse(ch);
+  return { plane: { engine: init.engine, points: (sqlite) => clickhousePoints(ch, sqlite) }, applied, close: () => ch.close() };
+}
+
+/** The writer thread's side: where a flush's points go. */
+export function openPointsSink(init: StorageInit, sqlite: Database): PointsSink {
+  if (init.engine === "sqlite") return createSqlitePointsSink(sqlite);
+  return createClickHousePointsSink(transport(init), sqlite);
+}
