@@ -1,13 +1,13 @@
 import { Hono, type Context } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../http/context";
-import { apiKeyAuth, bearerToken } from "../auth/api-key-auth";
-import { findActiveKey, keyAllows } from "../products/keys";
+import { apiKeyAuth } from "../auth/api-key-auth";
+import { identifyKey, namedProductAccess, rowProduct } from "../products/api-access";
 import { alertRules } from "../db/schema";
 import { eq } from "drizzle-orm";
 import { readIngestBody } from "../ingest/body";
-import { AppError, badRequest, forbidden, unauthorized } from "../lib/errors";
-import { canUseDashboards, resolveProductAccess } from "../products/access";
+import { AppError, badRequest, forbidden } from "../lib/errors";
+import { canUseDashboards } from "../products/access";
 import type { Product } from "../products/products";
 import { validateRuleInput } from "./rule-input";
 import { acknowledgeEpisode, createRule, deleteRule, getRule, listChannels, listEpisodes, listRules, presentEpisode, presentRule, ruleAsInput, updateRule } from "./rules";
@@ -24,17 +24,13 @@ const MAX_BODY_BYTES = 64 * 1024;
 export function alertApiRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
   const auth = apiKeyAuth(deps, "manage", { optional: true });
+  const identify = identifyKey(deps);
   const now = () => deps.clock.now();
 
   const access = (c: Context<AppEnv>, named: unknown): { product: Product; userId: string | null } => {
-    const apiKey = c.get("apiKey");
-    const user = c.get("user");
-    if (!apiKey && !user) throw unauthorized("Send a manage key as Authorization: Bearer lk_…, or sign in");
-    if (named !== undefined && typeof named !== "string") throw badRequest("invalid_alert", "product is a product id", "product");
-    if (!apiKey && !named) throw badRequest("invalid_alert", "Name the product (product=<id>)", "product");
-    const { product, role } = resolveProductAccess(deps.db, (named as string) || apiKey?.productId, { user, apiKey });
+    const { product, role } = namedProductAccess(deps, c, named, { scope: "manage", code: "invalid_alert" });
     if (role !== "key" && !canUseDashboards(role)) throw forbidden("Only members of the product can manage its alerts");
-    return { product, userId: user?.id ?? null };
+    return { product, userId: c.get("user")?.id ?? null };
   };
 
   /**
@@ -44,17 +40,9 @@ export function alertApiRoutes(deps: Deps) {
    */
   const ruleAccess = (c: Context<AppEnv>) => {
     const ruleId = c.req.param("alertId")!;
-    const token = bearerToken(c.req.header("Authorization"));
-    const apiKey = token ? findActiveKey(deps.keys, token) : null;
-    if (token && !apiKey) throw unauthorized("Unknown or revoked API key");
-    const user = c.get("user");
-    if (!apiKey && !user) throw unauthorized("Send a manage key as Authorization: Bearer lk_…, or sign in");
     const productId = deps.db.select({ productId: alertRules.productId }).from(alertRules).where(eq(alertRules.id, ruleId)).get()?.productId;
-    const { product, role } = resolveProductAccess(deps.db, productId, { user: apiKey ? null : user, apiKey: apiKey ?? null });
-    if (apiKey && !keyAllows(apiKey.scope, "manage")) throw new AppError(403, "insufficient_scope", `This key has scope "${apiKey.scope}"; this endpoint needs a "manage" key`);
-    if (role !== "key" && !canUseDashboards(role)) throw forbidden("Only members of the product can manage its alerts");
-    if (apiKey) deps.queue.touchKey(apiKey.id, now());
-    return { product, userId: apiKey ? null : (user?.id ?? null), rule: getRule(deps.db, product.id, ruleId) };
+    const product = rowProduct(deps, c, productId, "manage");
+    return { product, userId: c.get("apiKey") ? null : (c.get("user")?.id ?? null), rule: getRule(deps.db, product.id, ruleId) };
   };
 
   const body = async (c: Context<AppEnv>): Promise<Record<string, unknown>> => {
@@ -95,12 +83,12 @@ export function alertApiRoutes(deps: Deps) {
     return c.json({ alerts: listRules(deps.db, product.id).map((r) => show(r)) });
   });
 
-  app.get("/api/v1/alerts/:alertId", (c) => {
+  app.get("/api/v1/alerts/:alertId", identify, (c) => {
     const { product, rule } = ruleAccess(c);
     return c.json({ ...show(rule), episodes: listEpisodes(deps.db, product.id, rule.id, 50).map(presentEpisode) });
   });
 
-  app.patch("/api/v1/alerts/:alertId", async (c) => {
+  app.patch("/api/v1/alerts/:alertId", identify, async (c) => {
     const { product, rule } = ruleAccess(c);
     const { product: _named, ...patch } = await body(c);
     const channelsGiven = "channels" in patch;
@@ -111,13 +99,13 @@ export function alertApiRoutes(deps: Deps) {
     return c.json(show(saved, shownSecrets));
   });
 
-  app.delete("/api/v1/alerts/:alertId", (c) => {
+  app.delete("/api/v1/alerts/:alertId", identify, (c) => {
     const { product, rule } = ruleAccess(c);
     deleteRule(deps.db, product.id, rule.id);
     return c.body(null, 204);
   });
 
-  app.post("/api/v1/alerts/:alertId/episodes/:episodeId/acknowledge", (c) => {
+  app.post("/api/v1/alerts/:alertId/episodes/:episodeId/acknowledge", identify, (c) => {
     const { product, rule, userId } = ruleAccess(c);
     return c.json(presentEpisode(acknowledgeEpisode(deps.db, product.id, rule.id, c.req.param("episodeId"), userId, now())));
   });
