@@ -102,8 +102,15 @@ describe("t.js in a browser", () => {
     await page.setViewportSize({ width: 800, height: 600 });
     await page.goto(`${site.url}/long`);
     await scripted(page);
-    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight)); // the bottom…
-    await page.waitForFunction(() => window.scrollY > 0);
+    // The bottom… and wait for its scroll event (dispatched at the next frame, after the position
+    // moved): the script's listener, added first, runs before this one resolves.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          addEventListener("scroll", () => resolve(), { once: true });
+          window.scrollTo(0, document.documentElement.scrollHeight);
+        }),
+    );
     await page.evaluate(() => window.scrollTo(0, 0)); // …and back up: the depth reached counts
     await Bun.sleep(50);
     await page.goto("about:blank"); // leaving hides the page
