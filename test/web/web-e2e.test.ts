@@ -240,5 +240,5 @@ describe("web analytics end to end", () => {
       expect(wide).toEqual([]);
       await screenshot(p, `web-install-${width}-${scheme}`);
     }
-  });
+  }, 90_000); // a browser test with four contexts, a 3 s status poll and six screenshots
 });
