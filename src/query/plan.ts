@@ -9,6 +9,9 @@
  * across DST too) reads hour rows for its days, plus day rows for the UTC days inside its weeks and
  * months; a :30/:45 zone (Kolkata, Kathmandu, Lord Howe) reads minute rows at each local day's
  * edges. Adjacent pieces of one source merge, so a 30-day hourly chart is one hour-row range.
+ *
+ * Minute rows exist only before the product's minute cut (src/storage/sqlite/minute-cut.ts); from
+ * the cut on, minute pieces are read from raw points instead.
  */
 export type Source = "rollup_1d" | "rollup_1h" | "rollup_1m" | "points";
 export type Segment = { source: Source; from: number; to: number }; // half-open
@@ -24,8 +27,12 @@ export const SOURCE_WIDTH: Record<Source, number> = { rollup_1d: 86_400_000, rol
 const ceilTo = (t: number, w: number) => Math.ceil(t / w) * w;
 const floorTo = (t: number, w: number) => Math.floor(t / w) * w;
 
-/** `bounds` are the query's bucket edges, clipped to [from, to]: bucket i is [bounds[i], bounds[i+1]). */
-export function planSegments(bounds: number[], opts: { rawOnly?: boolean } = {}): Segment[] {
+/**
+ * `bounds` are the query's bucket edges, clipped to [from, to]: bucket i is [bounds[i], bounds[i+1]).
+ * `minuteRowsBefore`: where minute rows end (a whole minute; -Infinity: none, Infinity: everywhere).
+ */
+export function planSegments(bounds: number[], opts: { rawOnly?: boolean; minuteRowsBefore: number }): Segment[] {
+  const minuteCut = opts.minuteRowsBefore;
   const out: Segment[] = [];
   const push = (source: Source, from: number, to: number) => {
     if (from >= to) return;
@@ -43,6 +50,11 @@ export function planSegments(bounds: number[], opts: { rawOnly?: boolean } = {})
     if (a >= b) return;
     if (level === LEVELS.length || opts.rawOnly) return push("points", a, b);
     const { source, width } = LEVELS[level]!;
+    if (source === "rollup_1m" && b > minuteCut) {
+      if (a >= minuteCut) return push("points", a, b);
+      cut(a, minuteCut, level);
+      return push("points", minuteCut, b);
+    }
     const A = ceilTo(a, width);
     const B = floorTo(b, width);
     if (A >= B) return cut(a, b, level + 1);

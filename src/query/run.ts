@@ -42,29 +42,9 @@ function answer(db: { $client: Database }, product: QueryProduct, input: unknown
   const starts = q.granularity ? bucketStarts(q.zone, q.granularity, q.from, q.to) : [q.from];
   const bounds = starts.length ? [q.from, ...starts.slice(1), q.to] : [];
   const fold = new Fold(bounds, q.groupBy.length);
-  const sets = seriesSets(sqlite, product.id, q);
-  let warnings: QueryWarning[] = [];
-  if (sets) {
-    const reads = planReads(planSegments(bounds, opts), sets);
-    // The data plane this connection is bound to (SQLite, or ClickHouse: src/storage/).
-    const plane = pointsReaderFor(sqlite);
-    guardScan(sqlite, plane, product.id, reads, opts.maxScanRows ?? MAX_SCAN_ROWS);
-    warnings = rawCutWarnings(sqlite, product.id, reads, q.zone);
-    for (const read of reads) {
-      const rows = plane.aggregate({
-        productId: product.id,
-        source: read.source,
-        set: read.set,
-        from: read.from,
-        to: read.to,
-        groupBy: q.groupBy,
-        rawUnit: read.source === "points" ? rawUnit(bounds, read) : 1,
-        aggregation: q.aggregation,
-        cacheable: q.conditions.length === 0,
-      });
-      for (const row of rows) if (!read.only || inSegments(read.only, row.b)) fold.add(row);
-    }
-  }
+  // One read snapshot for the whole answer: retention moves the cut between minute rows and raw
+  // points in one commit, and a query must see both sides of it from the same moment.
+  const warnings = sqlite.transaction(() => read(sqlite, product.id, q, bounds, fold, opts))();
   const labels = formatAllInZone(q.zone, starts);
   const series = fold.series({ aggregation: q.aggregation, groupBy: q.groupBy, limit: q.groupLimit, labels });
   const result: QueryResult = {
@@ -82,6 +62,33 @@ function answer(db: { $client: Database }, product: QueryProduct, input: unknown
     if (!q.groupBy.length) result.value = series[0]!.value;
   }
   return result;
+}
+
+function read(sqlite: Database, productId: string, q: ResolvedQuery, bounds: number[], fold: Fold, opts: RunOptions): QueryWarning[] {
+  const sets = seriesSets(sqlite, productId, q);
+  if (!sets) return [];
+  // Where retention cut raw points, which is also where minute rows end (src/storage/sqlite/minute-cut.ts).
+  const cut = (sqlite.query(rawCutSql).get(productId) as { before: number } | null)?.before ?? -Infinity;
+  const reads = planReads(planSegments(bounds, { rawOnly: opts.rawOnly, minuteRowsBefore: cut }), sets);
+  // The data plane this connection is bound to (SQLite, or ClickHouse: src/storage/).
+  const plane = pointsReaderFor(sqlite);
+  guardScan(sqlite, plane, productId, reads, opts.maxScanRows ?? MAX_SCAN_ROWS);
+  const warnings = rawCutWarnings(reads, cut, q.zone);
+  for (const read of reads) {
+    const rows = plane.aggregate({
+      productId,
+      source: read.source,
+      set: read.set,
+      from: read.from,
+      to: read.to,
+      groupBy: q.groupBy,
+      rawUnit: read.source === "points" ? rawUnit(bounds, read) : 1,
+      aggregation: q.aggregation,
+      cacheable: q.conditions.length === 0,
+    });
+    for (const row of rows) if (!read.only || inSegments(read.only, row.b)) fold.add(row);
+  }
+  return warnings;
 }
 
 /**
@@ -118,16 +125,15 @@ function planReads(segments: Segment[], sets: { rollup: SeriesSet; raw: SeriesSe
 }
 
 /**
- * Raw points end where retention cut them (retention_cuts, written with the deletes). Rollups
- * (minute rows too) are kept, so only the raw reads — bucket edges not on a minute — can miss
+ * Raw points end where retention cut them (retention_cuts, written with the deletes). Before the
+ * cut their minutes live on as minute rows, so only the raw reads — bucket edges not on a minute — can miss
  * rows: the answer counts what is left and says where raw data ends, rather than quietly
  * returning smaller numbers. Read only when the plan has a raw read before the cut.
  */
-function rawCutWarnings(sqlite: Database, productId: string, reads: Read[], zone: string): QueryWarning[] {
+function rawCutWarnings(reads: Read[], cut: number, zone: string): QueryWarning[] {
   const raw = reads.filter((r) => r.source === "points");
   if (!raw.length) return [];
-  const cut = (sqlite.query(rawCutSql).get(productId) as { before: number } | null)?.before;
-  if (cut === undefined || !raw.some((r) => r.from < cut)) return [];
+  if (!Number.isFinite(cut) || !raw.some((r) => r.from < cut)) return [];
   const rawDataFrom = formatInZone(zone, cut, true);
   return [
     {
@@ -140,9 +146,14 @@ function rawCutWarnings(sqlite: Database, productId: string, reads: Read[], zone
   ];
 }
 
-/** The widest UTC slice that no bucket edge inside the read cuts (SQLite then sums slices, not points). */
+/**
+ * The widest UTC slice that no bucket edge inside the read cuts (SQLite then sums slices, not
+ * points). A read that spans several segments keeps only the slices inside them, judged by each
+ * slice's earliest time, so the segments' edges must not be cut either.
+ */
 function rawUnit(bounds: number[], read: Read): RawUnit {
-  const inside = bounds.filter((b) => b > read.from && b < read.to);
+  const edges = read.only ? [...bounds, ...read.only.flatMap((s) => [s.from, s.to])] : bounds;
+  const inside = edges.filter((b) => b > read.from && b < read.to);
   return RAW_UNITS.find((u) => inside.every((b) => b % u === 0)) ?? 1;
 }
 

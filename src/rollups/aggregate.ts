@@ -25,21 +25,36 @@ export type Aggregate = { seriesId: number; bucketStart: number; count: number; 
  * its own rows come out unique and sorted and are kept as they are; only all-tags rows, which
  * many series feed, are merged by bucket. count/min/max stay exact; sums are added in a
  * different order (DESIGN.md allows 1e-9 relative).
+ *
+ * Minute rows are kept only before a cut (`minuteRowsBefore`): where raw points exist they answer
+ * minute buckets themselves, and a minute row per point was half the cost of storing one
+ * (src/storage/sqlite/points-sink.ts says where the cut comes from).
  */
 export class RollupFold {
   /** Per table: a series' own rows, in bucket order. */
   private readonly own: Map<number, Aggregate[]>[] = ROLLUPS.map(() => new Map());
   /** Per table: all-tags series → bucket → merged row. */
   private readonly merged: Map<number, Map<number, Aggregate>>[] = ROLLUPS.map(() => new Map());
+  private readonly added = new Set<number>();
 
-  /** `ts` must be ascending. `allTagsId` also receives every point (omit it for a rebuild of one row set). */
-  addSeries(seriesId: number, allTagsId: number | null, ts: ArrayLike<number>, values: ArrayLike<number>) {
-    if (this.own[0]!.has(seriesId)) throw new Error(`series ${seriesId} was already added to this fold`);
+  /** `writes`: the rollups this fold writes (all three unless told; hours and days still fold from minutes). */
+  constructor(private readonly writes: readonly RollupTable[] = ROLLUPS.map((r) => r.table)) {}
+
+  /**
+   * `ts` must be ascending. `allTagsId` also receives every point (omit it for a rebuild of one
+   * row set). Minute rows whose bucket starts at or after `minuteRowsBefore` are left out.
+   */
+  addSeries(seriesId: number, allTagsId: number | null, ts: ArrayLike<number>, values: ArrayLike<number>, minuteRowsBefore = Infinity) {
+    if (this.added.has(seriesId)) throw new Error(`series ${seriesId} was already added to this fold`);
+    this.added.add(seriesId);
     let level = foldMinutes(seriesId, ts, values);
     for (let i = 0; i < ROLLUPS.length; i++) {
       if (i > 0) level = coarsen(level, ROLLUPS[i]!.ms);
-      this.own[i]!.set(seriesId, level);
-      if (allTagsId !== null) for (const agg of level) this.merge(i, allTagsId, agg);
+      if (!this.writes.includes(ROLLUPS[i]!.table)) continue;
+      const kept = i === 0 ? before(level, minuteRowsBefore) : level;
+      if (!kept.length) continue;
+      this.own[i]!.set(seriesId, kept);
+      if (allTagsId !== null) for (const agg of kept) this.merge(i, allTagsId, agg);
     }
   }
 
@@ -77,6 +92,14 @@ export class RollupFold {
       return { table, rows };
     });
   }
+}
+
+/** The rows of a bucket-ordered list that start before `t`. */
+function before(rows: Aggregate[], t: number): Aggregate[] {
+  if (t === Infinity || !rows.length || rows[rows.length - 1]!.bucketStart < t) return rows;
+  let n = 0;
+  while (n < rows.length && rows[n]!.bucketStart < t) n++;
+  return rows.slice(0, n);
 }
 
 function foldMinutes(seriesId: number, ts: ArrayLike<number>, values: ArrayLike<number>): Aggregate[] {

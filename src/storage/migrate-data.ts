@@ -10,7 +10,10 @@ import { tsvText, type ClickHouseTransport } from "./clickhouse/transport";
  * ClickHouse adapter covers — raw points and the three rollups — from one engine to the other, in
  * batches, with the server stopped. Rollups are copied as they are (not rebuilt from raw points:
  * retention may have deleted raw points that the rollups still count), so the materialized views
- * are detached while copying into ClickHouse (a detach that is undone by any restart).
+ * are detached while copying into ClickHouse (a detach that is undone by any restart). Minute
+ * rows are copied only before each product's retention cut, on both sides: SQLite keeps no
+ * minute rows after it (raw points answer those minutes; src/storage/sqlite/minute-cut.ts), while
+ * ClickHouse's materialized view writes them everywhere.
  *
  * Resumable without a checkpoint of its own: every table is copied in one fixed order and the
  * target starts empty, so the target's row count is how far the copy got. A marker file says a
@@ -37,8 +40,9 @@ export function migrateData(opts: {
 }): TableCount[] {
   const { sqlite, ch, direction } = opts;
   const batch = opts.batchSize ?? 50_000;
-  const target = direction === "to-clickhouse" ? clickhouseSide(ch) : sqliteSide(sqlite);
-  const source = direction === "to-clickhouse" ? sqliteSide(sqlite) : clickhouseSide(ch);
+  const cuts = sqlite.query("SELECT product_id AS p, points_before AS t FROM retention_cuts ORDER BY product_id").all() as { p: string; t: number }[];
+  const target = direction === "to-clickhouse" ? clickhouseSide(ch, cuts) : sqliteSide(sqlite);
+  const source = direction === "to-clickhouse" ? sqliteSide(sqlite) : clickhouseSide(ch, cuts);
   const marker = existsSync(opts.markerPath) ? (JSON.parse(readFileSync(opts.markerPath, "utf8")) as { direction: string }) : null;
   if (marker && marker.direction !== direction) {
     throw new AppError(409, "migration_in_progress", `A copy ${marker.direction} is unfinished: run it again to finish it, or remove ${opts.markerPath}`);
@@ -94,14 +98,19 @@ type Side = {
 // points: product, series, all-tags series, ts_ms, value; rollups: product, series, bucket, count, sum, min, max.
 function sqliteSide(sqlite: Database): Side {
   const allTags = `(SELECT a.id FROM series a WHERE a.product_id = s.product_id AND a.metric = s.metric AND a.tags_hash = '*')`;
+  // rollup_1m holds nothing from a product's cut on (kept as the other side filters it).
+  const rows = (table: Table) =>
+    table === "rollup_1m"
+      ? `(SELECT m.* FROM rollup_1m m JOIN series ms ON ms.id = m.series_id JOIN retention_cuts mc ON mc.product_id = ms.product_id WHERE m.bucket_start < mc.points_before)`
+      : table;
   return {
-    count: (table) => (sqlite.query(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
-    points: (table) => (sqlite.query(table === "points" ? "SELECT count(*) AS n FROM points" : `SELECT coalesce(sum(count), 0) AS n FROM ${table}`).get() as { n: number }).n,
+    count: (table) => (sqlite.query(`SELECT count(*) AS n FROM ${rows(table)}`).get() as { n: number }).n,
+    points: (table) => (sqlite.query(table === "points" ? "SELECT count(*) AS n FROM points" : `SELECT coalesce(sum(count), 0) AS n FROM ${rows(table)}`).get() as { n: number }).n,
     read(table, offset, limit) {
       const sql =
         table === "points"
           ? `SELECT s.product_id, p.series_id, ${allTags}, p.ts_ms, p.value FROM points p JOIN series s ON s.id = p.series_id ORDER BY p.rowid LIMIT ? OFFSET ?`
-          : `SELECT s.product_id, r.series_id, r.bucket_start, r.count, r.sum, r.min, r.max FROM ${table} r JOIN series s ON s.id = r.series_id ORDER BY r.series_id, r.bucket_start LIMIT ? OFFSET ?`;
+          : `SELECT s.product_id, r.series_id, r.bucket_start, r.count, r.sum, r.min, r.max FROM ${rows(table)} r JOIN series s ON s.id = r.series_id ORDER BY r.series_id, r.bucket_start LIMIT ? OFFSET ?`;
       return sqlite.query(sql).values(limit, offset) as CopyRow[];
     },
     write(table, rows) {
@@ -121,18 +130,24 @@ function sqliteSide(sqlite: Database): Side {
   };
 }
 
-function clickhouseSide(ch: ClickHouseTransport): Side {
+function clickhouseSide(ch: ClickHouseTransport, cuts: { p: string; t: number }[]): Side {
   const once = () => ({ insert_deduplication_token: `migrate:${randomUUID()}` });
+  // Minute rows before each product's cut only; none for a product without one.
+  const cutParams = { cp: cuts.map((c) => c.p), cv: cuts.map((c) => c.t) };
+  const where = (table: Table) =>
+    table !== "rollup_1m" ? "" : cuts.length ? " WHERE has({cp:Array(String)}, product_id) AND bucket_start < {cv:Array(Int64)}[indexOf({cp:Array(String)}, product_id)]" : " WHERE 0";
+  const params = (table: Table) => (table === "rollup_1m" && cuts.length ? cutParams : {});
   return {
-    count: (table) => Number(ch.query(table === "points" ? "SELECT count() AS n FROM points" : `SELECT count() AS n FROM (SELECT 1 FROM ${table} GROUP BY product_id, series_id, bucket_start)`)[0]?.n ?? 0),
-    points: (table) => Number(ch.query(table === "points" ? "SELECT count() AS n FROM points" : `SELECT sumMerge(count) AS n FROM ${table}`)[0]?.n ?? 0),
+    count: (table) =>
+      Number(ch.query(table === "points" ? "SELECT count() AS n FROM points" : `SELECT count() AS n FROM (SELECT 1 FROM ${table}${where(table)} GROUP BY product_id, series_id, bucket_start)`, params(table))[0]?.n ?? 0),
+    points: (table) => Number(ch.query(table === "points" ? "SELECT count() AS n FROM points" : `SELECT sumMerge(count) AS n FROM ${table}${where(table)}`, params(table))[0]?.n ?? 0),
     read(table, offset, limit) {
       const sql =
         table === "points"
           ? "SELECT product_id, series_id, all_tags_id, ts_ms, value FROM points ORDER BY product_id, series_id, ts_ms, value LIMIT {limit:UInt64} OFFSET {offset:UInt64}"
-          : `SELECT product_id, series_id, bucket_start, sumMerge(count) AS c, sumMerge(sum) AS s, minMerge(min) AS lo, maxMerge(max) AS hi FROM ${table}
+          : `SELECT product_id, series_id, bucket_start, sumMerge(count) AS c, sumMerge(sum) AS s, minMerge(min) AS lo, maxMerge(max) AS hi FROM ${table}${where(table)}
              GROUP BY product_id, series_id, bucket_start ORDER BY product_id, series_id, bucket_start LIMIT {limit:UInt64} OFFSET {offset:UInt64}`;
-      return ch.query(sql, { limit, offset }).map((r) => Object.values(r) as CopyRow);
+      return ch.query(sql, { limit, offset, ...params(table) }).map((r) => Object.values(r) as CopyRow);
     },
     write(table, rows) {
       const body = rows.map((r) => [tsvText(String(r[0])), ...r.slice(1)].join("\t")).join("\n") + "\n";

@@ -2,26 +2,10 @@ import type { Database } from "bun:sqlite";
 
 /**
  * Retention deletes (DESIGN.md "Operations"), run by the writer between flushes: at most `limit`
- * raw rows per call, each call its own short transaction, so ingestion interleaves. Rollups are
- * never touched: charts read them, and they stay the same.
+ * raw rows per call, each call its own short transaction, so ingestion interleaves. Hour and day
+ * aggregates are never touched: charts read them, and they stay the same. Raw points are the data
+ * plane's (src/storage/: on SQLite they fold into minute rows as they go).
  */
-
-/**
- * Raw points of the product older than `before`, through the (series_id, ts_ms) index. The cut
- * is recorded in the same transaction (and never moved back), so the query engine knows from
- * the first deleted row on that raw points before it may be missing.
- */
-export function deleteOldPoints(sqlite: Database, productId: string, before: number, limit: number): number {
-  return sqlite.transaction(() => {
-    recordRetentionCut(sqlite, productId, before);
-    return sqlite
-      .query(
-        `DELETE FROM points WHERE rowid IN (SELECT p.rowid FROM points p
-           WHERE p.series_id IN (SELECT id FROM series WHERE product_id = ?) AND p.ts_ms < ? LIMIT ?)`,
-      )
-      .run(productId, before, limit).changes;
-  }).immediate();
-}
 
 /** Where raw points of the product end from now on (never moved back). */
 export function recordRetentionCut(sqlite: Database, productId: string, before: number) {

@@ -109,8 +109,8 @@ describe("POST /api/v1/points status codes", () => {
   }
 });
 
-test("an accepted point is in raw points and in every rollup, per series and all-tags", async () => {
-  const { product, ingestKey } = await makeProductWithKeys(server.deps);
+test("an accepted point is in raw points, in the hour and day rollups, and in its minute of a minute chart", async () => {
+  const { product, ingestKey, readKey } = await makeProductWithKeys(server.deps);
   const res = await post(server, "/api/v1/points", JSON.stringify([
     { metric: "revenue", value: 10, timestamp: "2026-01-05T10:00:00Z", tags: { plan: "pro" } },
     { metric: "revenue", value: 5, timestamp: "2026-01-05T10:00:30+00:00", tags: { plan: "free" } },
@@ -119,8 +119,14 @@ test("an accepted point is in raw points and in every rollup, per series and all
   expect(res).toMatchObject({ status: 200, json: { accepted: 3 } });
   expect(allTagsTotals(server, product.id, "revenue")).toEqual({ count: 3, sum: 16 });
   const db = server.deps.db.$client;
-  const minute = rollupRows(server.deps, "rollup_1m", product.id, { allTags: true }).find((r) => r.b === Date.UTC(2026, 0, 5, 10, 0));
-  expect(minute).toMatchObject({ count: 2, sum: 15, min: 5, max: 10 });
+  const hour = rollupRows(server.deps, "rollup_1h", product.id, { allTags: true }).find((r) => r.b === Date.UTC(2026, 0, 5, 10, 0));
+  expect(hour).toMatchObject({ count: 2, sum: 15, min: 5, max: 10 });
+  const minutes = await server.fetch("/api/v1/query", {
+    method: "POST",
+    headers: { authorization: `Bearer ${readKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ metric: "revenue", aggregation: "max", granularity: "minute", from: "2026-01-05T09:59:00Z", to: "2026-01-05T10:02:00Z" }),
+  });
+  expect(((await minutes.json()) as { series: { points: { v: number | null }[] }[] }).series[0]!.points.map((p) => p.v)).toEqual([null, 10, null]);
   const tags = db.query(`SELECT key, value FROM series_tags t JOIN series s ON s.id = t.series_id WHERE s.product_id = ? ORDER BY value`).all(product.id);
   expect(tags).toEqual([{ key: "plan", value: "free" }, { key: "plan", value: "pro" }]);
   const zoneless = storedPoints(server.deps, product.id).find((p) => p.v === 1);

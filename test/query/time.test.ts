@@ -71,20 +71,33 @@ test("ranges count calendar units on the zone's clock", () => {
   expect(formatInZone("Europe/Berlin", resolveRange("Europe/Berlin", 2, "w", Date.parse("2026-04-01T10:00:00Z")).from)).toBe("2026-03-18T12:00:00+01:00");
 });
 
-test("the plan: UTC days read day rows; Berlin days read hour rows; Kolkata days add minute rows; ragged edges read raw points", () => {
+test("the plan: UTC days read day rows; Berlin days read hour rows; Kolkata days add minute rows before the cut, raw points after; ragged edges read raw points", () => {
   const day = 86_400_000;
+  const none = { minuteRowsBefore: -Infinity };
   const utc = bucketStarts("UTC", "day", Date.parse("2026-01-01T00:00:00Z"), Date.parse("2026-01-31T00:00:00Z"));
-  expect(planSegments([...utc, Date.parse("2026-01-31T00:00:00Z")])).toEqual([{ source: "rollup_1d", from: utc[0]!, to: utc[0]! + 30 * day }]);
+  expect(planSegments([...utc, Date.parse("2026-01-31T00:00:00Z")], none)).toEqual([{ source: "rollup_1d", from: utc[0]!, to: utc[0]! + 30 * day }]);
   const from = Date.parse("2026-01-01T00:00:00+01:00");
   const berlin = bucketStarts("Europe/Berlin", "day", from, from + 30 * day);
-  expect(planSegments([...berlin, from + 30 * day]).map((s) => s.source)).toEqual(["rollup_1h"]);
+  expect(planSegments([...berlin, from + 30 * day], none).map((s) => s.source)).toEqual(["rollup_1h"]);
   const kFrom = Date.parse("2026-01-01T00:00:00+05:30");
-  const kolkata = bucketStarts("Asia/Kolkata", "day", kFrom, kFrom + 2 * day);
-  expect(new Set(planSegments([...kolkata, kFrom + 2 * day]).map((s) => s.source))).toEqual(new Set(["rollup_1h", "rollup_1m"]));
-  const ragged = planSegments([Date.parse("2026-01-01T10:00:30.5Z"), Date.parse("2026-01-03T00:00:00Z")]);
-  expect(ragged).toEqual([
+  const kolkata = [...bucketStarts("Asia/Kolkata", "day", kFrom, kFrom + 2 * day), kFrom + 2 * day];
+  expect(new Set(planSegments(kolkata, { minuteRowsBefore: Infinity }).map((s) => s.source))).toEqual(new Set(["rollup_1h", "rollup_1m"]));
+  expect(new Set(planSegments(kolkata, none).map((s) => s.source))).toEqual(new Set(["rollup_1h", "points"]));
+  // Retention cut raw points at 2 January 00:00Z: the first local day's half hours come from minute rows, the second's from raw points.
+  const cut = Date.parse("2026-01-02T00:00:00Z");
+  const cutPlan = planSegments(kolkata, { minuteRowsBefore: cut });
+  expect(cutPlan.filter((s) => s.source === "rollup_1m").every((s) => s.to <= cut)).toBe(true);
+  expect(cutPlan.filter((s) => s.source === "points").every((s) => s.from >= cut)).toBe(true);
+  expect(cutPlan.filter((s) => s.source !== "rollup_1h").map((s) => s.source)).toEqual(["rollup_1m", "rollup_1m", "points"]);
+  const ragged = [Date.parse("2026-01-01T10:00:30.5Z"), Date.parse("2026-01-03T00:00:00Z")];
+  expect(planSegments(ragged, { minuteRowsBefore: Infinity })).toEqual([
     { source: "points", from: Date.parse("2026-01-01T10:00:30.5Z"), to: Date.parse("2026-01-01T10:01:00Z") },
     { source: "rollup_1m", from: Date.parse("2026-01-01T10:01:00Z"), to: Date.parse("2026-01-01T11:00:00Z") },
+    { source: "rollup_1h", from: Date.parse("2026-01-01T11:00:00Z"), to: Date.parse("2026-01-02T00:00:00Z") },
+    { source: "rollup_1d", from: Date.parse("2026-01-02T00:00:00Z"), to: Date.parse("2026-01-03T00:00:00Z") },
+  ]);
+  expect(planSegments(ragged, none)).toEqual([
+    { source: "points", from: Date.parse("2026-01-01T10:00:30.5Z"), to: Date.parse("2026-01-01T11:00:00Z") },
     { source: "rollup_1h", from: Date.parse("2026-01-01T11:00:00Z"), to: Date.parse("2026-01-02T00:00:00Z") },
     { source: "rollup_1d", from: Date.parse("2026-01-02T00:00:00Z"), to: Date.parse("2026-01-03T00:00:00Z") },
   ]);

@@ -3,28 +3,38 @@ import { RollupFold } from "../../rollups/aggregate";
 import { createRollupWriter } from "../../rollups/apply";
 import type { SeriesRows } from "../../writer/apply-batch";
 import type { PointsSink } from "../plane";
-import { deleteOldPoints } from "../../writer/retention";
+import { createMinuteCuts } from "./minute-cut";
+import { createPointsRetention } from "./points-retention";
 
 // Rows per multi-row INSERT into points, largest first (fewer native calls per point).
 const POINTS_CHUNKS = [128, 16, 1] as const;
 
-/** Raw points and their rollups (folded in memory first) into the flush's SQLite transaction. */
+/**
+ * Raw points and their rollups (folded in memory first) into the flush's SQLite transaction.
+ * A point before its product's retention cut is folded into a minute row instead of stored raw
+ * (src/storage/sqlite/minute-cut.ts: the two never overlap).
+ */
 export function createSqlitePointsSink(sqlite: Database): PointsSink {
   const rollups = createRollupWriter(sqlite);
+  const cuts = createMinuteCuts(sqlite);
+  const retention = createPointsRetention(sqlite, rollups, cuts);
   const insertPoints = POINTS_CHUNKS.map((n) => sqlite.prepare(`INSERT INTO points (series_id, ts_ms, value) VALUES ${Array(n).fill("(?, ?, ?)").join(", ")}`));
   // One argument array per chunk size, refilled for every statement (no slice or spread per run).
   const pointArgs = POINTS_CHUNKS.map((n) => new Array<number>(n * 3));
 
-  function insertRows(groups: SeriesRows[]): number {
+  /** Inserts each group's points from index `from[k]` on (earlier ones lie before the cut). */
+  function insertRows(groups: SeriesRows[], from: number[]): number {
     let total = 0;
-    for (const g of groups) total += g.t.length;
+    for (let k = 0; k < groups.length; k++) total += groups[k]!.t.length - from[k]!;
+    if (!total) return 0;
     let c = 0;
     let filled = 0;
     let left = total;
     while (left < POINTS_CHUNKS[c]!) c++;
     let args = pointArgs[c]!;
-    for (const g of groups) {
-      for (let i = 0; i < g.t.length; i++) {
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      for (let i = from[k]!; i < g.t.length; i++) {
         args[filled++] = g.s;
         args[filled++] = g.t[i]!;
         args[filled++] = g.v[i]!;
@@ -45,14 +55,22 @@ export function createSqlitePointsSink(sqlite: Database): PointsSink {
     write(chunks) {
       // Inserts in (series, time) order: out-of-order index inserts measured 5–7× slower.
       const groups = chunks.flatMap((c) => c.groups);
-      const count = insertRows(groups);
       const fold = new RollupFold();
-      for (const g of groups) fold.addSeries(g.s, g.a, g.t, g.v);
+      let count = 0;
+      const from = groups.map((g) => {
+        const cut = cuts.of(g.p);
+        fold.addSeries(g.s, g.a, g.t, g.v, cut);
+        count += g.t.length;
+        let i = 0;
+        while (i < g.t.length && g.t[i]! < cut) i++;
+        return i;
+      });
+      insertRows(groups, from);
       rollups.apply(fold);
       return count;
     },
     purgeProduct: () => 0,
-    deleteOldPoints: (productId, before, limit) => deleteOldPoints(sqlite, productId, before, limit),
+    deleteOldPoints: retention.deleteOldPoints,
     close() {},
   };
 }
