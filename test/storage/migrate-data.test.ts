@@ -34,6 +34,8 @@ const QUERIES = () => [
   { metric: "rev", aggregation: "max", ...span(60 * 24 * HOUR), filters: { plan: { not: "free" } } },
   { metric: "rev", aggregation: "avg", granularity: "minute", ...span(6 * HOUR), filters: { plan: ["pro", "team"] } },
   { metric: "event:signup", aggregation: "count", granularity: "day", timezone: "Asia/Kolkata", ...span(7 * 24 * HOUR) },
+  // Minutes before the retention cut: minute rows that retention folded from the deleted raw points.
+  { metric: "rev", aggregation: "sum", granularity: "minute", from: new Date(base - 40 * 24 * HOUR - 3 * HOUR).toISOString(), to: new Date(base - 40 * 24 * HOUR + HOUR).toISOString() },
 ];
 
 async function answers(storage: string, seed?: (s: Awaited<ReturnType<typeof startTestServer>>) => Promise<string>): Promise<{ key: string; bodies: unknown[] }> {
@@ -81,6 +83,10 @@ t("SQLite → chdb → SQLite: every answer unchanged, counts verified, a second
     readKey = p.readKey;
     return p.readKey;
   });
+
+  // The window holds three of the points retention deleted (values 0, 1, 2): they live on as minute rows.
+  const minutes = first.bodies[first.bodies.length - 1] as { series: { points: { v: number | null }[] }[] };
+  expect(minutes.series[0]!.points.reduce((n, p) => n + (p.v ?? 0), 0)).toBe(3);
 
   // Cut short after its first batch (a crash, Ctrl-C): the next run carries on from there.
   const sqlite = openExisting(join(dir.path, "litekpi.db"));
