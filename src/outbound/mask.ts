@@ -30,19 +30,13 @@ function maskParam(pair: string): string {
   return eq === pair.length - 1 ? pair : `${pair.slice(0, eq)}=${MASK}`;
 }
 
-/** Whether the URL holds anything maskUrl hides. */
-export const hasCredentials = (raw: string) => maskUrl(raw) !== normalised(raw);
-const normalised = (raw: string) => {
-  try {
-    const u = new URL(raw);
-    return `${u.protocol}//${u.host}${u.pathname}${u.search}${u.hash}`;
-  } catch {
-    return raw;
-  }
-};
-
 /** Text holding URLs (an error naming a redirect's Location) with each URL masked. */
-export const maskUrlsIn = (text: string) => text.replace(/\bhttps?:\/\/[^\s"'<>]+/gi, (u) => maskUrl(u));
+export const maskUrlsIn = (text: string) =>
+  text.replace(/\bhttps?:\/\/[^\s"'<>]+/gi, (u) => {
+    // Punctuation that ends a sentence or a parenthesis is not part of the URL.
+    const tail = /[).,;:!?]+$/.exec(u)?.[0] ?? "";
+    return maskUrl(u.slice(0, u.length - tail.length)) + tail;
+  });
 
 /** True when `given` is what maskUrl showed for `stored` (and so means "unchanged"). */
 export const sameMaskedUrl = (given: string, stored: string) => given.trim() !== "" && given.trim() === maskUrl(stored);
