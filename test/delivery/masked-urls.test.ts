@@ -112,6 +112,10 @@ describe("alert channels", () => {
     const patch = await bed.api("PATCH", `/api/v1/alerts/${created.id}`, { channels: shown.channels.map(({ id: _id, ...c }: any) => c) });
     expect(patch.status).toBe(200);
     expect(channelRows()).toEqual(before);
+    // So does giving the Slack URL again in full (its id, and so its delivery log, stay).
+    const again = await bed.api("PATCH", `/api/v1/alerts/${created.id}`, { channels: [{ type: "webhook", url: shown.channels[0].url }, { type: "slack", url: at(SLACK_PATH) }] });
+    expect(again.status).toBe(200);
+    expect(channelRows()).toEqual(before);
 
     // The edit form shows them masked, and saving it as shown keeps them too.
     const owner = signIn(bed.server, bed.owner.user.id);
