@@ -13,7 +13,7 @@ CREATE TABLE `delivery_attempts` (
 	FOREIGN KEY (`product_id`) REFERENCES `products`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`webhook_message_id`) REFERENCES `webhook_messages`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`alert_notification_id`) REFERENCES `alert_notifications`(`id`) ON UPDATE no action ON DELETE cascade,
-	CONSTRAINT "delivery_attempts_one_outbox" CHECK(("delivery_attempts"."webhook_message_id" IS NULL) <> ("delivery_attempts"."alert_notification_id" IS NULL))
+	CONSTRAINT "delivery_attempts_one_outbox" CHECK(("webhook_message_id" IS NULL) <> ("alert_notification_id" IS NULL))
 );
 --> statement-breakpoint
 CREATE INDEX `delivery_attempts_webhook_idx` ON `delivery_attempts` (`webhook_message_id`,`attempt`);--> statement-breakpoint

@@ -34,6 +34,7 @@ export const deliveryAttempts = sqliteTable(
   (t) => [
     index("delivery_attempts_webhook_idx").on(t.webhookMessageId, t.attempt),
     index("delivery_attempts_alert_idx").on(t.alertNotificationId, t.attempt),
-    check("delivery_attempts_one_outbox", sql`(${t.webhookMessageId} IS NULL) <> (${t.alertNotificationId} IS NULL)`),
+    // Bare column names: a table copy in a later migration (CREATE TABLE __new_…) must not name the old table.
+    check("delivery_attempts_one_outbox", sql`("webhook_message_id" IS NULL) <> ("alert_notification_id" IS NULL)`),
   ],
 );
