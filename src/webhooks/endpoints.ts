@@ -9,7 +9,7 @@ import { checkOutboundUrl, type Resolver } from "../outbound/guard";
 import type { OutboundAllow } from "../outbound/allow";
 import { EVENT_TYPE_NAMES } from "./event-types";
 import { maskSecret, newWebhookSecret } from "./signer";
-import { maskUrl, sameMaskedUrl } from "../outbound/mask";
+import { looksMasked, maskUrl, sameMaskedUrl } from "../outbound/mask";
 
 /**
  * Product webhook endpoints (control plane, written with deps.db): a URL checked by THE outbound
@@ -115,7 +115,7 @@ export async function updateEndpoint(db: Db, productId: string, id: string, raw:
   const patch = parseWebhookInput(raw, true);
   const set: Partial<EndpointRow> = { updatedAt: ctx.now };
   // The URL as GET showed it (masked) means "keep it", so a GET → PATCH round trip changes nothing.
-  if (patch.url !== undefined && !sameMaskedUrl(patch.url, before.url)) set.url = (await checkOutboundUrl(patch.url, { allow: ctx.allow, resolve: ctx.resolve, field: "url" })).url.href;
+  if (patch.url !== undefined && !(looksMasked(patch.url) && sameMaskedUrl(patch.url, before.url))) set.url = (await checkOutboundUrl(patch.url, { allow: ctx.allow, resolve: ctx.resolve, field: "url" })).url.href;
   if (patch.event_types !== undefined) set.eventTypes = JSON.stringify(patch.event_types);
   if (patch.description !== undefined) set.description = patch.description;
   if (patch.enabled !== undefined) {
