@@ -12,10 +12,11 @@ import type { Product } from "../products/products";
 import { validateRuleInput } from "./rule-input";
 import { acknowledgeEpisode, createRule, deleteRule, getRule, listChannels, listEpisodes, listRules, presentEpisode, presentRule, ruleAsInput, updateRule } from "./rules";
 import { backtestRule } from "./backtest";
+import { listRuleDeliveries, presentRuleDelivery } from "./delivery-log";
 
 /**
  * The alerts API (DESIGN.md "Alerts"): `POST/GET /api/v1/alerts`, `GET/PATCH/DELETE
- * /api/v1/alerts/:alertId`, an episode's acknowledgement, and the backtest. A `manage` key
+ * /api/v1/alerts/:alertId`, an episode's acknowledgement, the rule's delivery log and the backtest. A `manage` key
  * implies its product (naming another is 404); a signed-in member names it (`product` in the body
  * or `?product=`). Cookie requests must be application/json, which a cross-site form cannot send.
  */
@@ -86,6 +87,12 @@ export function alertApiRoutes(deps: Deps) {
   app.get("/api/v1/alerts/:alertId", identify, (c) => {
     const { product, rule } = ruleAccess(c);
     return c.json({ ...show(rule), episodes: listEpisodes(deps.db, product.id, rule.id, 50).map(presentEpisode) });
+  });
+
+  // The rule's delivery log: its newest 100 notifications, each with every attempt (THE delivery log's one shape).
+  app.get("/api/v1/alerts/:alertId/deliveries", identify, (c) => {
+    const { product, rule } = ruleAccess(c);
+    return c.json({ deliveries: listRuleDeliveries(deps.db, product.id, rule.id, deps.config.secret).map(presentRuleDelivery) });
   });
 
   app.patch("/api/v1/alerts/:alertId", identify, async (c) => {

@@ -1,16 +1,16 @@
 import { and, asc, eq, inArray, lte, or } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { alertChannels, alertDeliveryAttempts, alertNotifications } from "../db/schema";
-import { newId } from "../lib/tokens";
+import { alertChannels, alertNotifications } from "../db/schema";
 import { channelKind } from "./channels";
-import { asDeliveryError, type DeliveryError } from "../webhooks/send";
+import { recordAttempt, timedSend } from "../delivery/log";
 import { runDue, settle } from "../webhooks/retry";
 import type { AlertPayload } from "./payload";
 
 /**
  * Sends notifications committed by the evaluator: 'pending' ones at once, 'retrying' ones when
  * their backoff has passed — THE delivery queue's policy and runner (src/webhooks/retry.ts),
- * with alert_notifications as this queue's outbox. Every attempt is a row of the delivery log.
+ * with alert_notifications as this queue's outbox. Every attempt is a row of THE delivery log
+ * (src/delivery/log.ts).
  * Only one server process runs per DATA_DIR (src/ops/server-lock.ts), so a 'pending' row that
  * this process is not sending was left by one that died: it is sent now. A crash during a send
  * can repeat that one notification (at-least-once); webhooks carry the same webhook-id each
@@ -38,27 +38,19 @@ export async function attemptDelivery(deps: Deps, notificationId: string) {
   const kind = channelKind(ch?.type);
   if (!ch || !kind) return;
   const attempt = n.attempts + 1;
-  const started = performance.now();
-  let statusCode: number | null = null;
-  let error: DeliveryError | null = null;
-  try {
+  const { outcome, error } = await timedSend(() => {
     const payload = JSON.parse(n.payload) as AlertPayload;
     const stored = { id: ch.id, productId: ch.productId, type: ch.type, config: JSON.parse(ch.config), secretSealed: ch.secretSealed };
-    statusCode = (await kind.deliver(deps, { notificationId: n.id, kind: n.kind as "started" | "resolved", payload, channel: stored, attempt })).statusCode ?? null;
-  } catch (err) {
-    error = asDeliveryError(err);
-    statusCode = error.statusCode ?? null;
-  }
+    return kind.deliver(deps, { notificationId: n.id, kind: n.kind as "started" | "resolved", payload, channel: stored, attempt });
+  });
   const now = deps.clock.now();
   const { status, nextAttemptAt } = settle(attempt, error, now);
   deps.db.transaction((tx) => {
-    tx.insert(alertDeliveryAttempts)
-      .values({ id: newId(), notificationId: n.id, productId: n.productId, attempt, at: now, ok: error ? 0 : 1, statusCode, error: error?.message ?? null, durationMs: Math.round(performance.now() - started) })
-      .run();
+    recordAttempt(tx as unknown as Deps["db"], { kind: "alert", id: n.id }, { productId: n.productId, attempt, at: now }, outcome);
     tx.update(alertNotifications)
-      .set({ status, attempts: attempt, lastError: error?.message ?? null, nextAttemptAt, updatedAt: now, sentAt: error ? null : now })
+      .set({ status, attempts: attempt, lastError: outcome.error, nextAttemptAt, updatedAt: now, sentAt: error ? null : now })
       .where(and(eq(alertNotifications.id, n.id), inArray(alertNotifications.status, ["pending", "retrying"])))
       .run();
   });
-  if (error) deps.log.warn("alert notification not delivered", { notificationId: n.id, channel: ch.type, attempt, status, err: error.message });
+  if (error) deps.log.warn("alert notification not delivered", { notificationId: n.id, channel: ch.type, attempt, status, err: outcome.error });
 }

@@ -1,7 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { alertChannels, alertDeliveryAttempts, alertNotifications, products } from "../db/schema";
-import { newId } from "../lib/tokens";
+import { alertChannels, alertNotifications, products } from "../db/schema";
+import { recordAttempt, timedSend } from "../delivery/log";
+import { mailFailure } from "./channels/email";
 import { localDateAt, parseLocalDate, startOfLocalDate } from "../lib/time/dates";
 import { alertDigestEmail } from "../../views/emails/alert";
 import type { AlertPayload } from "./payload";
@@ -32,16 +33,19 @@ export async function sendDigests(deps: Deps) {
     const items = rows.filter((r) => r.n.createdAt < periodEnd).sort((a, b) => a.n.createdAt - b.n.createdAt);
     if (!items.length) continue;
     const payloads = items.map((r) => JSON.parse(r.n.payload) as AlertPayload);
-    let error: string | null = null;
-    try {
-      await deps.mailer.send(await alertDigestEmail(config.to, payloads, config.digest, deps.config.baseUrl));
-    } catch (err) {
-      error = err instanceof Error ? `${err.message}${err.cause ? `: ${String(err.cause)}` : ""}` : String(err);
-      deps.log.warn("alert digest not sent; it is tried again next minute", { channelId: ch.id, err: error });
-    }
+    // One mail carries every item, so each item's log row is that mail's outcome.
+    const { outcome } = await timedSend(async () => {
+      try {
+        await deps.mailer.send(await alertDigestEmail(config.to, payloads, config.digest, deps.config.baseUrl));
+      } catch (err) {
+        throw mailFailure(err);
+      }
+    });
+    const error = outcome.error;
+    if (error) deps.log.warn("alert digest not sent; it is tried again next minute", { channelId: ch.id, err: error });
     deps.db.transaction((tx) => {
       for (const { n } of items) {
-        tx.insert(alertDeliveryAttempts).values({ id: newId(), notificationId: n.id, productId: n.productId, attempt: n.attempts + 1, at: now, ok: error ? 0 : 1, statusCode: null, error, durationMs: 0 }).run();
+        recordAttempt(tx as unknown as Deps["db"], { kind: "alert", id: n.id }, { productId: n.productId, attempt: n.attempts + 1, at: now }, outcome);
         tx.update(alertNotifications)
           .set(error ? { attempts: n.attempts + 1, lastError: error, updatedAt: now } : { status: "sent", attempts: n.attempts + 1, lastError: null, sentAt: now, updatedAt: now })
           .where(and(eq(alertNotifications.id, n.id), eq(alertNotifications.status, "digest")))

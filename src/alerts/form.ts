@@ -1,8 +1,7 @@
 import type { RuleRow } from "./rules";
 import { listChannels } from "./rules";
 import type { Db } from "../db/connection";
-import { open } from "../lib/secret-box";
-import { SLACK_URL_PURPOSE } from "./channels/slack";
+import { channelKind } from "./channels";
 import type { TagFilter } from "../query/types";
 
 /**
@@ -118,7 +117,11 @@ export function formFieldOf(apiField: string, channelFields: string[]): string {
   return apiField;
 }
 
-/** A stored rule as form fields (a Slack URL is opened from its seal, so saving keeps it). */
+/**
+ * A stored rule as form fields. Channel URLs are shown masked, as the API shows them (a Slack URL
+ * is its credential; a webhook URL's token is hidden): saved back unchanged they keep the stored
+ * channel (its prepare step recognises its own masked URL).
+ */
 export function ruleToForm(db: Db, secret: string, rule: RuleRow): RuleForm {
   const query = JSON.parse(rule.query);
   const c = JSON.parse(rule.condition);
@@ -128,8 +131,7 @@ export function ruleToForm(db: Db, secret: string, rule: RuleRow): RuleForm {
   else Object.assign(f, { kind: "threshold", op: c.op, value: String(c.value) });
   for (const ch of listChannels(db, rule.id)) {
     if (ch.type === "email") Object.assign(f, { email_to: (ch.config.to as string[]).join(", "), email_digest: String(ch.config.digest ?? "off") });
-    if (ch.type === "slack") f.slack_url = open(secret, SLACK_URL_PURPOSE, ch.secretSealed!);
-    if (ch.type === "webhook") f.webhook_url = String(ch.config.url);
+    if (ch.type === "slack" || ch.type === "webhook") f[ch.type === "slack" ? "slack_url" : "webhook_url"] = String(channelKind(ch.type)!.present(ch, secret).url);
     if (ch.type === "in_app") f.in_app = "on";
   }
   return f;

@@ -17,11 +17,14 @@ import { BacktestPreview } from "../../views/pages/alerts/backtest-chart";
 import { NotificationsPage } from "../../views/pages/alerts/notifications-page";
 import { emptyRuleForm, filterLines, FORM_FIELDS, formFieldOf, formToBody, ruleToForm, type RuleForm } from "./form";
 import { validateRuleInput } from "./rule-input";
-import { acknowledgeEpisode, createRule, definitionOf, deleteRule, getRule, listChannels, listEpisodes, listDeliveryLog, listRules, openEpisode, setMuted, setSnooze, updateRule, type RuleRow } from "./rules";
+import { acknowledgeEpisode, createRule, definitionOf, deleteRule, getRule, listChannels, listEpisodes, listRules, openEpisode, setMuted, setSnooze, updateRule, type RuleRow } from "./rules";
 import { backtestRule } from "./backtest";
 import { compileRule } from "./evaluate";
 import { channelKind } from "./channels";
 import { listInbox, markAllRead, openNotification } from "./inbox";
+import { listRuleDeliveries } from "./delivery-log";
+import { attemptView } from "../delivery/log";
+import { maskUrlsIn } from "../outbound/mask";
 import { parseDuration } from "./durations";
 import type { Product } from "../products/products";
 
@@ -177,14 +180,19 @@ export function alertPageRoutes(deps: Deps) {
       threshold: e.threshold,
       highlighted: Number.isFinite(hl) && hl >= e.startedAt && (e.resolvedAt === null || hl <= e.resolvedAt),
     }));
-    const deliveries = listDeliveryLog(deps.db, product.id, rule.id).map((n) => ({
-      at: formatLocal(n.sentAt ?? n.updatedAt, product.timezone),
-      channel: channelKind(n.type)?.label ?? n.type,
+    const when = (ms: number) => formatLocal(ms, product.timezone);
+    const deliveries = listRuleDeliveries(deps.db, product.id, rule.id, deps.config.secret).map(({ notification: n, channel, attempts }) => ({
+      id: n.id,
+      at: when(n.sentAt ?? n.updatedAt),
+      channel: channel.label,
+      target: channel.target,
       kind: n.kind,
       status: n.status,
       attempts: n.attempts,
-      error: n.lastError,
-      code: null,
+      error: n.lastError === null ? null : maskUrlsIn(n.lastError),
+      code: attempts.at(-1)?.statusCode ?? null,
+      nextAttemptAt: n.status === "retrying" && n.nextAttemptAt !== null ? when(n.nextAttemptAt) : null,
+      log: attempts.map((a) => attemptView(a, when)),
     }));
     const hour = Number.isFinite(hl) ? new Date(Math.floor((hl - 1) / 3_600_000) * 3_600_000).toISOString() : undefined;
     return sendPage(c, RulePage({ header: header(c), product: productOf(c), rule: { ...listed(deps, product, rule), window: rule.window }, backtest, highlight: hour, episodes, deliveries, ...extra }));

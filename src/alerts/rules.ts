@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/connection";
-import { alertChannels, alertEpisodes, alertNotifications, alertRules } from "../db/schema";
+import { alertChannels, alertEpisodes, alertRules } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { newId } from "../lib/tokens";
 import { channelKind } from "./channels";
@@ -193,17 +193,4 @@ export function setMuted(db: Db, rule: RuleRow, muted: boolean, now: number) {
 /** Snoozed until `until` (null: not snoozed). Evaluation goes on; notifications are held back meanwhile. */
 export function setSnooze(db: Db, rule: RuleRow, until: number | null, now: number) {
   db.update(alertRules).set({ snoozedUntil: until, updatedAt: now }).where(eq(alertRules.id, rule.id)).run();
-}
-
-/** The rule's notifications, newest first, with their channel type: the delivery log of its page. */
-export function listDeliveryLog(db: Db, productId: string, ruleId: string, limit = 100) {
-  return db
-    .select({ n: alertNotifications, type: alertChannels.type })
-    .from(alertNotifications)
-    .innerJoin(alertChannels, eq(alertChannels.id, alertNotifications.channelId))
-    .where(and(eq(alertNotifications.ruleId, ruleId), eq(alertNotifications.productId, productId)))
-    .orderBy(desc(alertNotifications.createdAt))
-    .limit(limit)
-    .all()
-    .map(({ n, type }) => ({ ...n, type }));
 }

@@ -2,6 +2,7 @@ import { lookup } from "node:dns/promises";
 import { AppError } from "../lib/errors";
 import { blockedReason, embeddedIpv4, formatIp, parseIp, type Ip } from "./address";
 import { addressAllowed, hostAllowed, type OutboundAllow } from "./allow";
+import { looksMasked } from "./mask";
 
 /**
  * THE outbound-URL guard (DESIGN.md "Outbound URLs"): every request the product makes to a URL a
@@ -34,6 +35,7 @@ export async function checkOutboundUrl(raw: string, opts: OutboundOptions): Prom
     throw refused("Enter an absolute URL like https://hooks.example.com/…", opts.field);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw refused("Only http:// and https:// URLs can be called", opts.field);
+  if (looksMasked(raw)) throw refused("This is the masked URL LiteKPI shows (… stands for hidden parts): enter the full URL", opts.field);
   if (url.username || url.password) throw refused("Put credentials in the path or a header, not in the URL (user:password@ is not sent)", opts.field);
   // The WHATWG parser has already turned 0x7f.1, 2130706433 and friends into 127.0.0.1.
   const host = url.hostname.replace(/^\[|\]$/g, "");

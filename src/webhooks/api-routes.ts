@@ -7,7 +7,8 @@ import { readJsonBody } from "../http/json-body";
 import { badRequest } from "../lib/errors";
 import { EVENT_TYPES } from "./event-types";
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, presentEndpoint, productOfEndpoint, rotateSecret, updateEndpoint, type SaveContext } from "./endpoints";
-import { attemptWebhook, getDelivery, listAttempts, listDeliveries, presentAttempt, presentDelivery, productOfDelivery, sendExample } from "./deliver";
+import { attemptWebhook, getDelivery, listDeliveries, presentDelivery, productOfDelivery, sendExample } from "./deliver";
+import { listAttempts, presentAttempt } from "../delivery/log";
 
 /**
  * `/api/v1/webhooks` (manage key or member): the product's outgoing webhooks, their secrets
@@ -75,7 +76,7 @@ export function webhookApiRoutes(deps: Deps) {
   };
   app.get("/api/v1/webhooks/:webhookId/deliveries/:messageId", identify, (c) => {
     const { d } = deliveryOf(c);
-    return c.json({ ...presentDelivery(d), attempts: listAttempts(deps, d.id).map(presentAttempt) });
+    return c.json({ ...presentDelivery(d), attempts: listAttempts(deps.db, { kind: "webhook", id: d.id }).map(presentAttempt) });
   });
   app.post("/api/v1/webhooks/:webhookId/deliveries/:messageId/redeliver", identify, async (c) => {
     const { d } = deliveryOf(c);

@@ -1,12 +1,14 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { products, webhookAttempts, webhookMessages, webhookEndpoints } from "../db/schema";
+import { products, webhookMessages, webhookEndpoints } from "../db/schema";
 import { ownerEmails } from "../ops/usage";
 import { productUrl } from "../products/urls";
 import { webhookDisabledEmail } from "../../views/emails/webhook-disabled";
 import { newId } from "../lib/tokens";
 import { notFound } from "../lib/errors";
-import { asDeliveryError, postJson, type DeliveryError, type Sent } from "./send";
+import { postJson } from "./send";
+import { recordAttempt, timedSend } from "../delivery/log";
+import { maskUrl, maskUrlsIn } from "../outbound/mask";
 import { runDue, settle } from "./retry";
 import { signedHeaders } from "./signer";
 import { signingSecrets } from "./endpoints";
@@ -47,38 +49,28 @@ export async function attemptWebhook(deps: Deps, deliveryId: string, opts: { man
   if (!d || !ep) throw notFound("No such delivery");
   if (!opts.manual && (d.status !== "pending" && d.status !== "retrying")) return { ok: d.status === "sent", statusCode: d.lastStatusCode, error: d.lastError };
   const attempt = d.attempts + 1;
-  const started = performance.now();
-  let sent: Sent | null = null;
-  let error: DeliveryError | null = null;
-  try {
+  const { outcome, error } = await timedSend(() => {
     const headers = signedHeaders(signingSecrets(ep, deps.config.secret, deps.clock.now()), d.id, new Date(deps.clock.now()), d.body);
-    sent = await postJson(ep.url, headers, d.body, { allow: deps.config.outboundAllow });
-  } catch (err) {
-    error = asDeliveryError(err);
-  }
+    return postJson(ep.url, headers, d.body, { allow: deps.config.outboundAllow });
+  });
   const now = deps.clock.now();
   // A manual try of a finished delivery that fails ends it again; one still on its schedule keeps it.
   const finished = d.status === "sent" || d.status === "failed";
   const next = opts.manual && error && finished ? { status: "failed" as const, nextAttemptAt: null } : settle(attempt, error, now);
-  const statusCode = sent?.statusCode ?? error?.statusCode ?? null;
+  const statusCode = outcome.statusCode;
   let disabled = false;
   deps.db.transaction((tx) => {
-    tx.insert(webhookAttempts)
-      .values({
-        id: newId(), messageId: d.id, productId: d.productId, attempt, at: now, ok: error ? 0 : 1, statusCode,
-        error: error?.message ?? null, response: sent?.response ?? error?.response ?? null, durationMs: Math.round(performance.now() - started),
-      })
-      .run();
+    recordAttempt(tx as unknown as Deps["db"], { kind: "webhook", id: d.id }, { productId: d.productId, attempt, at: now }, outcome);
     tx.update(webhookMessages)
-      .set({ status: next.status, attempts: attempt, nextAttemptAt: next.nextAttemptAt, lastStatusCode: statusCode, lastError: error?.message ?? null, updatedAt: now, sentAt: error ? d.sentAt : now })
+      .set({ status: next.status, attempts: attempt, nextAttemptAt: next.nextAttemptAt, lastStatusCode: statusCode, lastError: outcome.error, updatedAt: now, sentAt: error ? d.sentAt : now })
       .where(opts.manual ? eq(webhookMessages.id, d.id) : and(eq(webhookMessages.id, d.id), inArray(webhookMessages.status, ["pending", "retrying"])))
       .run();
     if (!error) tx.update(webhookEndpoints).set({ consecutiveFailures: 0, failingSince: null }).where(eq(webhookEndpoints.id, ep.id)).run();
     else if (next.status === "failed") disabled = noteFailure(tx as unknown as Deps["db"], ep, d.createdAt, now);
   });
   if (disabled) await noticeDisabled(deps, ep.id);
-  if (error) deps.log.warn("webhook not delivered", { deliveryId: d.id, endpointId: ep.id, attempt, status: next.status, err: error.message });
-  return { ok: !error, statusCode, error: error?.message ?? null };
+  if (error) deps.log.warn("webhook not delivered", { deliveryId: d.id, endpointId: ep.id, attempt, status: next.status, err: outcome.error });
+  return { ok: !error, statusCode, error: outcome.error };
 }
 
 /** Counts a delivery that ended failed; true when that switched the endpoint off. */
@@ -107,7 +99,7 @@ async function noticeDisabled(deps: Deps, endpointId: string) {
   try {
     const to = ownerEmails(deps.db, ep.productId);
     const url = `${deps.config.baseUrl}${productUrl(ep.productId, "settings")}/webhooks/${ep.id}`;
-    if (to.length) await deps.mailer.send(await webhookDisabledEmail({ to, productName: product.name, endpointUrl: ep.url, reason: ep.disabledReason ?? "", url, baseUrl: deps.config.baseUrl }));
+    if (to.length) await deps.mailer.send(await webhookDisabledEmail({ to, productName: product.name, endpointUrl: maskUrl(ep.url), reason: ep.disabledReason ?? "", url, baseUrl: deps.config.baseUrl }));
   } catch (err) {
     deps.log.error("could not mail the webhook switch-off notice", { endpointId, err });
   }
@@ -133,10 +125,6 @@ export function getDelivery(deps: Deps, endpointId: string, id: string) {
   return d;
 }
 
-export function listAttempts(deps: Deps, deliveryId: string) {
-  return deps.db.select().from(webhookAttempts).where(eq(webhookAttempts.messageId, deliveryId)).orderBy(webhookAttempts.attempt).all();
-}
-
 export const productOfDelivery = (deps: Deps, id: string) => deps.db.select({ productId: webhookMessages.productId }).from(webhookMessages).where(eq(webhookMessages.id, id)).get()?.productId;
 
 export function presentDelivery(d: typeof webhookMessages.$inferSelect) {
@@ -147,7 +135,7 @@ export function presentDelivery(d: typeof webhookMessages.$inferSelect) {
     status: d.status,
     attempts: d.attempts,
     last_status_code: d.lastStatusCode,
-    last_error: d.lastError,
+    last_error: d.lastError === null ? null : maskUrlsIn(d.lastError),
     next_attempt_at: d.nextAttemptAt === null ? null : new Date(d.nextAttemptAt).toISOString(),
     created_at: new Date(d.createdAt).toISOString(),
     sent_at: d.sentAt === null ? null : new Date(d.sentAt).toISOString(),
@@ -162,10 +150,6 @@ export function parseBody(body: string): unknown {
   } catch {
     return body;
   }
-}
-
-export function presentAttempt(a: typeof webhookAttempts.$inferSelect) {
-  return { attempt: a.attempt, at: new Date(a.at).toISOString(), ok: a.ok === 1, status_code: a.statusCode, error: a.error, response: a.response, duration_ms: a.durationMs };
 }
 
 /** The delivery log is kept LOG_KEEP_MS; older finished rows go (with their attempts). */

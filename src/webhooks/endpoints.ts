@@ -9,6 +9,7 @@ import { checkOutboundUrl, type Resolver } from "../outbound/guard";
 import type { OutboundAllow } from "../outbound/allow";
 import { EVENT_TYPE_NAMES } from "./event-types";
 import { maskSecret, newWebhookSecret } from "./signer";
+import { looksMasked, maskUrl, sameMaskedUrl } from "../outbound/mask";
 
 /**
  * Product webhook endpoints (control plane, written with deps.db): a URL checked by THE outbound
@@ -51,7 +52,8 @@ export function parseWebhookInput(input: unknown, partial: boolean): Partial<Web
 export function presentEndpoint(row: EndpointRow, masterSecret: string, shownSecret?: string) {
   return {
     id: row.id,
-    url: row.url,
+    // A token in the URL (user:password@, a query value) is a credential: shown masked, like the secret.
+    url: maskUrl(row.url),
     description: row.description,
     event_types: JSON.parse(row.eventTypes) as string[],
     enabled: row.enabled === 1,
@@ -112,7 +114,8 @@ export async function updateEndpoint(db: Db, productId: string, id: string, raw:
   const before = getEndpoint(db, productId, id);
   const patch = parseWebhookInput(raw, true);
   const set: Partial<EndpointRow> = { updatedAt: ctx.now };
-  if (patch.url !== undefined) set.url = (await checkOutboundUrl(patch.url, { allow: ctx.allow, resolve: ctx.resolve, field: "url" })).url.href;
+  // The URL as GET showed it (masked) means "keep it", so a GET → PATCH round trip changes nothing.
+  if (patch.url !== undefined && !(looksMasked(patch.url) && sameMaskedUrl(patch.url, before.url))) set.url = (await checkOutboundUrl(patch.url, { allow: ctx.allow, resolve: ctx.resolve, field: "url" })).url.href;
   if (patch.event_types !== undefined) set.eventTypes = JSON.stringify(patch.event_types);
   if (patch.description !== undefined) set.description = patch.description;
   if (patch.enabled !== undefined) {

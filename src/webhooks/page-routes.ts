@@ -13,7 +13,9 @@ import { DeliveryLog, type DeliveryView } from "../../views/pages/webhooks/deliv
 import type { FormErrors } from "../http/forms";
 import { EVENT_TYPES } from "./event-types";
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, presentEndpoint, rotateSecret, updateEndpoint, type SaveContext } from "./endpoints";
-import { attemptWebhook, getDelivery, listAttempts, listDeliveries, parseBody, sendExample } from "./deliver";
+import { attemptWebhook, getDelivery, listDeliveries, parseBody, sendExample } from "./deliver";
+import { attemptsByOutbox, attemptView } from "../delivery/log";
+import { maskUrl, maskUrlsIn } from "../outbound/mask";
 
 /**
  * Settings → Webhooks and each endpoint's delivery log. Members see them (secrets masked);
@@ -92,14 +94,16 @@ export function webhookPageRoutes(deps: Deps) {
   const logPage = (c: Context<AppEnv>, notice?: { tone: "ok" | "bad"; message: string }, status = 200) => {
     const product = c.get("product");
     const ep = endpointOf(c);
-    const deliveries: DeliveryView[] = listDeliveries(deps, ep.id).map((d) => {
-      const log = listAttempts(deps, d.id).map((a) => ({ attempt: a.attempt, at: utc(a.at), ok: a.ok === 1, statusCode: a.statusCode, error: a.error, durationMs: a.durationMs, response: a.response }));
+    const messages = listDeliveries(deps, ep.id);
+    const attempts = attemptsByOutbox(deps.db, "webhook", messages.map((d) => d.id));
+    const deliveries: DeliveryView[] = messages.map((d) => {
+      const log = attempts.get(d.id)!.map((a) => attemptView(a, utc));
       return {
-        id: d.id, eventType: d.eventType, status: d.status, attempts: d.attempts, statusCode: d.lastStatusCode, error: d.lastError, createdAt: utc(d.createdAt),
+        id: d.id, eventType: d.eventType, status: d.status, attempts: d.attempts, statusCode: d.lastStatusCode, error: d.lastError === null ? null : maskUrlsIn(d.lastError), createdAt: utc(d.createdAt),
         nextAttemptAt: d.nextAttemptAt === null ? null : utc(d.nextAttemptAt), durationMs: log.at(-1)?.durationMs ?? null, body: JSON.stringify(parseBody(d.body), null, 2), log,
       };
     });
-    const section = DeliveryLog({ url: ep.url, backUrl: base(c), deliveries, canEdit: canManageProduct(c.get("role")), redeliver: (id) => `${base(c)}/${ep.id}/deliveries/${id}/redeliver`, notice });
+    const section = DeliveryLog({ url: maskUrl(ep.url), backUrl: base(c), deliveries, canEdit: canManageProduct(c.get("role")), redeliver: (id) => `${base(c)}/${ep.id}/deliveries/${id}/redeliver`, notice });
     return sendPage(c, SettingsShell({ header: pageHeader(deps, c, product), product, active: "webhooks", children: section }), status);
   };
 

@@ -100,7 +100,7 @@ describe("alert channels", () => {
     expect(firing).toHaveLength(3);
     expect(new Set(firing.map((h) => h.headers["webhook-id"])).size).toBe(1);
     const log = bed.server.deps.db.$client
-      .query("SELECT a.attempt, a.ok, a.status_code, a.error FROM alert_delivery_attempts a JOIN alert_notifications n ON n.id = a.notification_id WHERE n.kind = 'started' ORDER BY a.attempt")
+      .query("SELECT a.attempt, a.ok, a.status_code, a.error FROM delivery_attempts a JOIN alert_notifications n ON n.id = a.alert_notification_id WHERE n.kind = 'started' ORDER BY a.attempt")
       .all();
     expect(log).toEqual([
       { attempt: 1, ok: 0, status_code: 503, error: "Answered 503: busy" },
@@ -196,7 +196,7 @@ describe("the outbound guard on alert channels", () => {
     await bed.stepTo(T0 + 9 * MIN);
     const [n] = notificationsOf(bed.server.deps, created.id);
     expect(n!.status).toBe("failed");
-    const attempts = bed.server.deps.db.$client.query("SELECT error FROM alert_delivery_attempts").all() as any[];
+    const attempts = bed.server.deps.db.$client.query("SELECT error FROM delivery_attempts").all() as any[];
     expect(attempts).toHaveLength(1);
     expect(attempts[0].error).toContain("loopback");
     expect(hits).toHaveLength(0);
@@ -207,7 +207,7 @@ describe("the outbound guard on alert channels", () => {
     const created = await bed.createRule(rule([{ type: "webhook", url: url("/redirect") }]));
     await bed.stepTo(T0 + 9 * MIN);
     expect(notificationsOf(bed.server.deps, created.id).map((x) => x.status)).toEqual(["failed"]);
-    const attempts = bed.server.deps.db.$client.query("SELECT error, status_code FROM alert_delivery_attempts").all() as any[];
+    const attempts = bed.server.deps.db.$client.query("SELECT error, status_code FROM delivery_attempts").all() as any[];
     expect(attempts).toEqual([{ error: expect.stringContaining("redirects are not followed"), status_code: 302 }]);
     expect(hits.map((h) => h.path)).toEqual(["/redirect"]);
   });

@@ -41,7 +41,7 @@ async function drain(bed: Bed) {
 }
 
 const attemptsOf = (bed: Bed, id: string) =>
-  bed.server.deps.db.$client.query("SELECT attempt, ok, status_code, at, duration_ms FROM webhook_attempts WHERE message_id = ? ORDER BY attempt").all(id) as { attempt: number; ok: number; status_code: number | null; at: number; duration_ms: number }[];
+  bed.server.deps.db.$client.query("SELECT attempt, ok, status_code, at, duration_ms FROM delivery_attempts WHERE webhook_message_id = ? ORDER BY attempt").all(id) as { attempt: number; ok: number; status_code: number | null; at: number; duration_ms: number }[];
 
 describe("webhook delivery", () => {
   test("500, 500, then 200: retried after 1 and 5 minutes, the same webhook-id and body each time", async () => {

@@ -30,7 +30,11 @@ export const email: ChannelKind<{ type: "email"; to: string[]; digest?: Digest }
       await deps.mailer.send(await alertEmail(d.channel.config.to as string[], d.payload, deps.config.baseUrl));
       return {};
     } catch (err) {
-      throw new DeliveryError(err instanceof Error ? `${err.message}${err.cause ? `: ${String(err.cause)}` : ""}` : String(err), false, undefined, { cause: err });
+      throw mailFailure(err);
     }
   },
 };
+
+/** A mail that did not go: retried (SMTP trouble passes), with the transport's reason in the log. */
+export const mailFailure = (err: unknown) =>
+  new DeliveryError(err instanceof Error ? `${err.message}${err.cause ? `: ${String(err.cause)}` : ""}` : String(err), false, undefined, { cause: err });

@@ -12,7 +12,8 @@ export { DeliveryError, httpFailure };
  * A notification channel kind (a registry entry; one module each, listed in ./index.ts).
  * `prepare` turns a checked input into what is stored (URLs go through the outbound guard here,
  * at save; `deliver` goes through it again, at send). `deliver` resolves when the other side took
- * the notification and throws a DeliveryError otherwise.
+ * the notification (with its HTTP status and answer, for the delivery log) and throws a
+ * DeliveryError otherwise.
  */
 export type StoredChannel = { id: string; productId: string; type: string; config: Record<string, unknown>; secretSealed: string | null };
 
@@ -28,5 +29,5 @@ export type ChannelKind<I = any> = {
   prepare(input: I, ctx: PrepareContext): Promise<Prepared>;
   /** What the API shows of a stored channel (secrets never; a Slack URL masked). */
   present(ch: StoredChannel, secret: string): Record<string, unknown>;
-  deliver(deps: Deps, d: Delivery): Promise<{ statusCode?: number }>;
+  deliver(deps: Deps, d: Delivery): Promise<{ statusCode?: number; response?: string }>;
 };

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { checkOutboundUrl } from "../../outbound/guard";
 import { open, seal } from "../../lib/secret-box";
 import { formatValue, summary, type AlertPayload } from "../payload";
-import type { ChannelKind } from "./kind";
+import type { ChannelKind, StoredChannel } from "./kind";
 import { postJson } from "../../webhooks/send";
 import { USER_AGENT } from "../../webhooks/signer";
 
@@ -39,15 +39,30 @@ export function slackMessage(p: AlertPayload) {
 // Slack's mrkdwn treats &, < and > as control characters (https://api.slack.com/reference/surfaces/formatting#escaping).
 const escapeMrkdwn = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
+/** How a Slack URL is shown: its host and last 4 characters (the path is the credential). */
+const masked = (ch: Pick<StoredChannel, "config">) => `https://${ch.config.host}/…${ch.config.last4}`;
+
+function opened(secret: string, ch: StoredChannel): string | null {
+  try {
+    return open(secret, SLACK_URL_PURPOSE, ch.secretSealed!);
+  } catch {
+    return null; // sealed under another SECRET: it cannot match
+  }
+}
+
 export const slack: ChannelKind<{ type: "slack"; url: string }> = {
   type: "slack",
   label: "Slack",
   schema: v.strictObject({ type: v.literal("slack"), url: v.pipe(v.string("url is the Slack incoming-webhook URL"), v.maxLength(2000, "url is at most 2000 characters")) }),
   async prepare(input, ctx) {
+    // Given back as shown (masked), or again in full: the same channel, its id and delivery log kept.
+    const same = ctx.existing.find((c) => c.type === "slack" && c.secretSealed && (input.url === masked(c) || input.url === opened(ctx.secret, c)));
+    if (same && input.url === masked(same)) return { config: same.config, secretSealed: same.secretSealed, keepId: same.id };
     const { url } = await checkOutboundUrl(input.url, { allow: ctx.allow, resolve: ctx.resolve, field: `${ctx.field}.url` });
+    if (same) return { config: same.config, secretSealed: same.secretSealed, keepId: same.id };
     return { config: { host: url.host, last4: url.href.slice(-4) }, secretSealed: seal(ctx.secret, SLACK_URL_PURPOSE, url.href) };
   },
-  present: (ch) => ({ id: ch.id, type: "slack", url: `https://${ch.config.host}/…${ch.config.last4}` }),
+  present: (ch) => ({ id: ch.id, type: "slack", url: masked(ch) }),
   async deliver(deps, d) {
     const url = open(deps.config.secret, SLACK_URL_PURPOSE, d.channel.secretSealed!);
     return postJson(url, { "Content-Type": "application/json", "User-Agent": USER_AGENT }, JSON.stringify(slackMessage(d.payload)), { allow: deps.config.outboundAllow });

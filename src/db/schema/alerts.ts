@@ -68,7 +68,8 @@ export const alertEpisodes = sqliteTable(
 
 /**
  * One row per (episode, channel, started|resolved): the unique index makes a second claim after
- * a crash a no-op. status: 'pending' | 'retrying' | 'sent' | 'failed' | 'muted' | 'digest'.
+ * a crash a no-op. status: 'pending' | 'retrying' | 'sent' | 'failed' | 'muted' | 'digest'. Its
+ * attempts are rows of THE delivery log (./delivery.ts).
  */
 export const alertNotifications = sqliteTable(
   "alert_notifications",
@@ -93,23 +94,6 @@ export const alertNotifications = sqliteTable(
     index("alert_notifications_status_idx").on(t.status, t.nextAttemptAt),
     index("alert_notifications_rule_idx").on(t.ruleId, t.createdAt),
   ],
-);
-
-/** The delivery log: every attempt of every notification, with what the other side answered. */
-export const alertDeliveryAttempts = sqliteTable(
-  "alert_delivery_attempts",
-  {
-    id: text("id").primaryKey(),
-    notificationId: text("notification_id").notNull().references(() => alertNotifications.id, { onDelete: "cascade" }),
-    productId: text("product_id").notNull().references(() => products.id, { onDelete: "cascade" }),
-    attempt: integer("attempt").notNull(),
-    at: integer("at").notNull(),
-    ok: integer("ok").notNull(),
-    statusCode: integer("status_code"),
-    error: text("error"),
-    durationMs: integer("duration_ms").notNull(),
-  },
-  (t) => [index("alert_delivery_attempts_notification_idx").on(t.notificationId, t.attempt)],
 );
 
 /** In-app notifications: one row per member per notification; the header's bell counts unread ones. */

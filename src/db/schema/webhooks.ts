@@ -38,7 +38,8 @@ export const webhookEndpoints = sqliteTable(
  * The outbox: one row per (message, endpoint), written in the same transaction as what caused
  * it (the writer's flush, the alert tick), so nothing is announced that was not committed. `id`
  * is the Standard Webhooks `webhook-id`, the same on every attempt. `body` is the exact JSON
- * that is signed and sent. status: 'pending' | 'retrying' | 'sent' | 'failed'.
+ * that is signed and sent. status: 'pending' | 'retrying' | 'sent' | 'failed'. Its attempts are
+ * rows of THE delivery log (./delivery.ts).
  */
 export const webhookMessages = sqliteTable(
   "webhook_messages",
@@ -58,23 +59,4 @@ export const webhookMessages = sqliteTable(
     sentAt: integer("sent_at"),
   },
   (t) => [index("webhook_messages_status_idx").on(t.status, t.nextAttemptAt), index("webhook_messages_endpoint_idx").on(t.endpointId, t.createdAt)],
-);
-
-/** The delivery log: every attempt, with what the receiver answered and how long it took. */
-export const webhookAttempts = sqliteTable(
-  "webhook_attempts",
-  {
-    id: text("id").primaryKey(),
-    messageId: text("message_id").notNull().references(() => webhookMessages.id, { onDelete: "cascade" }),
-    productId: text("product_id").notNull().references(() => products.id, { onDelete: "cascade" }),
-    attempt: integer("attempt").notNull(),
-    at: integer("at").notNull(),
-    ok: integer("ok").notNull(),
-    statusCode: integer("status_code"),
-    error: text("error"),
-    /** The first KB of the receiver's answer. */
-    response: text("response"),
-    durationMs: integer("duration_ms").notNull(),
-  },
-  (t) => [index("webhook_attempts_message_idx").on(t.messageId, t.attempt)],
 );

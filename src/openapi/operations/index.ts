@@ -6,6 +6,7 @@ import { queryOperations } from "./query";
 import { analyticsOperations } from "./analytics";
 import { webOperations } from "./web";
 import { webhookOperations } from "./webhooks";
+import { alertOperations } from "./alerts";
 
 /**
  * THE table of described operations, one module per area. A route of the router that is not
@@ -20,4 +21,5 @@ export const OPERATIONS: OperationTable = {
   ...analyticsOperations,
   ...webOperations,
   ...webhookOperations,
+  ...alertOperations,
 };

@@ -2,6 +2,7 @@ import type { JsonSchema } from "../json-schema";
 import type { OperationTable, ResponseDoc } from "../operation";
 import { WebhookInputSchema } from "../../webhooks/endpoints";
 import { EVENT_TYPE_NAMES } from "../../webhooks/event-types";
+import { attemptSchema } from "./delivery";
 
 /** Outgoing product webhooks (src/webhooks/). */
 const error: ResponseDoc = { description: "The one error shape, naming the field.", schema: { $ref: "#/components/schemas/Error" } };
@@ -11,7 +12,7 @@ const endpoint: JsonSchema = {
   type: "object",
   properties: {
     id: { type: "string" },
-    url: { type: "string" },
+    url: { type: "string", description: "Shown masked (user:password@ and query values as …); sent back unchanged in a PATCH it keeps the stored URL" },
     description: { type: "string" },
     event_types: { type: "array", items: { enum: EVENT_TYPE_NAMES } },
     enabled: { type: "boolean" },
@@ -98,7 +99,13 @@ export const webhookOperations: OperationTable = {
     summary: "One delivery with its attempts",
     auth: ["manage", "session"],
     pathParams: { ...webhookId, messageId: "The message's id (its webhook-id)" },
-    responses: { "200": { description: "The delivery and every attempt (time, status code, duration, the first KB of the answer)", schema: delivery }, "404": error },
+    responses: {
+      "200": {
+        description: "The delivery and every attempt (time, status code, duration, the first KB of the answer)",
+        schema: { ...delivery, properties: { ...(delivery.properties as Record<string, JsonSchema>), attempts: { type: "array", items: attemptSchema } } },
+      },
+      "404": error,
+    },
   },
   "POST /api/v1/webhooks/:webhookId/deliveries/:messageId/redeliver": {
     tag: "Webhooks",

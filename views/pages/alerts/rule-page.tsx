@@ -6,14 +6,30 @@ import type { Backtest } from "../../../src/alerts/backtest";
 import { formatValue } from "../../../src/alerts/payload";
 import { BacktestChart } from "./backtest-chart";
 import { StateBadge, type ListedRule } from "./alerts-page";
+import type { AttemptView } from "../../../src/delivery/log";
+import { answerOf, DeliveryAttempts, DELIVERY_STATUS_BADGE } from "../../components/delivery-attempts";
 
 /**
  * One rule: state and actions (edit, mute/unmute, snooze, delete), the last 30 days as the
  * evaluator sees them, the episode history (acknowledge an open one) and the delivery log (every
- * attempt on every channel). `?at=` (the link in a notification) marks that moment.
+ * attempt on every channel, with its HTTP status, error and answer, from THE delivery log).
+ * `?at=` (the link in a notification) marks that moment.
  */
 export type EpisodeView = { id: string; status: string; startedAt: string; resolvedAt: string | null; startValue: number | null; threshold: number | null; highlighted: boolean };
-export type DeliveryView = { at: string; channel: string; kind: string; status: string; attempts: number; error: string | null; code: number | null };
+export type DeliveryView = {
+  id: string;
+  at: string;
+  channel: string;
+  /** Where it went: addresses, or the URL masked. */
+  target: string;
+  kind: string;
+  status: string;
+  attempts: number;
+  error: string | null;
+  code: number | null;
+  nextAttemptAt: string | null;
+  log: AttemptView[];
+};
 
 export function RulePage(props: {
   header?: Child;
@@ -137,13 +153,24 @@ export function RulePage(props: {
               </thead>
               <tbody>
                 {props.deliveries.map((d) => (
-                  <tr>
-                    <td>{d.at}</td>
-                    <td>{d.channel}</td>
+                  <tr data-testid="delivery" data-delivery-id={d.id}>
+                    <td>
+                      <details>
+                        <summary>{d.at}</summary>
+                        <DeliveryAttempts log={d.log} />
+                      </details>
+                    </td>
+                    <td>
+                      {d.channel}
+                      {d.target ? <span class="small muted mono"> {d.target}</span> : null}
+                    </td>
                     <td>{d.kind}</td>
-                    <td>{d.status}</td>
+                    <td>
+                      <span class={DELIVERY_STATUS_BADGE[d.status] ?? "badge"}>{d.status}</span>
+                      {d.nextAttemptAt ? <span class="small muted"> next {d.nextAttemptAt}</span> : null}
+                    </td>
                     <td class="num">{d.attempts}</td>
-                    <td class="muted">{d.error ?? (d.code ? `HTTP ${d.code}` : "")}</td>
+                    <td class="muted">{answerOf({ statusCode: d.code, error: d.error })}</td>
                   </tr>
                 ))}
               </tbody>

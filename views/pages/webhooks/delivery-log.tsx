@@ -1,14 +1,13 @@
 /** @jsxImportSource hono/jsx */
+import type { AttemptView } from "../../../src/delivery/log";
+import { answerOf, DeliveryAttempts, DELIVERY_STATUS_BADGE } from "../../components/delivery-attempts";
 
 /**
  * A webhook endpoint's delivery log: each message (event type, status, attempts, the last
  * answer's code and time taken), its attempts and its body on opening, and a redeliver button
  * that sends it again now with the same webhook-id.
  */
-export type AttemptView = { attempt: number; at: string; ok: boolean; statusCode: number | null; error: string | null; durationMs: number; response: string | null };
 export type DeliveryView = { id: string; eventType: string; status: string; attempts: number; statusCode: number | null; error: string | null; createdAt: string; nextAttemptAt: string | null; durationMs: number | null; body: string; log: AttemptView[] };
-
-const STATUS_BADGE: Record<string, string> = { sent: "badge badge-up", failed: "badge badge-down", retrying: "badge badge-warn", pending: "badge" };
 
 export function DeliveryLog(props: { url: string; backUrl: string; deliveries: DeliveryView[]; canEdit: boolean; redeliver: (id: string) => string; notice?: { tone: "ok" | "bad"; message: string } }) {
   return (
@@ -51,23 +50,16 @@ export function DeliveryLog(props: { url: string; backUrl: string; deliveries: D
                       <summary>{d.createdAt}</summary>
                       <p class="small mono">webhook-id {d.id}</p>
                       <pre class="small">{d.body}</pre>
-                      <ul class="small">
-                        {d.log.map((a) => (
-                          <li>
-                            #{a.attempt} {a.at}: {a.ok ? "delivered" : "failed"}
-                            {a.statusCode ? ` · HTTP ${a.statusCode}` : ""} · {a.durationMs} ms{a.error ? ` · ${a.error}` : ""}
-                          </li>
-                        ))}
-                      </ul>
+                      <DeliveryAttempts log={d.log} />
                     </details>
                   </td>
                   <td class="mono">{d.eventType}</td>
                   <td>
-                    <span class={STATUS_BADGE[d.status] ?? "badge"}>{d.status}</span>
+                    <span class={DELIVERY_STATUS_BADGE[d.status] ?? "badge"}>{d.status}</span>
                     {d.nextAttemptAt ? <span class="small muted"> next {d.nextAttemptAt}</span> : null}
                   </td>
                   <td class="num">{d.attempts}</td>
-                  <td class="muted">{d.statusCode ? `HTTP ${d.statusCode}` : (d.error ?? "")}</td>
+                  <td class="muted">{answerOf(d)}</td>
                   <td class="num">{d.durationMs === null ? "" : `${d.durationMs} ms`}</td>
                   <td>
                     {props.canEdit && (d.status === "sent" || d.status === "failed") ? (
