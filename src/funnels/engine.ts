@@ -35,6 +35,25 @@ export function walkEntity(matches: StepMatch[], steps: number, w: FunnelWindow)
     const ts = matches[i]!.ts;
     let j = i;
     while (j < matches.length && matches[j]!.ts === ts) j++;
+    if (j === i + 1) {
+      // One event at this instant (the common case): walking the steps downwards reads each
+      // S[k-1] before it can change, which is the same as computing from the state before it.
+      const mask = matches[i]!.mask;
+      for (let k = steps - 1; k >= 1; k--) {
+        if (!(mask & (1 << k))) continue;
+        const s = start[k - 1]!;
+        if (s === -Infinity || ts - s > w.windowMs) continue;
+        if (s > start[k]!) start[k] = s;
+        if (ts - s < fastest[k]!) fastest[k] = ts - s;
+        if (k + 1 > level) level = k + 1;
+      }
+      if (mask & 1 && ts >= w.from && ts < w.to) {
+        start[0] = ts;
+        if (level < 1) level = 1;
+      }
+      i = j;
+      continue;
+    }
     // Updates of this instant, computed from the state before it.
     const next = start.slice();
     for (let m = i; m < j; m++) {

@@ -44,10 +44,14 @@ function eventsSource(column: "user_id"): FunnelSource {
       });
       const b = breakdown ? `, CAST(COALESCE(json_extract(properties, ?), json_extract(context, ?)) AS TEXT) AS b` : ", NULL AS b";
       const bParams = breakdown ? [`$."${breakdown}"`, `$."${breakdown}"`] : [];
+      // The (product, user, time, name) index gives rows already in the engine's order and holds
+      // every column the step test reads but properties, which SQLite fetches from the row only
+      // when a step's name matched (a deferred seek). Measured at 1M events: 0.95 s against 3.6 s
+      // through the time index with a sort of every step event (the planner's own choice).
       const sql = `SELECT entity, ts, mask, b FROM (
           SELECT ${column} AS entity, ts_ms AS ts, ${masks.join(" + ")} AS mask${b}
-          FROM events
-          WHERE product_id = ? AND ts_ms >= ? AND ts_ms < ? AND ${column} IS NOT NULL AND name IN (${[...names].map(() => "?").join(", ")})
+          FROM events INDEXED BY events_product_user_ts_idx
+          WHERE product_id = ? AND ${column} IS NOT NULL AND ts_ms >= ? AND ts_ms < ? AND name IN (${[...names].map(() => "?").join(", ")})
         ) WHERE mask > 0 ORDER BY entity, ts`;
       const rows = db.$client.query(sql).iterate(...maskParams, ...bParams, productId, span.from, span.to, ...names) as Iterable<Row>;
       return groupRows(rows);

@@ -80,6 +80,9 @@ export const events = sqliteTable(
     uniqueIndex("events_product_id_idx").on(t.productId, t.id),
     index("events_product_name_ts_idx").on(t.productId, t.name, t.tsMs),
     index("events_product_ts_idx").on(t.productId, t.tsMs),
+    // Funnels per user read a product's events in (user, time) order from this index alone: no
+    // sort, and the row itself only for steps with property filters (src/funnels/sources.ts).
+    index("events_product_user_ts_idx").on(t.productId, t.userId, t.tsMs, t.name),
   ],
 );
 

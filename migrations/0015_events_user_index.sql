@@ -1,0 +1,1 @@
+CREATE INDEX `events_product_user_ts_idx` ON `events` (`product_id`,`user_id`,`ts_ms`,`name`);
