@@ -40,54 +40,90 @@ export function retention(db: { $client: Database }, product: { id: string; time
   const members =
     (!q.startEvent && !q.returnEvent && fromUserDays(db.$client, product.id, zone, f, starts, indexOf)) ||
     fromEvents(db.$client, product.id, f, starts, indexOf, names(q.startEvent));
-  const { cohortOf, sizes, active } = members;
-  const cohorts: Cohort[] = [];
-  for (let i = 0; i < n; i++) {
-    if (!sizes[i]) continue;
-    const periods = n - i;
-    const retained = new Array<number>(periods).fill(0);
-    const churned = new Array<number>(periods).fill(0);
-    retained[0] = sizes[i]!;
-    for (const [u, c] of cohortOf) {
-      if (c !== i) continue;
-      const s = active.get(u);
-      for (let k = 1; k < periods; k++) {
-        const now = s?.has(k) ?? false;
-        const before = k === 1 || (s?.has(k - 1) ?? false);
-        if (now) retained[k]!++;
-        else if (before) churned[k]!++;
-      }
-    }
-    cohorts.push({ cohort: localDateAt(starts[i]!, zone), users: sizes[i]!, retained, rates: retained.map((r) => r / sizes[i]!), churned });
-  }
+  const cohorts: Cohort[] = members.cohorts().map((c, i) => ({ ...c, i })).filter((c) => c.users > 0).map(({ i, users, retained, churned }) => ({
+    cohort: localDateAt(starts[i]!, zone),
+    users,
+    retained,
+    rates: retained.map((r) => r / users),
+    churned,
+  }));
   return { period, timezone: zone, cohorts };
 }
 
-/** Each cohort member's cohort index, cohort sizes, and the periods after it each member came back in. */
-type Members = { cohortOf: Map<string, number>; sizes: number[]; active: Map<string, Set<number>> };
+/**
+ * Who is in which cohort and which later periods each member came back in. One id per user seen
+ * (a Map lookup per row, not several), and the periods a member came back in as bits of one
+ * number while there are at most 31 (weeks over half a year, months over two years), a Set beyond.
+ * Measured on 454k user-day rows (machine under load): 2.2–2.7 s with a Map, a Set and a Set per
+ * member and rows as objects, 0.65–0.8 s like this with rows as arrays.
+ */
+class Members {
+  private readonly ids = new Map<string, number>();
+  /** Per id: the cohort index, or -1 for a user seen but not in a cohort of the range. */
+  private readonly cohort: number[] = [];
+  private readonly bits: number[] = [];
+  private readonly sets: (Set<number> | undefined)[] = [];
+  private readonly wide: boolean;
+  readonly sizes: number[];
 
-function emptyMembers(n: number): Members {
-  return { cohortOf: new Map(), sizes: new Array<number>(n).fill(0), active: new Map() };
-}
+  constructor(private readonly periods: number) {
+    this.wide = periods > 31;
+    this.sizes = new Array<number>(periods).fill(0);
+  }
 
-function cameBack(m: Members, u: string, b: number) {
-  const c = m.cohortOf.get(u);
-  if (c === undefined || b <= c) return;
-  let s = m.active.get(u);
-  if (!s) m.active.set(u, (s = new Set()));
-  s.add(b - c);
+  idOf(u: string): number | undefined {
+    return this.ids.get(u);
+  }
+
+  /** A user's first appearance: a member of cohort `i`, or (i = -1) someone outside the range's cohorts. */
+  add(u: string, i: number): number {
+    const id = this.cohort.length;
+    this.ids.set(u, id);
+    this.cohort.push(i);
+    this.bits.push(0);
+    if (i >= 0) this.sizes[i]!++;
+    return id;
+  }
+
+  /** Member `id` was active in period `b` (ignored before or at their cohort's period). */
+  cameBack(id: number, b: number) {
+    const c = this.cohort[id]!;
+    if (c < 0 || b <= c) return;
+    if (!this.wide) this.bits[id]! |= 1 << (b - c);
+    else (this.sets[id] ??= new Set()).add(b - c);
+  }
+
+  /** Per cohort index: its size, retained[k] and churned[k] for k = 0 … the periods left in the range. */
+  cohorts(): { users: number; retained: number[]; churned: number[] }[] {
+    const out = this.sizes.map((users, i) => {
+      const retained = new Array<number>(this.periods - i).fill(0);
+      retained[0] = users;
+      return { users, retained, churned: new Array<number>(this.periods - i).fill(0) };
+    });
+    for (let id = 0; id < this.cohort.length; id++) {
+      const c = this.cohort[id]!;
+      if (c < 0) continue;
+      const { retained, churned } = out[c]!;
+      const bits = this.bits[id]!;
+      const set = this.sets[id];
+      const has = (k: number) => (this.wide ? (set?.has(k) ?? false) : (bits & (1 << k)) !== 0);
+      for (let k = 1; k < retained.length; k++) {
+        if (has(k)) retained[k]!++;
+        else if (k === 1 || has(k - 1)) churned[k]!++;
+      }
+    }
+    return out;
+  }
 }
 
 function fromEvents(sqlite: Database, productId: string, f: ResolvedFilter, starts: number[], indexOf: (t: number) => number, startNames: string[] | null): Members {
-  const m = emptyMembers(starts.length);
-  for (const { u, t } of firstSeen(sqlite, productId, startNames)) {
-    if (t < f.from || t >= f.to) continue;
-    const i = indexOf(t);
-    m.cohortOf.set(u, i);
-    m.sizes[i]!++;
-  }
+  const m = new Members(starts.length);
+  for (const { u, t } of firstSeen(sqlite, productId, startNames)) if (t >= f.from && t < f.to) m.add(u, indexOf(t));
   // Who came back in which period: only cohort members, only from their cohort's period on.
-  for (const { b, u } of userBuckets(sqlite, productId, { ...f, from: starts[0]! }, starts)) cameBack(m, u, b);
+  for (const { b, u } of userBuckets(sqlite, productId, { ...f, from: starts[0]! }, starts)) {
+    const id = m.idOf(u);
+    if (id !== undefined) m.cameBack(id, b);
+  }
   return m;
 }
 
@@ -101,26 +137,17 @@ function fromUserDays(sqlite: Database, productId: string, zone: string, f: Reso
   const fromDay = calendar.dayOf(zone, f.from);
   const toDay = calendar.dayOf(zone, f.to);
   if (calendar.start(zone, fromDay) !== f.from || calendar.start(zone, toDay) !== f.to) return null;
-  const rows = userDaysInOrder(sqlite, productId, zone);
+  const rows = userDaysInOrder(sqlite, productId, zone, toDay);
   if (!rows) return null;
-  const m = emptyMembers(starts.length);
+  const m = new Members(starts.length);
   const firstDay = calendar.dayOf(zone, starts[0]!);
   // Period index of each local day from the first period's start to the range's end.
   const bucketOf = new Int32Array(Math.max(0, toDay - firstDay));
   for (let d = firstDay; d < toDay; d++) bucketOf[d - firstDay] = indexOf(calendar.start(zone, d));
-  const seen = new Set<string>();
-  for (const { d, u } of rows) {
-    if (d >= toDay) break;
-    if (!seen.has(u)) {
-      seen.add(u);
-      if (d >= fromDay) {
-        const i = bucketOf[d - firstDay]!;
-        m.cohortOf.set(u, i);
-        m.sizes[i]!++;
-      }
-      continue;
-    }
-    if (d >= firstDay) cameBack(m, u, bucketOf[d - firstDay]!);
+  for (const [d, u] of rows) {
+    const id = m.idOf(u);
+    if (id === undefined) m.add(u, d >= fromDay ? bucketOf[d - firstDay]! : -1);
+    else if (d >= firstDay) m.cameBack(id, bucketOf[d - firstDay]!);
   }
   return m;
 }
