@@ -29,50 +29,35 @@ export type FunnelWindow = { from: number; to: number; windowMs: number };
 export function walkEntity(matches: StepMatch[], steps: number, w: FunnelWindow): EntityResult {
   const start = new Array<number>(steps).fill(-Infinity); // S[k]; -Infinity = not reached
   const fastest = new Array<number>(steps).fill(Infinity);
-  let level = 0;
+  // One event's updates, read from `before` and written to `after`. For a lone event of its
+  // instant (the common case) both are `start`: walking the steps downwards reads each S[k-1]
+  // before it can change, the same as reading the state before the instant, without a copy.
+  const apply = (mask: number, ts: number, before: number[], after: number[]) => {
+    for (let k = steps - 1; k >= 1; k--) {
+      if (!(mask & (1 << k))) continue;
+      const s = before[k - 1]!;
+      if (s === -Infinity || ts - s > w.windowMs) continue;
+      if (s > after[k]!) after[k] = s;
+      if (ts - s < fastest[k]!) fastest[k] = ts - s;
+    }
+    if (mask & 1 && ts >= w.from && ts < w.to) after[0] = ts;
+  };
   let i = 0;
   while (i < matches.length) {
     const ts = matches[i]!.ts;
     let j = i;
     while (j < matches.length && matches[j]!.ts === ts) j++;
-    if (j === i + 1) {
-      // One event at this instant (the common case): walking the steps downwards reads each
-      // S[k-1] before it can change, which is the same as computing from the state before it.
-      const mask = matches[i]!.mask;
-      for (let k = steps - 1; k >= 1; k--) {
-        if (!(mask & (1 << k))) continue;
-        const s = start[k - 1]!;
-        if (s === -Infinity || ts - s > w.windowMs) continue;
-        if (s > start[k]!) start[k] = s;
-        if (ts - s < fastest[k]!) fastest[k] = ts - s;
-        if (k + 1 > level) level = k + 1;
-      }
-      if (mask & 1 && ts >= w.from && ts < w.to) {
-        start[0] = ts;
-        if (level < 1) level = 1;
-      }
-      i = j;
-      continue;
-    }
-    // Updates of this instant, computed from the state before it.
-    const next = start.slice();
-    for (let m = i; m < j; m++) {
-      const mask = matches[m]!.mask;
-      for (let k = steps - 1; k >= 1; k--) {
-        if (!(mask & (1 << k))) continue;
-        const s = start[k - 1]!;
-        if (s === -Infinity || ts - s > w.windowMs) continue;
-        if (s > next[k]!) next[k] = s;
-        if (ts - s < fastest[k]!) fastest[k] = ts - s;
-      }
-      if (mask & 1 && ts >= w.from && ts < w.to) next[0] = ts;
-    }
-    for (let k = 0; k < steps; k++) {
-      start[k] = next[k]!;
-      if (start[k]! !== -Infinity && k + 1 > level) level = k + 1;
+    if (j === i + 1) apply(matches[i]!.mask, ts, start, start);
+    else {
+      const next = start.slice();
+      for (let m = i; m < j; m++) apply(matches[m]!.mask, ts, start, next);
+      for (let k = 0; k < steps; k++) start[k] = next[k]!;
     }
     i = j;
   }
+  // S[k] only ever moves from -Infinity to a time, so the level is the highest step reached.
+  let level = 0;
+  for (let k = 0; k < steps; k++) if (start[k]! !== -Infinity) level = k + 1;
   const fastestMs = fastest.slice(0, level).map((f, k) => (k === 0 ? 0 : f));
   return { level, fastestMs };
 }
