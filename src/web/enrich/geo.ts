@@ -16,7 +16,9 @@ let reader: Reader<CountryRecord & Response> | null | undefined;
 let loading: Promise<void> | null = null;
 
 /** Starts loading the data (the tracking handler calls it at its first request). */
-export function loadGeo(): Promise<void> {
+export function loadGeo(): Promise<void> | null {
+  // Loaded (or found missing): nothing to wait for, not even a turn of the microtask queue.
+  if (reader !== undefined) return null;
   loading ??= (async () => {
     const file = assetFile(GEO_DB_ASSET);
     if (!file) {
