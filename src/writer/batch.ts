@@ -226,16 +226,18 @@ export type WriterOp =
 /** Writer → main thread. */
 export type FromWriter =
   | { type: "ready" }
-  | {
-      type: "done";
-      /** How many "batches" messages the writer has committed (or refused) so far: all it received. */
-      received: number;
-      results: ({ seq: number; ok: true; value: unknown } | { seq: number; ok: false; error: WireError })[];
-      health: WriterHealth;
-      stats: WriterStats;
-    }
+  /** A WriterDone as JSON text: measured, structured clone of a 64-result answer took ~110 µs of the writer's CPU, JSON ~17 µs. */
+  | { type: "done"; json: string }
   | ({ type: "closed" } & WriterStats)
   | { type: "fatal"; message: string };
+/** The writer's answer after a run of flushes and ops (sent as JSON, see FromWriter). */
+export type WriterDone = {
+  /** How many "batches" messages the writer has committed (or refused) so far: all it received. */
+  received: number;
+  results: ({ seq: number; ok: true; value: unknown } | { seq: number; ok: false; error: WireError })[];
+  health: WriterHealth;
+  stats: WriterStats;
+};
 /** What the writer committed since it started, and how long its flushes and COMMITs took. */
 export type WriterStats = { flushes: number; points: number; events: number; flushSeconds: Histogram; commitSeconds: Histogram };
 /** Whether the last write reached the disk (a full disk or an I/O error says why not). */

@@ -20,6 +20,7 @@ import {
   type WebResult,
   type RevenueResult,
   type WriteBatch,
+  type WriterDone,
   type WriterHealth,
   type WriterOp,
   type WriterStats,
@@ -124,10 +125,11 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
         const msg = event.data;
         if (msg.type === "ready") return resolve((worker = w));
         if (msg.type === "done") {
-          health = msg.health;
-          stats = msg.stats;
-          committed = msg.received;
-          for (const r of msg.results) {
+          const done = JSON.parse(msg.json) as WriterDone;
+          health = done.health;
+          stats = done.stats;
+          committed = done.received;
+          for (const r of done.results) {
             const waiter = waiters.get(r.seq);
             if (!waiter) continue;
             waiters.delete(r.seq);

@@ -16,7 +16,7 @@ import { expireIdempotencyBatch, planPurge, purgeBatch, type PurgePlan } from ".
 import { deleteOldEvents, deleteOldWeb } from "./retention";
 import { erasePersonBatch } from "./erase";
 import { rebuildUserDays } from "./user-days";
-import { unpackBatches, type FromWriter, type ToWriter, type WriterOp } from "./batch";
+import { unpackBatches, type FromWriter, type ToWriter, type WriterDone, type WriterOp } from "./batch";
 import { openPointsSink, type StorageInit } from "../storage/open";
 
 export type WriterInit = { dbPath: string; sync: "full" | "normal"; maxSeriesPerProduct: number; logLevel: LogLevel; storage?: StorageInit };
@@ -104,7 +104,7 @@ function run() {
   if (flusher.hasTouches() && (!touchTimer || closing || todo.length)) results.push(...flusher.flush([]));
   ops = [];
   for (const { seq, op } of todo) results.push(runOp(seq, op));
-  if (results.length) post({ type: "done", received, results, health: flusher.health(), stats: flusher.stats() });
+  if (results.length) post({ type: "done", json: JSON.stringify({ received, results, health: flusher.health(), stats: flusher.stats() } satisfies WriterDone) });
   if (closing) {
     if (touchTimer) clearTimeout(touchTimer);
     flusher.close();
