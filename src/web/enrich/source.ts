@@ -58,15 +58,31 @@ function knownSource(href: string, refHost: string): string | null {
 /** The landing URL's parameters this module reads; the first of a repeated name wins (as URLSearchParams.get). */
 const WANTED = new Set<string>([...CLICK_IDS, "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "ref", "source"]);
 
-/** One pass over the query (usually a handful of pairs) instead of 14 `get` scans of it. */
+/**
+ * One pass over the query (usually a handful of pairs) instead of 14 `get` scans of it. Pairs
+ * are split by hand; a pair with an escape (`%`, `+`) is decoded by URLSearchParams itself, so
+ * names and values read exactly as `searchParams.get` reads them.
+ */
 function wantedParams(url: URL): Map<string, string> | null {
-  if (url.search === "") return null;
+  const search = url.search;
+  if (search.length <= 1) return null;
   let out: Map<string, string> | null = null;
-  for (const [k, v] of url.searchParams) {
+  for (const pair of search.slice(1).split("&")) {
+    if (pair === "") continue;
+    let k: string;
+    let v: string;
+    if (pair.includes("%") || pair.includes("+")) {
+      const [decoded] = new URLSearchParams(pair);
+      if (!decoded) continue;
+      [k, v] = decoded;
+    } else {
+      const eq = pair.indexOf("=");
+      k = eq < 0 ? pair : pair.slice(0, eq);
+      v = eq < 0 ? "" : pair.slice(eq + 1);
+    }
     if (!WANTED.has(k) || out?.has(k)) continue;
-    const c = clean(v);
     // An empty value still shadows a later one of the same name, as get() would.
-    (out ??= new Map()).set(k, c ?? "");
+    (out ??= new Map()).set(k, clean(v) ?? "");
   }
   return out;
 }
