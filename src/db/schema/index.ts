@@ -12,3 +12,4 @@ export * from "./product-analytics";
 export * from "./alerts";
 export * from "./x-links";
 export * from "./webhooks";
+export * from "./web-fold";

@@ -59,6 +59,25 @@ export class AggFold {
   clear() {
     this.rows.clear();
   }
+
+  /** The changes as JSON, `[productId, dv, hour, ...counters][]` (web_fold_journal), or null when there are none. */
+  serialize(): string | null {
+    const out: (string | number)[][] = [];
+    for (const [productId, byValue] of this.rows) {
+      for (const [dv, byHour] of byValue) for (const [hour, c] of byHour) if (!isZero(c)) out.push([productId, dv, hour, ...c]);
+    }
+    return out.length ? JSON.stringify(out) : null;
+  }
+
+  /** Adds changes that serialize() wrote. */
+  merge(json: string) {
+    for (const row of JSON.parse(json) as (string | number)[][]) {
+      const productId = row[0] as string;
+      const dv = row[1] as string;
+      const hour = row[2] as number;
+      for (let k = 0; k < SLOTS; k++) this.add(productId, dv, hour, k, row[3 + k] as number);
+    }
+  }
 }
 
 function isZero(c: Float64Array): boolean {
