@@ -64,7 +64,14 @@ export class AggFold {
   serialize(): string | null {
     const out: (string | number)[][] = [];
     for (const [productId, byValue] of this.rows) {
-      for (const [dv, byHour] of byValue) for (const [hour, c] of byHour) if (!isZero(c)) out.push([productId, dv, hour, ...c]);
+      for (const [dv, byHour] of byValue) {
+        for (const [hour, c] of byHour) {
+          if (isZero(c)) continue;
+          const row: (string | number)[] = [productId, dv, hour];
+          for (let k = 0; k < SLOTS; k++) row.push(c[k]!); // no spread: it walks the typed array's iterator
+          out.push(row);
+        }
+      }
     }
     return out.length ? JSON.stringify(out) : null;
   }
