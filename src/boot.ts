@@ -48,7 +48,7 @@ export async function createDeps(config: Config, opts: { clock?: Clock; log?: Lo
   // The writer thread drains (SIGTERM commits queued writes) after jobs stop and before the
   // database closes; it starts at the first write (main starts it at once when serving).
   const queue = createWriteQueue({
-    init: { dbPath, sync: config.sync, maxSeriesPerProduct: config.maxSeriesPerProduct, logLevel: config.logLevel, storage },
+    init: { dbPath, sync: config.sync, maxSeriesPerProduct: config.maxSeriesPerProduct, webFoldMs: config.webFoldMs, logLevel: config.logLevel, storage },
     log,
     clock,
     onFatal: opts.onWriterFatal ?? (() => {}),

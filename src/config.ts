@@ -56,6 +56,7 @@ const EnvSchema = v.object({
   RATE_LIMIT_TRACK_PER_IP_RPS: v.optional(numberFrom(1), "50"),
   /** Distinct tag combinations (series) a product may have. */
   MAX_SERIES_PER_PRODUCT: v.optional(intFrom(1, 100_000_000), "100000"),
+  WEB_FOLD_MS: v.optional(intFrom(1, 3_600_000), "300"),
   /** Folder for the daily backup (src/jobs/index.ts); unset = no scheduled backups. */
   BACKUP_DIR: optionalString,
   /** Scheduled backups kept in BACKUP_DIR: the newest N. */
@@ -90,6 +91,8 @@ export type Config = {
   trustedProxies: string[];
   rateLimits: { keyRps: number; productRps: number; authPerIp: number; authPerEmail: number; authFailuresPerEmail: number; trackPerIpRps: number };
   maxSeriesPerProduct: number;
+  /** How long committed page views may wait before the web pre-aggregates take them in (src/writer/web/journal.ts). */
+  webFoldMs: number;
   backupDir: string | undefined;
   backupKeep: number;
   metricsToken: string | undefined;
@@ -147,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       trackPerIpRps: e.RATE_LIMIT_TRACK_PER_IP_RPS,
     },
     maxSeriesPerProduct: e.MAX_SERIES_PER_PRODUCT,
+    webFoldMs: e.WEB_FOLD_MS,
     backupDir: e.BACKUP_DIR,
     backupKeep: e.BACKUP_KEEP,
     metricsToken: e.METRICS_TOKEN,

@@ -32,7 +32,10 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string } =
   const routes = Object.fromEntries(Object.entries(INGEST_ROUTES).map(([path, kind]) => [path, { POST: (req: Request, srv: Server<unknown>) => drain.answer(req, srv, ingest(req, kind, path)) }]));
   const track = trackHandlerFor(deps);
   for (const [path, endpoint] of Object.entries(TRACK_ROUTES)) {
-    const answer = (req: Request, srv: Server<unknown>) => drain.answer(req, srv, track(req, srv, endpoint));
+    const answer = (req: Request, srv: Server<unknown>) => {
+      const peer = srv.requestIP(req);
+      return drain.answerFor(peer, track(req, peer, endpoint));
+    };
     (routes as Record<string, unknown>)[path] = { POST: answer, OPTIONS: answer };
   }
   const server = Bun.serve({

@@ -1,4 +1,4 @@
-import type { Server } from "bun";
+import type { Server, SocketAddress } from "bun";
 
 /**
  * A graceful stop for keep-alive clients. Bun's `server.stop()` closes idle keep-alive sockets at
@@ -15,25 +15,30 @@ export function createDrain() {
   const lastAnswer = new Map<string, number>(); // "ip:port" of a connection → its last answer
   let draining = false;
 
-  const key = (req: Request, srv: Server<unknown>) => {
-    const ip = srv.requestIP(req);
-    return ip ? `${ip.address}:${ip.port}` : null;
-  };
+  const key = (peer: SocketAddress | null) => (peer ? `${peer.address}:${peer.port}` : null);
+
+  function note(peer: SocketAddress | null, out: Response): Response {
+    const conn = key(peer);
+    if (draining) {
+      out.headers.set("Connection", "close");
+      if (conn) lastAnswer.delete(conn);
+    } else if (conn) {
+      if (lastAnswer.size >= MAX_TRACKED) prune(lastAnswer, performance.now());
+      lastAnswer.set(conn, performance.now());
+    }
+    return out;
+  }
+
+  /** Every answer passes through here: noted per connection, and told to close when draining. */
+  function answerFor(peer: SocketAddress | null, res: Response | Promise<Response>): Response | Promise<Response> {
+    // No async wrapper: a route answered after an await already costs one promise; this adds none.
+    return res instanceof Promise ? res.then((out) => note(peer, out)) : note(peer, res);
+  }
 
   return {
-    /** Every answer passes through here: noted per connection, and told to close when draining. */
-    async answer(req: Request, srv: Server<unknown>, res: Response | Promise<Response>): Promise<Response> {
-      const out = await res;
-      const conn = key(req, srv);
-      if (draining) {
-        out.headers.set("Connection", "close");
-        if (conn) lastAnswer.delete(conn);
-      } else if (conn) {
-        if (lastAnswer.size >= MAX_TRACKED) prune(lastAnswer, performance.now());
-        lastAnswer.set(conn, performance.now());
-      }
-      return out;
-    },
+    answer: (req: Request, srv: Server<unknown>, res: Response | Promise<Response>) => answerFor(srv.requestIP(req), res),
+    /** The same, for a route that read the peer's address itself (requestIP builds a new object per call). */
+    answerFor,
     /** From now on answers close their connection; resolves when no busy connection is left. */
     async announce() {
       draining = true;

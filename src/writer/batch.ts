@@ -217,6 +217,8 @@ export type WriterOp =
   | { kind: "forget-product"; productId: string }
   /** Does nothing: answered once everything sent before it is committed (flushNow). */
   | { kind: "sync" }
+  /** The read barrier of web queries: answered once the pre-aggregates hold every committed hit (every op folds first). */
+  | { kind: "fold-web" }
   | { kind: "retention-points"; productId: string; before: number; limit: number }
   | { kind: "retention-events"; productId: string; before: number; scope: { namespace: string } | { exclude: string[] }; limit: number }
   | { kind: "retention-web"; productId: string; before: number; limit: number }
@@ -226,16 +228,20 @@ export type WriterOp =
 /** Writer → main thread. */
 export type FromWriter =
   | { type: "ready" }
-  | {
-      type: "done";
-      /** How many "batches" messages the writer has committed (or refused) so far: all it received. */
-      received: number;
-      results: ({ seq: number; ok: true; value: unknown } | { seq: number; ok: false; error: WireError })[];
-      health: WriterHealth;
-      stats: WriterStats;
-    }
+  /** A WriterDone as JSON text: measured, structured clone of a 64-result answer took ~110 µs of the writer's CPU, JSON ~17 µs. */
+  | { type: "done"; json: string }
   | ({ type: "closed" } & WriterStats)
   | { type: "fatal"; message: string };
+/** The writer's answer after a run of flushes and ops (sent as JSON, see FromWriter). */
+export type WriterDone = {
+  /** How many "batches" messages the writer has committed (or refused) so far: all it received. */
+  received: number;
+  results: ({ seq: number; ok: true; value: unknown } | { seq: number; ok: false; error: WireError })[];
+  health: WriterHealth;
+  stats: WriterStats;
+  /** Committed hits may still wait in web_fold_journal (a web query must ask for a fold). */
+  webFoldPending: boolean;
+};
 /** What the writer committed since it started, and how long its flushes and COMMITs took. */
 export type WriterStats = { flushes: number; points: number; events: number; flushSeconds: Histogram; commitSeconds: Histogram };
 /** Whether the last write reached the disk (a full disk or an I/O error says why not). */

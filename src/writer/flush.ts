@@ -28,12 +28,12 @@ export type FlushResult = { seq: number; ok: true; value: unknown } | { seq: num
  * folded in memory first, idempotency answers, last-used stamps and the month's usage counts — then COMMIT. Results are
  * handed out only after COMMIT, so an answered request is on disk.
  */
-export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: number; sink?: PointsSink }) {
+export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: number; sink?: PointsSink; deferWebFold?: boolean }) {
   const registry = new SeriesRegistry(sqlite, opts.maxSeriesPerProduct);
   // Where raw points and rollups go: this SQLite file, or ClickHouse (src/storage/).
   const sink = opts.sink ?? createSqlitePointsSink(sqlite);
   const usage = createUsageCounter(sqlite);
-  const web = createWebWriter(sqlite);
+  const web = createWebWriter(sqlite, { deferFold: opts.deferWebFold });
   const revenue = createRevenueWriter(sqlite);
   const userDays = createUserDayWriter(sqlite);
   const schemaWriter = createSchemaWriter(sqlite);
@@ -158,6 +158,9 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       health = storage ? { ok: false, code: "storage_unavailable", reason: storage } : { ok: true };
     },
     health: () => health,
+    /** The web pre-aggregates' deferred upserts (src/writer/web/journal.ts). */
+    webFoldPending: () => web.foldPending(),
+    foldWeb: () => web.foldJournal(),
     close: () => sink.close(),
     /** The data plane's side of purge and retention (src/storage/). */
     sink,

@@ -20,6 +20,7 @@ import {
   type WebResult,
   type RevenueResult,
   type WriteBatch,
+  type WriterDone,
   type WriterHealth,
   type WriterOp,
   type WriterStats,
@@ -42,6 +43,13 @@ export type WriteQueue = {
   submitRevenue(productId: string, provider: string, events: RevenueEvent[]): Promise<RevenueResult>;
   /** Resolves once everything submitted before it is committed (or refused). */
   flushNow(): Promise<void>;
+  /**
+   * The read barrier of web queries: resolves once the web pre-aggregates hold every hit committed
+   * before it (the writer folds them a few hundred ms after commit, src/writer/web/journal.ts).
+   * Answers at once when the writer said nothing is waiting; never fails (a query may then read
+   * what the aggregates hold).
+   */
+  foldWeb(): Promise<void>;
   /** Deletes at most `batchSize` data rows of a deleted product; 0 = none left. */
   purgeBatch(productId: string, batchSize: number): Promise<number>;
   /** Deletes at most `limit` idempotency keys created at or before `cutoff`. */
@@ -116,6 +124,8 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
   let closing: Promise<void> | null = null;
   let onClosed: (() => void) | null = null;
   const touched = new Map<string, number>();
+  // Whether committed hits may wait in the fold journal: unknown (true) until the writer says.
+  let webFoldPending = true;
 
   function start(): Promise<Worker> {
     starting ??= new Promise<Worker>((resolve, reject) => {
@@ -124,10 +134,12 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
         const msg = event.data;
         if (msg.type === "ready") return resolve((worker = w));
         if (msg.type === "done") {
-          health = msg.health;
-          stats = msg.stats;
-          committed = msg.received;
-          for (const r of msg.results) {
+          const done = JSON.parse(msg.json) as WriterDone;
+          health = done.health;
+          stats = done.stats;
+          committed = done.received;
+          webFoldPending = done.webFoldPending;
+          for (const r of done.results) {
             const waiter = waiters.get(r.seq);
             if (!waiter) continue;
             waiters.delete(r.seq);
@@ -224,11 +236,15 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
       submit({ kind: "points", productId, now: deps.clock.now(), apiKeyId: opts.apiKeyId ?? null, idempotency: opts.idempotency ?? null, ...pointsColumns(points) }),
     submitEvents: (productId, events, opts = {}) =>
       submit({ kind: "events", productId, now: deps.clock.now(), apiKeyId: opts.apiKeyId ?? null, idempotency: opts.idempotency ?? null, events }),
-    submitWeb: (productId, hits, drops) => submit({ kind: "web", productId, now: deps.clock.now(), apiKeyId: null, idempotency: null, hits, drops }),
+    submitWeb: (productId, hits, drops) => ((webFoldPending = true), submit({ kind: "web", productId, now: deps.clock.now(), apiKeyId: null, idempotency: null, hits, drops })),
     submitRevenue: (productId, provider, events) => submit({ kind: "revenue", productId, now: deps.clock.now(), apiKeyId: null, idempotency: null, provider, events }),
     flushNow: async () => {
       if (!worker && !starting) return;
       await op({ kind: "sync" });
+    },
+    foldWeb: async () => {
+      if ((!worker && !starting) || !webFoldPending || dead) return;
+      await op({ kind: "fold-web" }).catch(() => {});
     },
     purgeBatch: (productId, batchSize) => op<number>({ kind: "purge", productId, batchSize }),
     expireIdempotency: (cutoff, limit) => op<number>({ kind: "expire-idempotency", cutoff, limit }),

@@ -16,10 +16,10 @@ import { expireIdempotencyBatch, planPurge, purgeBatch, type PurgePlan } from ".
 import { deleteOldEvents, deleteOldWeb } from "./retention";
 import { erasePersonBatch } from "./erase";
 import { rebuildUserDays } from "./user-days";
-import { unpackBatches, type FromWriter, type ToWriter, type WriterOp } from "./batch";
+import { unpackBatches, type FromWriter, type ToWriter, type WriterDone, type WriterOp } from "./batch";
 import { openPointsSink, type StorageInit } from "../storage/open";
 
-export type WriterInit = { dbPath: string; sync: "full" | "normal"; maxSeriesPerProduct: number; logLevel: LogLevel; storage?: StorageInit };
+export type WriterInit = { dbPath: string; sync: "full" | "normal"; maxSeriesPerProduct: number; logLevel: LogLevel; storage?: StorageInit; webFoldMs?: number };
 
 // A flush takes whole batches up to this many points; the rest go in the next transaction.
 const MAX_FLUSH_POINTS = 20_000;
@@ -31,6 +31,9 @@ const MIN_FREE_BYTES = 4 * 1024 * 1024;
 const WRITER_NICE = 2;
 // Last-used stamps of keys that write nothing (read keys) wait at most this long for a flush.
 const TOUCH_FLUSH_MS = 1_000;
+// Web flushes leave their pre-aggregate changes in web_fold_journal; they are folded at most
+// WEB_FOLD_MS after (src/writer/web/journal.ts), and at once before any op (the web queries' barrier).
+let webFoldMs = 300;
 
 declare const self: Worker;
 
@@ -43,6 +46,8 @@ let pending: FlushItem[] = [];
 let ops: { seq: number; op: WriterOp }[] = [];
 let scheduled = false;
 let touchTimer: ReturnType<typeof setTimeout> | null = null;
+let foldTimer: ReturnType<typeof setTimeout> | null = null;
+let foldDue = false;
 let closing = false;
 // "batches" messages taken in so far; every run flushes all of them before it answers.
 let received = 0;
@@ -55,11 +60,14 @@ self.onmessage = (event: MessageEvent<ToWriter | { type: "init"; init: WriterIni
     case "init":
       log = createLogger(msg.init.logLevel);
       dataDir = dirname(msg.init.dbPath);
+      webFoldMs = msg.init.webFoldMs ?? webFoldMs;
       lowerThreadPriority(WRITER_NICE);
       sqlite = openDatabase(msg.init.dbPath, { sync: msg.init.sync }).$client;
       // chdb is synchronous and in-process: inserts run here, on the writer's thread, never on
       // the HTTP thread (one engine per process, shared with the HTTP thread's reads).
-      flusher = createFlusher(sqlite, { maxSeriesPerProduct: msg.init.maxSeriesPerProduct, sink: msg.init.storage ? openPointsSink(msg.init.storage, sqlite) : undefined });
+      flusher = createFlusher(sqlite, { maxSeriesPerProduct: msg.init.maxSeriesPerProduct, sink: msg.init.storage ? openPointsSink(msg.init.storage, sqlite) : undefined, deferWebFold: true });
+      // Crash replay: what the last run committed and had not folded yet.
+      foldWeb("start-up");
       post({ type: "ready" });
       return;
     case "batches":
@@ -100,13 +108,18 @@ function run() {
     results.push(...out);
   }
   const todo = ops;
+  if (flusher.webFoldPending()) {
+    if (foldDue || closing || todo.length) foldWeb("fold");
+    else if (!foldTimer) foldTimer = setTimeout(() => ((foldTimer = null), (foldDue = true), schedule()), webFoldMs);
+  }
   // Stamps wait for company up to TOUCH_FLUSH_MS, except before an op (flushNow) or at close.
   if (flusher.hasTouches() && (!touchTimer || closing || todo.length)) results.push(...flusher.flush([]));
   ops = [];
   for (const { seq, op } of todo) results.push(runOp(seq, op));
-  if (results.length) post({ type: "done", received, results, health: flusher.health(), stats: flusher.stats() });
+  if (results.length) post({ type: "done", json: JSON.stringify({ received, results, health: flusher.health(), stats: flusher.stats(), webFoldPending: flusher.webFoldPending() } satisfies WriterDone) });
   if (closing) {
     if (touchTimer) clearTimeout(touchTimer);
+    if (foldTimer) clearTimeout(foldTimer);
     flusher.close();
     try {
       closeDatabase({ $client: sqlite } as never);
@@ -116,6 +129,19 @@ function run() {
       log.warn("writer: closing the database failed", { err });
     }
     post({ type: "closed", ...flusher.stats() }); // the main thread terminates this worker
+  }
+}
+
+/** A fold that fails (a full disk) keeps its journal rows: the next one, or the next start, folds them. */
+function foldWeb(when: string) {
+  foldDue = false;
+  try {
+    const rows = flusher.foldWeb();
+    if (when === "start-up" && rows > 0) log.info("writer: folded web aggregates the last run left in its journal", { rows });
+  } catch (err) {
+    const storage = storageProblem(err);
+    if (storage) flusher.recordProbe(err);
+    log.error("writer: folding the web aggregates failed; their journal rows are kept", { err, when });
   }
 }
 
@@ -130,6 +156,7 @@ function runOp(seq: number, op: WriterOp): FlushResult {
       case "expire-idempotency":
         return { seq, ok: true, value: expireIdempotencyBatch(sqlite, op.cutoff, op.limit) };
       case "sync":
+      case "fold-web":
         return { seq, ok: true, value: null };
       case "forget-product":
         flusher.forgetProduct(op.productId);

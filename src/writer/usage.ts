@@ -9,6 +9,16 @@ import type { BatchResult, WebResult, WriteBatch } from "./batch";
  */
 export const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7);
 
+// The month of the last batch and its bounds: a flush of 64 requests asked toISOString 64 times.
+let lastMonth = { from: 0, to: -1, month: "" };
+function cachedMonthOf(ms: number): string {
+  if (ms >= lastMonth.from && ms < lastMonth.to) return lastMonth.month;
+  const d = new Date(ms);
+  const from = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  lastMonth = { from, to: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1), month: monthOf(ms) };
+  return lastMonth.month;
+}
+
 export function createUsageCounter(sqlite: Database) {
   const upsert = sqlite.prepare(
     `INSERT INTO usage_monthly (product_id, month, points, events, pageviews) VALUES (?, ?, ?, ?, ?)
@@ -22,7 +32,7 @@ export function createUsageCounter(sqlite: Database) {
       return {
         add(batch: WriteBatch, result: BatchResult) {
           if (result.accepted === 0) return;
-          const month = monthOf(batch.now);
+          const month = cachedMonthOf(batch.now);
           const key = batch.productId + "\u0000" + month;
           let c = counts.get(key);
           if (!c) counts.set(key, (c = { productId: batch.productId, month, points: 0, events: 0, pageviews: 0 }));

@@ -13,3 +13,4 @@ export * from "./alerts";
 export * from "./x-links";
 export * from "./webhooks";
 export * from "./delivery";
+export * from "./web-fold";

@@ -42,7 +42,10 @@ export function webDashboardRoutes(deps: Deps) {
   const context = (c: Context<AppEnv>) => {
     const product = c.get("product");
     // THE Stats API v2 function (what POST /api/v2/query answers with): the page's only reader.
-    const run: RunWebQuery = async (q) => runWebQuery(deps, product.id, q);
+    // The aggregates first take in every hit already answered (the writer folds them every few
+    // hundred ms); asked once per page, every card's query then reads the same data.
+    const folded = deps.queue.foldWeb();
+    const run: RunWebQuery = async (q) => (await folded, runWebQuery(deps, product.id, q));
     const view = parseWebView(new URL(c.req.url).searchParams);
     const base = productUrl(product.id, "web");
     const now = deps.clock.now();

@@ -16,7 +16,9 @@ let reader: Reader<CountryRecord & Response> | null | undefined;
 let loading: Promise<void> | null = null;
 
 /** Starts loading the data (the tracking handler calls it at its first request). */
-export function loadGeo(): Promise<void> {
+export function loadGeo(): Promise<void> | null {
+  // Loaded (or found missing): nothing to wait for, not even a turn of the microtask queue.
+  if (reader !== undefined) return null;
   loading ??= (async () => {
     const file = assetFile(GEO_DB_ASSET);
     if (!file) {
@@ -30,11 +32,25 @@ export function loadGeo(): Promise<void> {
   return loading;
 }
 
+// Answers per address, in memory only (like the rate limiter's buckets; never written or
+// logged): visitors send several hits, and the tree walk cost ~3 µs of the HTTP thread per hit.
+const countries = new Map<string, string | null>();
+const COUNTRIES_MAX = 10_000;
+
 /** ISO 3166-1 alpha-2 code of an address, or null (unknown, private, or the data is not there). */
 export function countryOf(ip: string): string | null {
   if (!reader) return null;
+  let code = countries.get(ip);
+  if (code !== undefined) return code;
+  code = lookUp(reader, ip);
+  if (countries.size >= COUNTRIES_MAX) countries.clear();
+  countries.set(ip, code);
+  return code;
+}
+
+function lookUp(r: Reader<CountryRecord & Response>, ip: string): string | null {
   try {
-    const code = reader.get(ip)?.country_code;
+    const code = r.get(ip)?.country_code;
     return code && /^[A-Z]{2}$/.test(code) && code !== "ZZ" ? code : null;
   } catch {
     return null; // not an address mmdb-lib can parse

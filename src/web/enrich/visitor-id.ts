@@ -48,8 +48,10 @@ export function createSaltKeeper(sqlite: Database): SaltKeeper {
  */
 export function hash53(...parts: string[]): number {
   const d = Bun.SHA256.hash(parts.join("\u0000") + "\u0000") as Uint8Array;
-  const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
-  return (view.getUint32(0) & 0x1fffff) * 2 ** 32 + view.getUint32(4);
+  // Bytes read directly: `d.buffer` for a DataView made Bun allocate an ArrayBuffer per call.
+  const hi = ((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) & 0x1fffff;
+  const lo = ((d[4]! << 24) | (d[5]! << 16) | (d[6]! << 8) | d[7]!) >>> 0;
+  return hi * 2 ** 32 + lo;
 }
 
 export const privacyVisitorId = (salt: string, productId: string, ip: string, ua: string) => hash53(salt, productId, ip, ua);

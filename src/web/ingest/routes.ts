@@ -1,3 +1,4 @@
+import type { Server } from "bun";
 import { Hono } from "hono";
 import type { AppEnv } from "../../http/context";
 import type { Deps } from "../../deps";
@@ -10,7 +11,7 @@ export function trackRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
   const handle = trackHandlerFor(deps);
   for (const [path, endpoint] of Object.entries(TRACK_ROUTES)) {
-    app.post(path, (c) => handle(c.req.raw, (c.env as { server?: Parameters<typeof handle>[1] } | undefined)?.server, endpoint));
+    app.post(path, (c) => handle(c.req.raw, (c.env as { server?: Server<unknown> } | undefined)?.server?.requestIP(c.req.raw) ?? null, endpoint));
   }
   return app;
 }

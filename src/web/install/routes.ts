@@ -25,7 +25,8 @@ export function installRoutes(deps: Deps) {
    * then on proves the snippet works, the test visit's or anyone's. (A filter on the test visit's
    * utm_source would miss it when the owner's earlier visit today is still the open session.)
    */
-  const checkState = (productId: string, since: number): TestVisitState => {
+  const checkState = async (productId: string, since: number): Promise<TestVisitState> => {
+    await deps.queue.foldWeb(); // a test visit answered 202 a moment ago is counted
     const now = deps.clock.now();
     const count = (range: [string, string]) => Number(runWebQuery(deps, productId, { metrics: ["pageviews"], date_range: range }).results[0]?.metrics[0] ?? 0) || 0;
     return { arrived: count([isoSeconds(since), isoSeconds(now)]), recent: count([isoSeconds(now - WINDOW_MS), isoSeconds(now)]) };
@@ -50,7 +51,7 @@ export function installRoutes(deps: Deps) {
         domains,
         urls: { base, dashboard: productUrl(product.id, "web"), settings: productUrl(product.id, "settings", "web"), check: `${base}/check?since=${now}` },
         testVisitUrl: domains[0] ? testVisitUrl(domains[0]) : null,
-        check: checkState(product.id, now),
+        check: await checkState(product.id, now),
       }),
     );
   });
@@ -62,7 +63,7 @@ export function installRoutes(deps: Deps) {
     // Within the last day; anything else (missing, garbage) means "from now".
     const since = Number.isInteger(asked) && asked <= now && asked > now - 86_400_000 ? asked : now;
     c.header("Cache-Control", "no-store");
-    return sendFragment(c, TestVisitStatus({ state: checkState(product.id, since), url: `${productUrl(product.id, "web", "install", "check")}?since=${since}` }));
+    return sendFragment(c, TestVisitStatus({ state: await checkState(product.id, since), url: `${productUrl(product.id, "web", "install", "check")}?since=${since}` }));
   });
 
   return r;

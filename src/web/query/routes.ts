@@ -29,6 +29,7 @@ export function webQueryRoutes(deps: Deps) {
     if (typeof siteId !== "string" || siteId.trim() === "") throw badRequest("invalid_query", '"site_id" (the site\'s domain) is required', "site_id");
     const owns = deps.reader.$client.prepare("SELECT 1 FROM web_domains WHERE domain = ? AND product_id = ?");
     if (!domainCandidates(siteId).some((d) => owns.get(d, productId))) throw notFound(`${siteId} is not a site of this key's product`);
+    await deps.queue.foldWeb(); // hits answered 202 before this request are counted
     return c.json(runWebQuery(deps, productId, body));
   });
   return app;

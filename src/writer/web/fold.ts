@@ -43,14 +43,14 @@ export class AggFold {
         const value = dv.slice(i + 1);
         const days = new Map<number, Float64Array>();
         for (const [hour, c] of byHour) {
-          if (c.every((x) => x === 0)) continue;
-          statements.hour.run(productId, hour, dim, value, ...c);
+          if (isZero(c)) continue;
+          run(statements.hour, productId, hour, dim, value, c);
           const day = Math.floor(hour / DAY_HOURS);
           let d = days.get(day);
           if (!d) days.set(day, (d = new Float64Array(SLOTS)));
           for (let k = 0; k < SLOTS; k++) d[k]! += c[k]!;
         }
-        for (const [day, d] of days) if (!d.every((x) => x === 0)) statements.day.run(productId, day, dim, value, ...d);
+        for (const [day, d] of days) if (!isZero(d)) run(statements.day, productId, day, dim, value, d);
       }
     }
     this.rows.clear();
@@ -59,6 +59,42 @@ export class AggFold {
   clear() {
     this.rows.clear();
   }
+
+  /** The changes as JSON, `[productId, dv, hour, ...counters][]` (web_fold_journal), or null when there are none. */
+  serialize(): string | null {
+    const out: (string | number)[][] = [];
+    for (const [productId, byValue] of this.rows) {
+      for (const [dv, byHour] of byValue) {
+        for (const [hour, c] of byHour) {
+          if (isZero(c)) continue;
+          const row: (string | number)[] = [productId, dv, hour];
+          for (let k = 0; k < SLOTS; k++) row.push(c[k]!); // no spread: it walks the typed array's iterator
+          out.push(row);
+        }
+      }
+    }
+    return out.length ? JSON.stringify(out) : null;
+  }
+
+  /** Adds changes that serialize() wrote. */
+  merge(json: string) {
+    for (const row of JSON.parse(json) as (string | number)[][]) {
+      const productId = row[0] as string;
+      const dv = row[1] as string;
+      const hour = row[2] as number;
+      for (let k = 0; k < SLOTS; k++) this.add(productId, dv, hour, k, row[3 + k] as number);
+    }
+  }
+}
+
+function isZero(c: Float64Array): boolean {
+  for (let k = 0; k < SLOTS; k++) if (c[k] !== 0) return false;
+  return true;
+}
+
+/** The counters as ten arguments: spreading a Float64Array walks its iterator (measured ~3 µs per hit at 64 hits per flush). */
+function run(statement: AggStatements["hour"], productId: string, bucket: number, dim: string, value: string, c: Float64Array) {
+  statement.run(productId, bucket, dim, value, c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!);
 }
 
 export type AggStatements = { hour: ReturnType<Database["prepare"]>; day: ReturnType<Database["prepare"]> };

@@ -3,6 +3,7 @@ import type { WebBatch, WebHit, WebResult } from "../batch";
 import { AggFold, BOUNCES, DURATION, EV, Occurrences, prepareAgg, PV, VISIT_EV, VISIT_PV, VISITS } from "./fold";
 import { ALL_DIM, DAY_HOURS, ENGAGED_NOT_BOUNCE_MS, GOAL_DIM, HOSTNAME_DIM, HOUR_MS, PAGE_DIM, PROP_PREFIX, SEP, SESSION_TIMEOUT_MS, VISIT_DIMS } from "./dims";
 import { loadProductState } from "./rebuild";
+import { createFoldJournal } from "./journal";
 
 /** A visit as the writer keeps it: the web_sessions row plus what the aggregates last got from it. */
 export type Session = {
@@ -80,8 +81,11 @@ export function eventValues(h: Pick<WebHit, "name" | "pathname" | "hostname" | "
  * the flush transaction; if that rolls back, `reset()` forgets the memory so it is rebuilt from
  * the tables (which then hold exactly what was committed).
  */
-export function createWebWriter(sqlite: Database) {
+export function createWebWriter(sqlite: Database, opts: { deferFold?: boolean } = {}) {
   const fold = new AggFold();
+  // The writer thread defers the aggregate upserts (src/writer/web/journal.ts); in-process loaders
+  // (the bench's data generator) write them in each flush, as before.
+  const journal = opts.deferFold ? createFoldJournal(sqlite) : null;
   const occ = new Occurrences(fold);
   const agg = prepareAgg(sqlite);
   const sessions = new Map<string, Session>();
@@ -303,9 +307,14 @@ export function createWebWriter(sqlite: Database) {
     finish() {
       for (const s of dirty) settle(s);
       dirty.clear();
-      fold.write(agg);
+      if (journal) journal.append(fold);
+      else fold.write(agg);
       prune();
     },
+    /** Whether journal rows may be waiting for `foldJournal`. */
+    foldPending: () => journal?.pending() ?? false,
+    /** Outside any transaction: the journal's rows into the aggregates (see journal.ts). */
+    foldJournal: () => journal?.fold() ?? 0,
     /** The transaction rolled back: what memory holds is ahead of the tables. */
     reset() {
       fold.clear();

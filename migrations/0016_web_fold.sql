@@ -1,0 +1,4 @@
+CREATE TABLE `web_fold_journal` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`deltas` text NOT NULL
+);
