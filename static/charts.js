@@ -33,16 +33,40 @@
     };
   }
 
-  // Axis ticks in the product's zone: "8 Nov", "Nov 2026", or "14:00" (with the date at midnight).
-  function tickFormat(granularity, zone) {
+  // Tick steps (seconds) uPlot may pick for the time axis, never finer than one bucket: a tick
+  // between two daily points would repeat its day's label, and one between hourly points would
+  // name a time no bucket starts at. uPlot's splitter treats 30 and 365 days as calendar months
+  // and years, so those ticks land on the 1st.
+  var M = 60, H = 3600, D = 86400, MO = 30 * D, Y = 365 * D;
+  var STEPS = [M, 5 * M, 10 * M, 15 * M, 30 * M, H, 2 * H, 3 * H, 4 * H, 6 * H, 8 * H, 12 * H, D, 2 * D, 3 * D, 4 * D, 5 * D, 7 * D, 10 * D, 14 * D, 15 * D, MO, 2 * MO, 3 * MO, 4 * MO, 6 * MO, Y, 2 * Y, 5 * Y, 10 * Y];
+  var BUCKET = { minute: M, hour: H, day: D, week: 7 * D, month: MO };
+  function tickSteps(granularity) {
+    var min = BUCKET[granularity] || M;
+    // Weekly points get whole weeks between ticks (then months), so ticks keep the points' weekday.
+    return STEPS.filter(function (s) { return s >= min && (granularity !== "week" || s % min === 0 || s >= MO); });
+  }
+
+  // Axis ticks in the product's zone, named by the step between them: "14:00" within a day (the
+  // date, "8 Nov", at midnight), "8 Nov" for days, "Nov" for months with the year on the first
+  // tick and wherever it changes ("Nov 2026", "Dec", "Jan 2027"), "2026" for years.
+  function tickFormat(zone) {
     var day = new Intl.DateTimeFormat("en-GB", { timeZone: zone, day: "numeric", month: "short" });
-    var month = new Intl.DateTimeFormat("en-GB", { timeZone: zone, month: "short", year: "numeric" });
+    var monthYear = new Intl.DateTimeFormat("en-GB", { timeZone: zone, month: "short", year: "numeric" });
+    var month = new Intl.DateTimeFormat("en-GB", { timeZone: zone, month: "short" });
+    var year = new Intl.DateTimeFormat("en-GB", { timeZone: zone, year: "numeric" });
     var clock = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     return function (u, splits, axisIdx, space, incr) {
+      var lastYear = null;
       return splits.map(function (sec) {
         var d = new Date(sec * 1000);
-        if (granularity === "month" || incr >= 28 * 86400) return month.format(d);
-        if (granularity === "day" || granularity === "week" || incr >= 86400) return day.format(d);
+        if (incr >= Y) return year.format(d);
+        if (incr >= MO) {
+          var y = year.format(d);
+          var label = y === lastYear ? month.format(d) : monthYear.format(d);
+          lastYear = y;
+          return label;
+        }
+        if (incr >= D) return day.format(d);
         var hm = clock.format(d);
         return hm === "00:00" ? day.format(d) : hm;
       });
@@ -142,7 +166,7 @@
         },
       },
       axes: [
-        Object.assign({}, axis, { space: 64, size: 32, values: tickFormat(data.granularity, data.timezone) }),
+        Object.assign({}, axis, { space: 56, size: 32, incrs: tickSteps(data.granularity), values: tickFormat(data.timezone) }),
         yAxis,
       ],
       series: [{}].concat(

@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { ChdbMissingError, loadChdb as loadChdbModule, type ChdbModule } from "../../src/storage/clickhouse/chdb";
 
 /**
  * chdb — ClickHouse embedded in the process (Apache-2.0, ~540 MB with its library) — as the
@@ -9,8 +9,7 @@ import { join, resolve } from "node:path";
  * ClickHouse reads our SQLite file itself (the `sqlite()` table function), so the peer loads
  * exactly the rows we query.
  */
-export type ChdbSession = { query(sql: string, format?: string): string; cleanup?(): void };
-export type ChdbModule = { Session: new (path: string) => ChdbSession };
+export type { ChdbModule, ChdbSession } from "../../src/storage/clickhouse/chdb";
 
 export const CHDB_VERSION = "3.4.0";
 const REPO = resolve(import.meta.dir, "../..");
@@ -18,24 +17,26 @@ const PEERS = join(REPO, "bench/.peers");
 
 let loaded: Promise<ChdbModule | null> | null = null;
 
+/** The module through src's one loader: the checkout's own install, else bench/.peers. */
+function found(): ChdbModule | null {
+  try {
+    return loadChdbModule([PEERS]);
+  } catch (err) {
+    if (err instanceof ChdbMissingError) return null;
+    throw err;
+  }
+}
+
 /** The chdb module, or null with the reason printed once. */
 export function loadChdb(install: boolean): Promise<ChdbModule | null> {
   loaded ??= (async () => {
-    for (const from of ["chdb", join(PEERS, "node_modules/chdb/index.js")]) {
-      try {
-        return (await import(from)) as ChdbModule;
-      } catch {
-        // not installed there
-      }
-    }
-    if (!install) return null;
+    const there = found();
+    if (there || !install) return there;
     console.log(`installing chdb@${CHDB_VERSION} into bench/.peers (once, ~540 MB)…`);
     const proc = Bun.spawnSync(["npm", "install", "--no-save", "--no-audit", "--no-fund", "--prefix", PEERS, `chdb@${CHDB_VERSION}`], { stdout: "inherit", stderr: "inherit" });
-    if (proc.exitCode !== 0 || !existsSync(join(PEERS, "node_modules/chdb/index.js"))) {
-      console.log("chdb could not be installed: the ClickHouse rows are n/a");
-      return null;
-    }
-    return (await import(join(PEERS, "node_modules/chdb/index.js"))) as ChdbModule;
+    const now = proc.exitCode === 0 ? found() : null;
+    if (!now) console.log("chdb could not be installed: the ClickHouse rows are n/a");
+    return now;
   })();
   return loaded;
 }

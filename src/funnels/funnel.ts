@@ -6,6 +6,7 @@ import { findGoalByName } from "../goals/goals";
 import { PropertyMatchSchema } from "../goals/property-match";
 import { summarize, walkEntity, type EntityResult, type StepSummary } from "./engine";
 import { resolveFunnelRange } from "./date-range";
+import { firstVisit } from "../web/query/run";
 import { formatInZone } from "../lib/time/calendar";
 import { FUNNEL_SOURCES, type EntityKind, type ResolvedStep } from "./sources";
 import { twoProportionPValue } from "./ab-test";
@@ -32,7 +33,7 @@ export const FunnelInputSchema = v.strictObject({
   steps: v.pipe(v.array(StepSchema, "steps is a list"), v.minLength(2, "a funnel has at least 2 steps"), v.maxLength(MAX_STEPS, `a funnel has at most ${MAX_STEPS} steps`)),
   by: v.optional(v.picklist(["visitor", "user"], 'by is "visitor" or "user"')),
   window: v.optional(v.pipe(v.string(), v.regex(/^[1-9]\d{0,4}(m|h|d|w)$/, 'window is like "30m", "24h", "7d" or "2w"'))),
-  date_range: v.unknown(),
+  date_range: v.optional(v.unknown()), // checked by the one date_range parser, with its messages
   breakdown: v.optional(v.pipe(v.string(), v.regex(/^[^"\\\u0000-\u001f]{1,64}$/, "breakdown is a property name"))),
   compare: v.optional(v.literal("previous_period", 'compare is "previous_period"')),
   timezone: v.optional(v.string()),
@@ -74,6 +75,11 @@ function resolveSteps(db: Db, productId: string, input: FunnelInput): ResolvedSt
   });
 }
 
+/** When the product's first event happened: where a per-user funnel's `date_range: "all"` starts. */
+function firstEvent(db: Db, productId: string): number | null {
+  return (db.$client.query("SELECT min(ts_ms) AS t FROM events WHERE product_id = ?").get(productId) as { t: number | null }).t;
+}
+
 /** Runs a funnel for a product whose zone is `zone`. */
 export function runFunnel(db: Db, product: { id: string; timezone: string }, body: unknown, now: number): FunnelAnswer {
   const input = parseInput(body);
@@ -85,7 +91,7 @@ export function runFunnel(db: Db, product: { id: string; timezone: string }, bod
   const window = input.window ?? "7d";
   const windowMs = parseWindow(window);
   const zone = input.timezone ?? product.timezone;
-  const range = resolveFunnelRange(input.date_range, zone, now);
+  const range = resolveFunnelRange(input.date_range, zone, now, () => (by === "visitor" ? firstVisit(db.$client, product.id) : firstEvent(db, product.id)));
 
   const run = (from: number, to: number) => {
     const entities = FUNNEL_SOURCES[by].read(db, product.id, steps, { from, to: to + windowMs }, input.breakdown ?? null);

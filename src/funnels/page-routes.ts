@@ -10,6 +10,7 @@ import { badRequest } from "../lib/errors";
 import { createGoal, deleteGoal, listGoals, UI_GOAL_LIMIT } from "../goals/goals";
 import { createFunnel, deleteFunnel, getFunnel, listFunnels } from "./saved";
 import { runFunnel } from "./funnel";
+import { resolvePeriods } from "../web/dashboard/periods";
 import { FunnelsPage, MAX_FORM_STEPS, funnelsUrl, type FunnelFormValues, type GoalFormValues } from "../../views/pages/funnels/funnels-page";
 import { FUNNEL_RANGES, FunnelView } from "../../views/pages/funnels/funnel-view";
 
@@ -86,8 +87,10 @@ export function funnelPageRoutes(deps: Deps) {
     const product = c.get("product");
     const funnel = getFunnel(deps.db, product.id, c.req.param("funnelId")!);
     const asked = c.req.query("range") ?? "30d";
-    const range = FUNNEL_RANGES.some(([r]) => r === asked) ? asked : "30d";
-    const answer = runFunnel(deps.reader, product, { ...funnel.definition, date_range: range, compare: "previous_period" }, deps.clock.now());
+    const range = FUNNEL_RANGES.find(([r]) => r === asked)?.[0] ?? "30d";
+    // "Last N days" as the web dashboard counts them: N local dates, today included.
+    const dates = resolvePeriods({ kind: "preset", preset: range }, product.timezone, deps.clock.now()).current;
+    const answer = runFunnel(deps.reader, product, { ...funnel.definition, date_range: dates, compare: "previous_period" }, deps.clock.now());
     return sendPage(c, FunnelView({ header: pageHeader(deps, c, product), product: { id: product.id, name: product.name }, funnel, answer, range, canEdit: canUseDashboards(c.get("role")) }));
   });
 

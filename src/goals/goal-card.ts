@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { Db } from "../db/connection";
-import { resolveFunnelRange } from "../funnels/date-range";
+import { resolveDateRange } from "../web/query/range";
 import type { CardDef, CardMetric } from "../web/dashboard/cards";
 import type { Periods } from "../web/dashboard/periods";
 import type { CardRows, RunWebQuery, WebQuery } from "../web/dashboard/queries";
@@ -49,7 +49,7 @@ export async function loadGoalCard(
   now: number,
   limit: number,
 ): Promise<GoalCardData> {
-  const range = resolveFunnelRange(periods.current, product.timezone, now);
+  const range = resolveDateRange(periods.current, product.timezone, now, () => null); // the page's dates, never "all"
   const withRevenue = goals.some((g) => g.currency);
   const rows = await Promise.all(
     goals.map(async (goal) => {

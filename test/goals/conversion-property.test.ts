@@ -96,7 +96,7 @@ describe("conversion_rate under a goal filter", () => {
           // Time to convert (visit start → goal) from the one funnel engine, against brute force:
           // per visitor the fastest of its goal hits timed from their own visit's start (1 ms
           // before its first hit), for visits that started in the range, within a day.
-          const range = resolveFunnelRange([a, b], zone, clock.now());
+          const range = resolveFunnelRange([a, b], zone, clock.now(), () => null);
           const plain = { id: "-", name: "Signup", page: null, event: "Signup", properties: null, currency: null, createdAt: 0 };
           for (const goal of [...listGoals(server.deps.db, site.product.id), plain]) {
             const fastest = new Map<string, number>();

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { settingLiteral, type ClickHouseTransport, type Params, type Row } from "./transport";
 
 /**
@@ -9,19 +10,28 @@ import { settingLiteral, type ClickHouseTransport, type Params, type Row } from 
  * One engine per process: every Session on the same path shares it (the writer thread inserts,
  * the HTTP thread queries, and both see the same tables).
  */
-type ChdbSession = { query(sql: string, format?: string): string; queryBind(sql: string, args: object, format?: string): string; close(): void };
-type ChdbModule = { Session: new (path: string, opts?: { connectionArgs?: string[] }) => ChdbSession };
+export type ChdbSession = { query(sql: string, format?: string): string; queryBind(sql: string, args: object, format?: string): string; close(): void; cleanup?(): void };
+export type ChdbModule = { Session: new (path: string, opts?: { connectionArgs?: string[] }) => ChdbSession };
 
 const MODULE = "chdb";
 
 export class ChdbMissingError extends Error {}
 
-export function loadChdb(): ChdbModule {
-  try {
-    return createRequire(import.meta.url)(MODULE) as ChdbModule;
-  } catch (err) {
-    throw new ChdbMissingError(`STORAGE=chdb needs the chdb package: run \`npm install --no-save chdb@3.4.0\` in the checkout (${(err as Error).message})`);
+/**
+ * THE way chdb is found: resolved as a package from this checkout (its node_modules), else from
+ * each folder of `alsoIn` in turn (a folder it was installed into with `npm install --prefix`,
+ * like the bench's bench/.peers).
+ */
+export function loadChdb(alsoIn: string[] = []): ChdbModule {
+  let first: Error | undefined;
+  for (const from of [import.meta.url, ...alsoIn.map((dir) => join(dir, "package.json"))]) {
+    try {
+      return createRequire(from)(MODULE) as ChdbModule;
+    } catch (err) {
+      first ??= err as Error;
+    }
   }
+  throw new ChdbMissingError(`STORAGE=chdb needs the chdb package: run \`npm install --no-save chdb@3.4.0\` in the checkout (${first!.message})`);
 }
 
 /** Whether chdb can be loaded here (tests and the bench skip chdb lanes with a printed line when not). */

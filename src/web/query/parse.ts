@@ -1,5 +1,6 @@
 import { AppError } from "../../lib/errors";
 import { isObject } from "../../lib/names";
+import { checkDateRange } from "./range";
 import {
   EVENT_DIMENSIONS, FILTER_OPS, isEventDim, isTimeDim, METRICS, TIME_DIMENSIONS, VISIT_DIMENSIONS,
   type Dimension, type Filter, type FilterOp, type Metric, type WebQuery,
@@ -26,9 +27,7 @@ export function parseWebQuery(input: unknown): WebQuery {
   if (!Array.isArray(metrics) || metrics.length === 0) throw fault('"metrics" must be a non-empty list, e.g. ["visitors"]', "metrics");
   for (const m of metrics) if (!METRICS.includes(m)) throw fault(`Unknown metric ${JSON.stringify(m)}`, "metrics");
   if (new Set(metrics).size !== metrics.length) throw fault("Metrics cannot be queried multiple times", "metrics");
-  const dateRange = input.date_range;
-  if (!(typeof dateRange === "string" || (Array.isArray(dateRange) && dateRange.length === 2 && dateRange.every((x) => typeof x === "string"))))
-    throw fault('"date_range" must be "day", "7d", "30d", "month", … or ["from", "to"]', "date_range");
+  const dateRange = checkDateRange(input.date_range);
   const dimensions = input.dimensions ?? [];
   if (!Array.isArray(dimensions)) throw fault('"dimensions" must be a list', "dimensions");
   for (const d of dimensions) if (!isDimension(d)) throw fault(`Invalid dimension ${JSON.stringify(d)}`, "dimensions");
@@ -40,7 +39,7 @@ export function parseWebQuery(input: unknown): WebQuery {
   const q: WebQuery = {
     siteId,
     metrics: metrics as Metric[],
-    dateRange: dateRange as WebQuery["dateRange"],
+    dateRange,
     dimensions: dimensions as Dimension[],
     filters,
     rawFilters,

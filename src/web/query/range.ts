@@ -2,7 +2,7 @@ import { AppError } from "../../lib/errors";
 import { bucketStarts, formatInZone, wallAt } from "../../lib/time/calendar";
 import { localDateAt, parseLocalDate, startOfLocalDate } from "../../lib/time/dates";
 import { parseRfc3339 } from "../../lib/time/rfc3339";
-import type { TimeDimension } from "./types";
+import type { DateRangeInput, TimeDimension } from "./types";
 
 /**
  * `date_range` → the half-open instants [from, to) in the site's zone, as Plausible resolves
@@ -15,8 +15,20 @@ import type { TimeDimension } from "./types";
  */
 export type ResolvedRange = { from: number; to: number; zone: string };
 
-const fault = (message: string) => new AppError(400, "invalid_query", message, { field: "date_range" });
+/*
+ * THE parser of `date_range`: `/api/v2/query` and the funnel API (DESIGN.md: funnels take
+ * `date_range` as `/api/v2/query` takes it) both call `checkDateRange` then `resolveDateRange`,
+ * so they take and refuse the same values with the same messages and field; `code` is the
+ * calling endpoint's error code.
+ */
+const faultOf = (code: string) => (message: string) => new AppError(400, code, message, { field: "date_range" });
 const HOUR = 3_600_000;
+
+/** The shape: a string, or a pair of strings (their values are checked as they are resolved). */
+export function checkDateRange(input: unknown, code = "invalid_query"): DateRangeInput {
+  if (typeof input === "string" || (Array.isArray(input) && input.length === 2 && input.every((x) => typeof x === "string"))) return input as DateRangeInput;
+  throw faultOf(code)('"date_range" must be "day", "7d", "30d", "month", … or ["from", "to"]');
+}
 
 type LocalDay = { y: number; m: number; d: number };
 const dayOf = (zone: string, ms: number): LocalDay => {
@@ -26,7 +38,8 @@ const dayOf = (zone: string, ms: number): LocalDay => {
 const startOf = (zone: string, day: LocalDay) => startOfLocalDate(day, zone);
 const plusDays = (day: LocalDay, n: number): LocalDay => ({ ...day, d: day.d + n });
 
-export function resolveDateRange(input: string | [string, string], zone: string, now: number, firstVisitMs: () => number | null): ResolvedRange {
+export function resolveDateRange(input: DateRangeInput, zone: string, now: number, firstVisitMs: () => number | null, code = "invalid_query"): ResolvedRange {
+  const fault = faultOf(code);
   const today = dayOf(zone, now);
   const days = (first: LocalDay, last: LocalDay) => ({ from: startOf(zone, first), to: startOf(zone, plusDays(last, 1)), zone });
   if (Array.isArray(input)) {

@@ -39,9 +39,17 @@ export function realtimeVisitors(deps: WebQueryDeps, productId: string): number 
   return (deps.reader.$client.query("SELECT count(DISTINCT visitor_id) AS n FROM web_events WHERE product_id = ? AND ts_ms >= ?").get(productId, since) as { n: number }).n;
 }
 
-function firstVisit(reader: Database, productId: string): number | null {
+/**
+ * When the product's first visit was: `date_range: "all"` starts on its local day. The day rows
+ * outlive raw events (retention), and are UTC days; within that first UTC day the raw hit, when
+ * kept, gives the instant, so the local day is right in any zone (else the UTC day's start).
+ */
+export function firstVisit(reader: Database, productId: string): number | null {
   const row = reader.query("SELECT min(bucket) AS d FROM web_agg_day WHERE product_id = ? AND dim = ''").get(productId) as { d: number | null };
-  return row.d === null ? null : row.d * 86_400_000;
+  if (row.d === null) return null;
+  const dayStart = row.d * 86_400_000;
+  const hit = reader.query("SELECT min(ts_ms) AS t FROM web_events WHERE product_id = ? AND ts_ms >= ? AND ts_ms < ?").get(productId, dayStart, dayStart + 86_400_000) as { t: number | null };
+  return hit.t ?? dayStart;
 }
 
 type Row = { values: string[]; acc: Acc; from: number; to: number };
