@@ -44,7 +44,7 @@ function answer(db: { $client: Database }, product: QueryProduct, input: unknown
   const fold = new Fold(bounds, q.groupBy.length);
   // One read snapshot for the whole answer: retention moves the cut between minute rows and raw
   // points in one commit, and a query must see both sides of it from the same moment.
-  const warnings = sqlite.transaction(() => read(sqlite, product.id, q, bounds, fold, opts))();
+  const warnings = sqlite.transaction(() => readInto(fold, sqlite, product.id, q, bounds, opts))();
   const labels = formatAllInZone(q.zone, starts);
   const series = fold.series({ aggregation: q.aggregation, groupBy: q.groupBy, limit: q.groupLimit, labels });
   const result: QueryResult = {
@@ -64,7 +64,8 @@ function answer(db: { $client: Database }, product: QueryProduct, input: unknown
   return result;
 }
 
-function read(sqlite: Database, productId: string, q: ResolvedQuery, bounds: number[], fold: Fold, opts: RunOptions): QueryWarning[] {
+/** Plans the query's reads, runs them and adds their rows to `fold`; answers the warnings. */
+function readInto(fold: Fold, sqlite: Database, productId: string, q: ResolvedQuery, bounds: number[], opts: RunOptions): QueryWarning[] {
   const sets = seriesSets(sqlite, productId, q);
   if (!sets) return [];
   // Where retention cut raw points, which is also where minute rows end (src/storage/sqlite/minute-cut.ts).

@@ -23,5 +23,15 @@ export function DeliveryAttempts(props: { log: AttemptView[] }) {
   );
 }
 
+/** A delivery's status badge, with when the next attempt is due while it is retrying. */
+export function DeliveryStatus(props: { status: string; nextAttemptAt: string | null }) {
+  return (
+    <>
+      <span class={DELIVERY_STATUS_BADGE[props.status] ?? "badge"}>{props.status}</span>
+      {props.nextAttemptAt ? <span class="small muted"> next {props.nextAttemptAt}</span> : null}
+    </>
+  );
+}
+
 /** The short answer of a delivery in a table cell: the last HTTP status, else the error. */
 export const answerOf = (d: { statusCode: number | null; error: string | null }) => (d.statusCode ? `HTTP ${d.statusCode}` : (d.error ?? ""));

@@ -7,7 +7,7 @@ import { formatValue } from "../../../src/alerts/payload";
 import { BacktestChart } from "./backtest-chart";
 import { StateBadge, type ListedRule } from "./alerts-page";
 import type { AttemptView } from "../../../src/delivery/log";
-import { answerOf, DeliveryAttempts, DELIVERY_STATUS_BADGE } from "../../components/delivery-attempts";
+import { answerOf, DeliveryAttempts, DeliveryStatus } from "../../components/delivery-attempts";
 
 /**
  * One rule: state and actions (edit, mute/unmute, snooze, delete), the last 30 days as the
@@ -166,8 +166,7 @@ export function RulePage(props: {
                     </td>
                     <td>{d.kind}</td>
                     <td>
-                      <span class={DELIVERY_STATUS_BADGE[d.status] ?? "badge"}>{d.status}</span>
-                      {d.nextAttemptAt ? <span class="small muted"> next {d.nextAttemptAt}</span> : null}
+                      <DeliveryStatus status={d.status} nextAttemptAt={d.nextAttemptAt} />
                     </td>
                     <td class="num">{d.attempts}</td>
                     <td class="muted">{answerOf({ statusCode: d.code, error: d.error })}</td>

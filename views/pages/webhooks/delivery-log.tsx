@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { AttemptView } from "../../../src/delivery/log";
-import { answerOf, DeliveryAttempts, DELIVERY_STATUS_BADGE } from "../../components/delivery-attempts";
+import { answerOf, DeliveryAttempts, DeliveryStatus } from "../../components/delivery-attempts";
 
 /**
  * A webhook endpoint's delivery log: each message (event type, status, attempts, the last
@@ -55,8 +55,7 @@ export function DeliveryLog(props: { url: string; backUrl: string; deliveries: D
                   </td>
                   <td class="mono">{d.eventType}</td>
                   <td>
-                    <span class={DELIVERY_STATUS_BADGE[d.status] ?? "badge"}>{d.status}</span>
-                    {d.nextAttemptAt ? <span class="small muted"> next {d.nextAttemptAt}</span> : null}
+                    <DeliveryStatus status={d.status} nextAttemptAt={d.nextAttemptAt} />
                   </td>
                   <td class="num">{d.attempts}</td>
                   <td class="muted">{answerOf(d)}</td>
