@@ -2,8 +2,8 @@ import { Database } from "bun:sqlite";
 import { SPAN_START } from "./points";
 
 /**
- * The raw-SQL reference: answers straight from the `points` rows of the SQLite file (never the
- * rollups), so every query-engine answer can be checked against it, and R5 can time the raw-row
+ * The raw-SQL reference: answers straight from the raw points of the SQLite file (the `points`
+ * view over their hour blocks, never the rollups), so every query-engine answer can be checked against it, and R5 can time the raw-row
  * query the rollups are meant to beat. Series are picked by parsing their tags JSON in JS, so the
  * reference shares no filtering code with the engine.
  */
@@ -54,11 +54,21 @@ export class Reference {
     return out;
   }
 
-  /** R5's denominator: the hourly sum over the range computed from raw rows. */
+  /**
+   * R5's denominator: the hourly sum over the range computed from raw points, read the fastest way
+   * raw points can be: their hour blocks decoded with JSON.parse (SQL's json_each measured ~4× slower).
+   */
   hourlySumRaw(ids: number[], from: number, to: number) {
-    const sql = `SELECT p.ts_ms - (p.ts_ms % 3600000) AS b, sum(p.value) AS s FROM points p
-      WHERE p.series_id IN (${ids.map(() => "?").join(",")}) AND p.ts_ms >= ? AND p.ts_ms < ? GROUP BY b`;
-    return this.db.query<{ b: number; s: number }, number[]>(sql).all(...ids, from, to);
+    const sql = `SELECT block AS k, data AS d FROM point_blocks WHERE series_id IN (${ids.map(() => "?").join(",")}) AND block >= ? AND block <= ?`;
+    const sums = new Map<number, number>();
+    for (const r of this.db.query<{ k: number; d: string }, number[]>(sql).all(...ids, Math.floor(from / 3_600_000), Math.floor((to - 1) / 3_600_000))) {
+      const base = r.k * 3_600_000;
+      for (const [offset, v] of JSON.parse(r.d) as [number, number][]) {
+        const t = base + offset;
+        if (t >= from && t < to) sums.set(base, (sums.get(base) ?? 0) + v);
+      }
+    }
+    return [...sums].map(([b, s]) => ({ b, s }));
   }
 
   close() {

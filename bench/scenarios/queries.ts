@@ -46,7 +46,7 @@ export async function queryRound(rec: Recorder, o: { ours: Ours; productId: stri
   }
   const ids = o.ref.seriesIds(o.productId, METRIC, {});
   const raw = await repeat(async () => o.ref.hourlySumRaw(ids, SPAN_START, SPAN_END), o.runs);
-  rec.add("query.hourly30.raw", raw.p50, "ms", "30-day hourly sum from raw rows (SQL on the same file)", note(raw.n));
+  rec.add("query.hourly30.raw", raw.p50, "ms", "30-day hourly sum from raw points (their hour blocks decoded, same file)", note(raw.n));
   for (const peer of o.peers) {
     const r = await repeat(() => peer.hourlySum(), o.runs);
     rec.add(`query.hourly30.${peer.name}`, r.p50, "ms", `30-day hourly sum, ${peer.label}`, note(r.n));

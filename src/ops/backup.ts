@@ -23,7 +23,7 @@ export type BackupResult = { file: string; bytes: number; tookMs: number };
 export const BACKUP_NICE = 10;
 
 /** Tables every LiteKPI database has; a file without them is some other SQLite database. */
-const LITEKPI_TABLES = ["__drizzle_migrations", "products", "series", "points"];
+const LITEKPI_TABLES = ["__drizzle_migrations", "products", "series"]; // raw points moved from a table to point_blocks in 0018: either is LiteKPI
 
 /** Opens the database at `path` for reading, never creating it (the backup must not make an empty one). */
 export function openExisting(path: string): Database {

@@ -15,11 +15,12 @@ export type TagCondition = { key: string; op: "in" | "not"; values: string[] };
 /** One row of aggregated data: group key values (k0, k1, …), a row time, count/sum/min/max. */
 export type AggRow = { b: number; c: number; s: number; lo: number; hi: number } & Record<string, unknown>;
 
-const TABLES: Record<Source, { table: string; time: string; agg: string }> = {
+/** The rollup tables; raw points (hour blocks) are read by src/storage/sqlite/points-read.ts. */
+export type RollupSource = Exclude<Source, "points">;
+const TABLES: Record<RollupSource, { table: string; time: string; agg: string }> = {
   rollup_1m: { table: "rollup_1m", time: "bucket_start", agg: "sum(r.count) AS c, sum(r.sum) AS s, min(r.min) AS lo, max(r.max) AS hi" },
   rollup_1h: { table: "rollup_1h", time: "bucket_start", agg: "sum(r.count) AS c, sum(r.sum) AS s, min(r.min) AS lo, max(r.max) AS hi" },
   rollup_1d: { table: "rollup_1d", time: "bucket_start", agg: "sum(r.count) AS c, sum(r.sum) AS s, min(r.min) AS lo, max(r.max) AS hi" },
-  points: { table: "points", time: "ts_ms", agg: "count(*) AS c, sum(r.value) AS s, min(r.value) AS lo, max(r.value) AS hi" },
 };
 
 const placeholders = (n: number) => Array(n).fill("?").join(", ");
@@ -52,12 +53,10 @@ function seriesWhere(set: SeriesSet): Fragment {
 }
 
 /**
- * Count/sum/min/max per (group, row time) in [from, to) of one source. Points lacking a groupBy
+ * Count/sum/min/max per (group, bucket) in [from, to) of one rollup table. Rows lacking a groupBy
  * key land in group "" (LEFT JOIN + coalesce). Range parameters come last: `[...params, from, to]`.
- * Raw points are grouped by `rawUnit`-wide UTC slices (the caller picks a width no query bucket
- * edge falls inside) and each slice reports its earliest time, which lies in the right bucket.
  */
-export function aggregateSql(source: Source, set: SeriesSet, groupBy: string[], rawUnit: RawUnit = 1, aggregation?: Aggregation): Fragment {
+export function aggregateSql(source: RollupSource, set: SeriesSet, groupBy: string[], aggregation?: Aggregation): Fragment {
   const { table, time, agg } = TABLES[source];
   const where = seriesWhere(set);
   const params: Param[] = [];
@@ -70,21 +69,18 @@ export function aggregateSql(source: Source, set: SeriesSet, groupBy: string[], 
   });
   params.push(...where.params);
   const keys = groupBy.map((_, i) => `k${i}`);
-  const raw = source === "points" && rawUnit !== 1;
   // One rollup series and no group keys: (series_id, bucket_start) is the key, so each row is its
   // own group and is read as it is (GROUP BY would cost a sorter pass, half the read of 720 rows).
   // Only the columns the aggregation reads (a third less to copy out); count tells empty buckets.
-  if (set.kind === "one" && source !== "points" && !groupBy.length) {
+  if (set.kind === "one" && !groupBy.length) {
     const cols = aggregation ? ONE_SERIES_COLUMNS[aggregation] : "r.count AS c, r.sum AS s, r.min AS lo, r.max AS hi";
     const sql = `SELECT r.${time} AS b, ${cols} FROM ${table} r WHERE ${where.sql} AND r.${time} >= ? AND r.${time} < ?`;
     return { sql, params: where.params };
   }
-  // rawUnit is one of RAW_UNITS (never user input); SQLite's % truncates, hence the double mod for times before 1970.
-  const slice = raw ? `r.${time} - ((r.${time} % ${rawUnit}) + ${rawUnit}) % ${rawUnit}` : `r.${time}`;
   const sql =
-    `SELECT ${[...cols, raw ? `min(r.${time}) AS b` : `r.${time} AS b`, agg].join(", ")} FROM ${table} r${joins}` +
+    `SELECT ${[...cols, `r.${time} AS b`, agg].join(", ")} FROM ${table} r${joins}` +
     ` WHERE ${where.sql} AND r.${time} >= ? AND r.${time} < ?` +
-    ` GROUP BY ${[...keys, slice].join(", ")}`;
+    ` GROUP BY ${[...keys, `r.${time}`].join(", ")}`;
   return { sql, params };
 }
 
@@ -99,8 +95,8 @@ const ONE_SERIES_COLUMNS: Record<Aggregation, string> = {
 export const RAW_UNITS = [86_400_000, 3_600_000, 60_000, 1] as const;
 export type RawUnit = (typeof RAW_UNITS)[number];
 
-/** How many rows a read of [from, to) would touch, counting no further than `limit`. */
-export function countSql(source: Source, set: SeriesSet): Fragment {
+/** How many rollup rows a read of [from, to) would touch, counting no further than `limit`. */
+export function countSql(source: RollupSource, set: SeriesSet): Fragment {
   const { table, time } = TABLES[source];
   const where = seriesWhere(set);
   return {

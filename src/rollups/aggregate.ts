@@ -19,7 +19,8 @@ export type Aggregate = { seriesId: number; bucketStart: number; count: number; 
 
 /**
  * One fold per rollup table. `addSeries` takes one series' points in time order: minutes are
- * folded by run length (one comparison per point), hours from minutes, days from hours, and the
+ * folded by run length (one comparison per point; hours straight from the points when no minute
+ * row is kept), hours from minutes, days from hours, and the
  * metric's all-tags series from those aggregates — so the per-point work is a single bucket
  * computation. A series is added at most once per fold (the flush groups points by series), so
  * its own rows come out unique and sorted and are kept as they are; only all-tags rows, which
@@ -47,9 +48,12 @@ export class RollupFold {
   addSeries(seriesId: number, allTagsId: number | null, ts: ArrayLike<number>, values: ArrayLike<number>, minuteRowsBefore = Infinity) {
     if (this.added.has(seriesId)) throw new Error(`series ${seriesId} was already added to this fold`);
     this.added.add(seriesId);
-    let level = foldMinutes(seriesId, ts, values);
-    for (let i = 0; i < ROLLUPS.length; i++) {
-      if (i > 0) level = coarsen(level, ROLLUPS[i]!.ms);
+    // No minute row to keep (the points lie at or after the cut): hours are folded from the points
+    // directly, without a minute aggregate per point in between (most of the fold's time on sparse series).
+    const first = this.writes.includes("rollup_1m") && ts.length > 0 && ts[0]! < minuteRowsBefore ? 0 : 1;
+    let level = foldRuns(seriesId, ts, values, ROLLUPS[first]!.ms);
+    for (let i = first; i < ROLLUPS.length; i++) {
+      if (i > first) level = coarsen(level, ROLLUPS[i]!.ms);
       if (!this.writes.includes(ROLLUPS[i]!.table)) continue;
       const kept = i === 0 ? before(level, minuteRowsBefore) : level;
       if (!kept.length) continue;
@@ -102,10 +106,10 @@ function before(rows: Aggregate[], t: number): Aggregate[] {
   return rows.slice(0, n);
 }
 
-function foldMinutes(seriesId: number, ts: ArrayLike<number>, values: ArrayLike<number>): Aggregate[] {
+/** Points in time order into `width`-wide buckets, by run length. */
+function foldRuns(seriesId: number, ts: ArrayLike<number>, values: ArrayLike<number>, width: number): Aggregate[] {
   const out: Aggregate[] = [];
   let cur: Aggregate | null = null;
-  const width = ROLLUPS[0]!.ms;
   for (let i = 0; i < ts.length; i++) {
     const t = ts[i]!;
     const v = values[i]!;

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { BLOCK_MS, createBlockWriter, type BlockWriter } from "./sqlite/point-blocks";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import type { Database } from "bun:sqlite";
 import { writeFileAtomic } from "../lib/atomic-write";
@@ -97,6 +98,22 @@ type Side = {
 
 // points: product, series, all-tags series, ts_ms, value; rollups: product, series, bucket, count, sum, min, max.
 function sqliteSide(sqlite: Database): Side {
+  // Points go into hour blocks as the writer stores them, a series' run of a batch at a time.
+  let blocks: BlockWriter | null = null;
+  const writePoints = (rows: CopyRow[]) => {
+    blocks ??= createBlockWriter(sqlite);
+    const bySeries = new Map<number, { t: number[]; v: number[] }>();
+    for (const r of rows) {
+      let g = bySeries.get(r[1] as number);
+      if (!g) bySeries.set(r[1] as number, (g = { t: [], v: [] }));
+      g.t.push(r[3] as number);
+      g.v.push(r[4] as number);
+    }
+    for (const [seriesId, { t, v }] of bySeries) {
+      const order = t.map((_, i) => i).sort((x, y) => t[x]! - t[y]! || x - y);
+      blocks.write(seriesId, order.map((i) => t[i]!), order.map((i) => v[i]!));
+    }
+  };
   const allTags = `(SELECT a.id FROM series a WHERE a.product_id = s.product_id AND a.metric = s.metric AND a.tags_hash = '*')`;
   // rollup_1m holds nothing from a product's cut on (kept as the other side filters it).
   const rows = (table: Table) =>
@@ -109,21 +126,22 @@ function sqliteSide(sqlite: Database): Side {
     read(table, offset, limit) {
       const sql =
         table === "points"
-          ? `SELECT s.product_id, p.series_id, ${allTags}, p.ts_ms, p.value FROM points p JOIN series s ON s.id = p.series_id ORDER BY p.rowid LIMIT ? OFFSET ?`
+          ? // Hour blocks in the order they were written, each one's points in its own order (json_each keeps it).
+            `SELECT s.product_id, b.series_id, ${allTags}, b.block * ${BLOCK_MS} + (j.value ->> 0), CAST(j.value ->> 1 AS REAL)
+             FROM point_blocks b JOIN series s ON s.id = b.series_id, json_each(b.data) j ORDER BY b.id LIMIT ? OFFSET ?`
           : `SELECT s.product_id, r.series_id, r.bucket_start, r.count, r.sum, r.min, r.max FROM ${rows(table)} r JOIN series s ON s.id = r.series_id ORDER BY r.series_id, r.bucket_start LIMIT ? OFFSET ?`;
       return sqlite.query(sql).values(limit, offset) as CopyRow[];
     },
     write(table, rows) {
       sqlite.transaction(() => {
-        const st =
-          table === "points"
-            ? sqlite.query("INSERT INTO points (series_id, ts_ms, value) VALUES (?, ?, ?)")
-            : sqlite.query(`INSERT INTO ${table} (series_id, bucket_start, count, sum, min, max) VALUES (?, ?, ?, ?, ?, ?)`);
-        for (const r of rows) st.run(...((table === "points" ? [r[1], r[3], r[4]] : r.slice(1)) as (string | number)[]));
+        if (table === "points") return writePoints(rows);
+        const st = sqlite.query(`INSERT INTO ${table} (series_id, bucket_start, count, sum, min, max) VALUES (?, ?, ?, ?, ?, ?)`);
+        for (const r of rows) st.run(...(r.slice(1) as (string | number)[]));
       }).immediate();
     },
     clear(table) {
-      sqlite.exec(`DELETE FROM ${table}`);
+      blocks?.forget();
+      sqlite.exec(`DELETE FROM ${table === "points" ? "point_blocks" : table}`);
     },
     begin() {},
     end() {},

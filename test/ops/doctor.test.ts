@@ -65,7 +65,7 @@ describe("litekpi doctor", () => {
     const broken = join(scratch.path, "broken");
     mkdirSync(broken);
     copyFileSync(dbPath, join(broken, "litekpi.db"));
-    smashTableRoot(join(broken, "litekpi.db"), "points", scratch.path);
+    smashTableRoot(join(broken, "litekpi.db"), "point_blocks", scratch.path);
     const r = await runCliProcess(["doctor"], { DATA_DIR: broken });
     expect(r.code).toBe(1);
     const integrity = r.stdout.split("\n").find((l) => l.startsWith("integrity: "));

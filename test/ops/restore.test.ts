@@ -47,7 +47,7 @@ describe("litekpi restore", () => {
   test("a backup with a table's root page smashed fails integrity_check and is refused", async () => {
     const file = join(scratch.path, "smashed.db");
     writeFileSync(file, readFileSync(good));
-    smashTableRoot(file, "points", scratch.path);
+    smashTableRoot(file, "point_blocks", scratch.path);
     await expectRefused(file, "Refusing to restore");
   });
 

@@ -108,7 +108,11 @@ describe("deleting a product", () => {
       deleteProduct(server.deps.db, a.product.id, server.deps.clock.now());
       // a run interrupted after a few small batches (a crash, a restart) …
       const plan = planPurge(sqlite);
-      for (let i = 0; i < 5; i++) expect(purgeBatch(sqlite, plan, a.product.id, 7)).toBe(7);
+      for (let i = 0; i < 5; i++) {
+        const n = purgeBatch(sqlite, plan, a.product.id, 7); // a table at a time, at most 7 rows of it
+        expect(n).toBeGreaterThan(0);
+        expect(n).toBeLessThanOrEqual(7);
+      }
       // … is finished by the next one, batch by batch
       const done = await purgeDeletedProducts(server.deps, { batchSize: 7 });
       expect(done.products).toBeGreaterThanOrEqual(1);

@@ -36,15 +36,26 @@ export const seriesTags = sqliteTable(
   (t) => [primaryKey({ columns: [t.seriesId, t.key] }), index("series_tags_kv_idx").on(t.key, t.value, t.seriesId)],
 );
 
-/** Raw points, appended (two points with the same series and time both count). */
-export const points = sqliteTable(
-  "points",
+/**
+ * Raw points, stored a series' hour at a time (src/storage/sqlite/point-blocks.ts): one row per
+ * (series, hour block) holds up to about 128 points as JSON `[[ms into the hour, value], …]`, in
+ * arrival order. A row per point was two B-tree inserts per point, half the writer's CPU. Two
+ * points with the same series and time both count. SQL readers use the `points` view
+ * (series_id, ts_ms, value) that the migration defines over this table.
+ */
+export const pointBlocks = sqliteTable(
+  "point_blocks",
   {
+    id: integer("id").primaryKey(),
     seriesId: integer("series_id").notNull(),
-    tsMs: integer("ts_ms").notNull(),
-    value: real("value").notNull(),
+    /** floor(ts_ms / 3,600,000): the UTC hour every point of the row falls in. */
+    block: integer("block").notNull(),
+    n: integer("n").notNull(),
+    tMin: integer("t_min").notNull(),
+    tMax: integer("t_max").notNull(),
+    data: text("data").notNull(),
   },
-  (t) => [index("points_series_ts_idx").on(t.seriesId, t.tsMs)],
+  (t) => [index("point_blocks_series_block_idx").on(t.seriesId, t.block)],
 );
 
 const rollupColumns = {

@@ -4,16 +4,19 @@ import { aggregateSql, countSql } from "../../query/sql";
 import { runStatement } from "../../query/statement";
 import type { AggRow } from "../../query/sql";
 import { ALL_TAGS_HASH } from "../../db/schema/data";
-import { pointsInTimeOrder } from "../../query/export-rows";
+import { pointsInTimeOrder } from "./points-in-order";
+import { aggregateRaw, countRaw } from "./points-read";
 
-/** The default data plane: raw points and rollups in the same SQLite file as everything else. */
+/** The default data plane: raw points (in hour blocks) and rollups in the same SQLite file as everything else. */
 function sqlitePoints(sqlite: Database): PointsReader {
   return {
     aggregate(read) {
-      const { sql, params } = aggregateSql(read.source, read.set, read.groupBy, read.source === "points" ? read.rawUnit : 1, read.aggregation);
+      if (read.source === "points") return aggregateRaw(sqlite, read);
+      const { sql, params } = aggregateSql(read.source, read.set, read.groupBy, read.aggregation);
       return runStatement(sqlite, sql, read.cacheable, (st) => st.all(...params, read.from, read.to)) as AggRow[];
     },
     count(read, limit) {
+      if (read.source === "points") return countRaw(sqlite, read, limit);
       const { sql, params } = countSql(read.source, read.set);
       return (runStatement(sqlite, sql, false, (st) => st.get(...params, read.from, read.to, limit)) as { n: number }).n;
     },
