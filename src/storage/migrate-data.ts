@@ -113,6 +113,7 @@ function sqliteSide(sqlite: Database): Side {
       const order = t.map((_, i) => i).sort((x, y) => t[x]! - t[y]! || x - y);
       blocks.write(seriesId, order.map((i) => t[i]!), order.map((i) => v[i]!));
     }
+    blocks.finish();
   };
   const allTags = `(SELECT a.id FROM series a WHERE a.product_id = s.product_id AND a.metric = s.metric AND a.tags_hash = '*')`;
   // rollup_1m holds nothing from a product's cut on (kept as the other side filters it).

@@ -57,6 +57,7 @@ function writeInFlushes(sqlite: Database, rows: PointRow[], flushes: number) {
         list.sort((a, b) => a.t - b.t);
         blocks.write(s, list.map((r) => r.t), list.map((r) => r.v));
       }
+      blocks.finish();
     })();
   }
 }
@@ -73,12 +74,13 @@ test("a series sent one point per flush ends up in blocks of about APPEND_BELOW 
 test("a rolled-back append is not kept, and the next write still lands", async () => {
   const sqlite = await migratedDatabase();
   const blocks = createBlockWriter(sqlite);
-  sqlite.transaction(() => blocks.write(1, [T0], [1]))();
+  sqlite.transaction(() => (blocks.write(1, [T0], [1]), blocks.finish()))();
   sqlite.exec("BEGIN");
   blocks.write(1, [T0 + 1], [2]);
   blocks.write(2, [T0 + 2], [3]); // a new block, rolled back with the transaction
+  blocks.finish();
   sqlite.exec("ROLLBACK");
-  sqlite.transaction(() => (blocks.write(1, [T0 + 3], [4]), blocks.write(2, [T0 + 4], [5])))();
+  sqlite.transaction(() => (blocks.write(1, [T0 + 3], [4]), blocks.write(2, [T0 + 4], [5]), blocks.finish()))();
   expect(viewRows(sqlite)).toEqual([
     { s: 1, t: T0, v: 1 },
     { s: 1, t: T0 + 3, v: 4 },

@@ -34,6 +34,7 @@ export function createSqlitePointsSink(sqlite: Database): PointsSink {
         while (i < g.t.length && g.t[i]! < cut) i++;
         blocks.write(g.s, g.t, g.v, i);
       }
+      blocks.finish();
       rollups.apply(fold);
       return count;
     },
