@@ -90,7 +90,7 @@ async function main(): Promise<number> {
   if (!haveIngest) rec.note("ours over HTTP: POST /api/v1/points not built yet — ingest, single-point, query, R7 and R9 rows n/a");
   const c = { point, batch: opts.batch, concurrency: opts.concurrency };
   const ingesters: Ingester[] = [
-    workerIngester({ key: "ingest.sqlite.full", label: "ceiling: bare bun:sqlite INSERTs, 1000-row transactions", note: "synchronous=FULL, raw rows only", worker: sqliteCeiling, ...c }),
+    workerIngester({ key: "ingest.sqlite.full", label: "ceiling: bare bun:sqlite INSERTs, 1000-row transactions", note: "synchronous=FULL, raw hour blocks only", worker: sqliteCeiling, ...c }),
     ...(storageCeiling ? [workerIngester({ key: "ingest.inproc.full", label: "ceiling: our write queue in-process (no HTTP)", note: OUR_DURABILITY.full, worker: storageCeiling, ...c })] : []),
     ...(haveIngest ? [httpIngester({ key: "ingest.ours.full", label: "batched ingest over HTTP, ours, time-ordered", note: OUR_DURABILITY.full, target: ours.ingestTarget("main"), ...c }),
     httpIngester({ key: "ingest.ours.normal", label: "batched ingest over HTTP, ours, LITEKPI_SYNC=normal", note: OUR_DURABILITY.normal, target: oursNormal.ingestTarget("main"), ...c }),

@@ -1,6 +1,7 @@
 /**
- * Ceiling 1: bare bun:sqlite on our schema — prepared single-row INSERTs into `points` in one
- * transaction per 1000-point batch, series ids from a Map. No HTTP, no validation, no rollups:
+ * Ceiling 1: bare bun:sqlite on our schema — raw points as the schema keeps them, one prepared
+ * INSERT per (series, UTC hour) of each 1000-point batch into point_blocks, in one transaction per
+ * batch, series ids from a Map. No HTTP, no validation, no appending to earlier rows, no rollups:
  * the most this SQLite file can take with these pragmas. Env: DIR, SYNC (full|normal), N.
  */
 import { join } from "node:path";
@@ -15,9 +16,19 @@ await migrate(sqlite);
 const point = pointsOf(Number(process.env.N));
 const seriesIds = new Map<string, number>();
 const insertSeries = sqlite.prepare("INSERT INTO series (product_id, metric, tags_hash, tags, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id");
-const insertPoint = sqlite.prepare("INSERT INTO points (series_id, ts_ms, value) VALUES (?, ?, ?)");
+const HOUR = 3_600_000;
+const insertBlock = sqlite.prepare("INSERT INTO point_blocks (series_id, block, n, t_min, t_max, data) VALUES (?, ?, ?, ?, ?, ?)");
 const insertBatch = sqlite.transaction((rows: { s: number; t: number; v: number }[]) => {
-  for (const r of rows) insertPoint.run(r.s, r.t, r.v);
+  const blocks = new Map<string, { s: number; k: number; n: number; lo: number; hi: number; d: string }>();
+  for (const r of rows) {
+    const k = Math.floor(r.t / HOUR);
+    const key = `${r.s}:${k}`;
+    const b = blocks.get(key);
+    const pair = `[${r.t - k * HOUR},${r.v}]`;
+    if (!b) blocks.set(key, { s: r.s, k, n: 1, lo: r.t, hi: r.t, d: pair });
+    else ((b.n += 1), (b.lo = Math.min(b.lo, r.t)), (b.hi = Math.max(b.hi, r.t)), (b.d += "," + pair));
+  }
+  for (const b of blocks.values()) insertBlock.run(b.s, b.k, b.n, b.lo, b.hi, `[${b.d}]`);
 });
 
 function seriesId(tags: Record<string, string>): number {
