@@ -163,3 +163,13 @@ test("raw reads equal a naive reference: count/sum/min/max by tag and slice, the
     { numRuns: 150 },
   );
 });
+
+test("a value that is not finite never reaches a block: the write fails and the block stays readable", async () => {
+  const sqlite = await migratedDatabase();
+  const blocks = createBlockWriter(sqlite);
+  sqlite.transaction(() => (blocks.write(1, [T0], [1]), blocks.finish()))();
+  for (const bad of [Infinity, -Infinity, NaN]) {
+    expect(() => sqlite.transaction(() => (blocks.write(1, [T0 + 1], [bad]), blocks.finish()))()).toThrow("non-finite");
+  }
+  expect(viewRows(sqlite)).toEqual([{ s: 1, t: T0, v: 1 }]);
+});

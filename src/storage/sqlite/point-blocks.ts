@@ -27,7 +27,13 @@ export const decodeBlock = (data: string): Pair[] => JSON.parse(data) as Pair[];
 function pairsText(block: number, t: ArrayLike<number>, v: ArrayLike<number>, from: number, to: number): string {
   const base = block * BLOCK_MS;
   let out = "";
-  for (let i = from; i < to; i++) out += (i > from ? ",[" : "[") + (t[i]! - base) + "," + v[i]! + "]";
+  for (let i = from; i < to; i++) {
+    const x = v[i]!;
+    // Every parser refuses non-finite values; were one to slip through, "Infinity" would make the
+    // block unreadable JSON for every later read, so the flush fails here instead.
+    if (x - x !== 0) throw new Error(`a non-finite value (${x}) reached the points writer`);
+    out += (i > from ? ",[" : "[") + (t[i]! - base) + "," + x + "]";
+  }
   return out;
 }
 
