@@ -49,7 +49,7 @@ const POWERS_OF_TEN = Array.from({ length: MAX_EXACT_DIGITS + 1 }, (_, k) => Num
  * one correctly rounded IEEE division: exactly the double Number() reads (Clinger 1990, the fast
  * path every correct strtod takes). "-0" stays -0 as Number("-0") does. Anything else (exponents,
  * "+", longer mantissas, booleans, junk) goes the general way.
- * Measured on the bench's bodies: ~30 ns per value less than slice + Number.
+ * Measured on the bench's values (CPU time, loaded machine): ~40 ns each, slice + fieldNumber ~145.
  */
 export function fieldNumberAt(s: string, start: number, end: number): number | undefined {
   let i = start;
