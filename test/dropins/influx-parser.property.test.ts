@@ -134,3 +134,13 @@ describe("columns built while parsing", () => {
     );
   });
 });
+
+test("a series key read in one request is reused by the next, faults included, each with its own line numbers", () => {
+  const now = Date.UTC(2026, 0, 1);
+  const first = parseLineProtocol("reuse,b=2,a=1 value=1 1\nreuse,bad\\key=x value=1 1", "ms", now);
+  const again = parseLineProtocol("x value=0 1\nreuse,bad\\key=x value=1 1\nreuse,a=1,b=2 value=2 2\nreuse,b=2,a=1 value=3 3", "ms", now);
+  expect(first.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^line 2: /)]);
+  expect(again.errors.map((e) => [e.index, e.field, e.message.replace(/^line \d+/, "")])).toEqual([[1, first.errors[0]!.field, first.errors[0]!.message.replace(/^line \d+/, "")]]);
+  expect(again.points.map((p) => [p.metric, p.value, { ...p.tags }])).toEqual([["x", 0, {}], ["reuse", 2, { a: "1", b: "2" }], ["reuse", 3, { a: "1", b: "2" }]]);
+  expect(Object.isFrozen(again.points[2]!.tags)).toBe(true);
+});

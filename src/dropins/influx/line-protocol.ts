@@ -4,7 +4,7 @@ import { FUTURE_LIMIT_MS, MAX_ITEMS } from "../../ingest/payload";
 import type { PointColumns, PointRecord } from "../../writer/batch";
 import { canonicalTags } from "../../writer/series-registry";
 import { ColumnBuilder } from "./columns";
-import { FNV_OFFSET, fnvStep, SeriesKeys } from "./series-keys";
+import { FNV_OFFSET, fnvStep, RecentKeys, SeriesKeys } from "./series-keys";
 import { fieldNumberAt, PRECISION, toMs, type Precision } from "./values";
 
 /**
@@ -35,13 +35,14 @@ const NL = 10, CR = 13, SPACE = 32, TAB = 9, COMMA = 44, EQ = 61, QUOTE = 34, BA
 
 /** A field key as written (up to its "="), its name and its slot in the series it follows. */
 type Field = { raw: string; name: string; slot: number };
-type Series = {
-  measurement: string;
-  tags: Record<string, string>;
-  canonical: string | null;
+/** A series key read and checked: the same for every request that sends its text. */
+type ParsedKey = { measurement: string; tags: Readonly<Record<string, string>>; canonical: string };
+/** A series key within one request: its fields' slots in this request's columns. */
+type Series = ParsedKey & {
   slots: Map<string, number>; // field name → slot
   fields: Field[]; // the first few fields as written, matched in place before any token is cut
 };
+const parsedKeys = new RecentKeys<ParsedKey | LineFault>();
 // Lines with more fields than this look the rest up by name (a scan of a short list beats a slice).
 const MATCHED_FIELDS = 8;
 
@@ -95,10 +96,12 @@ class Parser {
       }
       this.lines++;
       if (this.lines > MAX_ITEMS) throw new TooManyLines();
+      const first = this.out.n;
       try {
         this.line();
       } catch (err) {
         if (!(err instanceof LineFault)) throw err;
+        this.out.truncate(first); // the points a bad line had already produced
         this.toLineEnd();
         this.errors.push({ index: this.lineNo - 1, field: err.field, message: `line ${this.lineNo}: ${err.message}` });
       }
@@ -129,7 +132,12 @@ class Parser {
       hash = fnvStep(hash, c);
     }
     let series = this.series.get(s, start, sp, hash);
-    if (!series) this.series.set(s.slice(start, sp), hash, (series = this.seriesKey(sp)));
+    if (!series) {
+      const text = s.slice(start, sp);
+      let parsed = parsedKeys.get(text);
+      if (!parsed) parsedKeys.set(text, (parsed = this.seriesKey(sp)));
+      this.series.set(text, hash, (series = parsed instanceof LineFault ? parsed : { ...parsed, slots: new Map(), fields: [] }));
+    }
     if (series instanceof LineFault) throw series;
     this.i = sp;
     this.skipBlanks();
@@ -146,25 +154,19 @@ class Parser {
       } else {
         const at = this.i;
         name = this.token(true);
-        if (name === "") throw this.undo(first, new LineFault("fields", "missing field key"));
-        if (s.charCodeAt(this.i) !== EQ) throw this.undo(first, new LineFault(`fields.${name}`, `missing "=" after field "${name}"`));
+        if (name === "") throw new LineFault("fields", "missing field key");
+        if (s.charCodeAt(this.i) !== EQ) throw new LineFault(`fields.${name}`, `missing "=" after field "${name}"`);
         raw = s.slice(at, this.i);
       }
       this.i++;
-      const value = this.fieldValue(name, first);
+      const value = this.fieldValue(name);
       any = true;
-      if (value !== null) out.push(known ? known.slot : this.slotOf(series, name, raw!, first), value);
+      if (value !== null) out.push(known ? known.slot : this.slotOf(series, name, raw!), value);
       if (s.charCodeAt(this.i) !== COMMA) break;
       this.i++;
     }
-    if (!any) throw this.undo(first, new LineFault("fields", "missing fields"));
-    let tsMs: number;
-    try {
-      tsMs = this.timestamp();
-    } catch (err) {
-      throw this.undo(first, err);
-    }
-    out.stamp(first, tsMs);
+    if (!any) throw new LineFault("fields", "missing fields");
+    out.stamp(first, this.timestamp());
   }
 
   /**
@@ -175,17 +177,15 @@ class Parser {
   private knownField(series: Series): Field | undefined {
     const s = this.s;
     const at = this.i;
-    for (const f of series.fields) if (s.charCodeAt(at + f.raw.length) === EQ && s.startsWith(f.raw, at)) return f;
+    const fields = series.fields;
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k]!;
+      if (s.charCodeAt(at + f.raw.length) === EQ && s.startsWith(f.raw, at)) return f;
+    }
     return undefined;
   }
 
-  /** Drops the points a bad line had already produced. */
-  private undo(first: number, err: unknown): unknown {
-    this.out.truncate(first);
-    return err;
-  }
-
-  private seriesKey(end: number): Series | LineFault {
+  private seriesKey(end: number): ParsedKey | LineFault {
     const s = this.s;
     try {
       const measurement = this.token(false);
@@ -204,7 +204,7 @@ class Parser {
       }
       if (tagCount > MAX_TAGS) throw new LineFault("tags", `at most ${MAX_TAGS} tags per point (got ${tagCount})`);
       if (this.i !== end) throw new LineFault(null, `unexpected "${s[this.i]}" in the measurement or tags`);
-      return { measurement, tags: tagCount === 0 ? EMPTY : tags, canonical: null, slots: new Map(), fields: [] };
+      return tagCount === 0 ? { measurement, tags: EMPTY, canonical: "{}" } : { measurement, tags: Object.freeze(tags), canonical: canonicalTags(tags) };
     } catch (err) {
       if (err instanceof LineFault) return err;
       throw err;
@@ -247,13 +247,12 @@ class Parser {
   }
 
   /** The slot of `series`' field `name` (its metric checked once per request), remembered as spelled (`raw`). */
-  private slotOf(series: Series, name: string, raw: string, first: number): number {
+  private slotOf(series: Series, name: string, raw: string): number {
     let slot = series.slots.get(name);
     if (slot === undefined) {
       const metric = name === "value" ? series.measurement : `${series.measurement}.${name}`;
       const problem = metricProblem(metric);
-      if (problem) throw this.undo(first, new LineFault(`fields.${name}`, `${problem} (the metric "${metric.length > 80 ? `${metric.slice(0, 80)}…` : metric}")`));
-      series.canonical ??= canonicalTags(series.tags);
+      if (problem) throw new LineFault(`fields.${name}`, `${problem} (the metric "${metric.length > 80 ? `${metric.slice(0, 80)}…` : metric}")`);
       slot = this.out.slotOf(metric, series.tags, series.canonical);
       series.slots.set(name, slot);
     }
@@ -262,7 +261,7 @@ class Parser {
   }
 
   /** A number, or null for a string field (parsed, not stored). */
-  private fieldValue(key: string, first: number): number | null {
+  private fieldValue(key: string): number | null {
     const s = this.s;
     if (s.charCodeAt(this.i) === QUOTE) {
       for (let i = this.i + 1; i < s.length; i++) {
@@ -274,7 +273,7 @@ class Parser {
           return null;
         }
       }
-      throw this.undo(first, new LineFault(`fields.${key}`, `unterminated string in field "${key}"`));
+      throw new LineFault(`fields.${key}`, `unterminated string in field "${key}"`);
     }
     const start = this.i;
     let i = start;
@@ -283,7 +282,7 @@ class Parser {
     const n = fieldNumberAt(s, start, i);
     if (n === undefined) {
       const raw = s.slice(start, i);
-      throw this.undo(first, new LineFault(`fields.${key}`, raw === "" ? `missing value for field "${key}"` : `invalid value ${JSON.stringify(raw.slice(0, 40))} for field "${key}" (a float, an integer like 12i or 12u, a boolean, or a quoted string)`));
+      throw new LineFault(`fields.${key}`, raw === "" ? `missing value for field "${key}"` : `invalid value ${JSON.stringify(raw.slice(0, 40))} for field "${key}" (a float, an integer like 12i or 12u, a boolean, or a quoted string)`);
     }
     return n;
   }
