@@ -19,7 +19,7 @@ export class ColumnBuilder {
   private readonly uses: number[] = []; // points per slot, so slots of refused lines can be left out
   private readonly byCanonical = new Map<string, number>();
 
-  /** The slot of a metric and tag set (`canonical` is memoised by the caller, per series key). */
+  /** The slot of a metric and tag set (`canonical`: canonicalTags(tags), which the caller keeps per series key). */
   slotOf(metric: string, tags: Record<string, string>, canonical: string): number {
     const key = metric + LEAF + canonical;
     let index = this.byCanonical.get(key);

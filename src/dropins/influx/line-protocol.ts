@@ -21,9 +21,9 @@ import { fieldNumberAt, PRECISION, toMs, type Precision } from "./values";
  * tag keys, tag values and field keys, `\"` and `\\` inside strings; `#` starts a comment line.
  * Every name then passes the native API's rules (src/lib/names.ts), and a timestamp more than
  * 24 h ahead is refused, as a JSON point's is. On the hot path of R21: no regex per character,
- * each series key (measurement and tags, as written) parsed and checked once per request, and
- * the points written straight into the writer's columns (./columns.ts): a line of a known series
- * and field costs no object and no string but the series key's slice.
+ * each series key (measurement and tags, as written) parsed and checked once (RecentKeys keeps
+ * the result across requests), and the points written straight into the writer's columns
+ * (./columns.ts): a line of a series and field seen before makes no object and no string.
  */
 
 export type { Precision };
@@ -43,7 +43,7 @@ type Series = ParsedKey & {
   fields: Field[]; // the first few fields as written, matched in place before any token is cut
 };
 const parsedKeys = new RecentKeys<ParsedKey | LineFault>();
-// Lines with more fields than this look the rest up by name (a scan of a short list beats a slice).
+// Fields matched in place per series; a wider line cuts the others as tokens (keeps the scan short).
 const MATCHED_FIELDS = 8;
 
 class LineFault extends Error {
@@ -123,7 +123,7 @@ class Parser {
     const s = this.s;
     const start = this.i;
     // The series key (measurement and tags) runs to the first space not after a backslash. Lines
-    // of one series repeat it byte for byte, so it is parsed and checked once per request.
+    // of one series repeat it byte for byte: hashed while scanned, looked up without a slice.
     let sp = start;
     let hash = FNV_OFFSET;
     for (let c = s.charCodeAt(sp), prev = -1; ; prev = c, c = s.charCodeAt(++sp)) {

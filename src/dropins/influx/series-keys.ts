@@ -49,10 +49,10 @@ export const fnvStep = (h: number, c: number) => Math.imul(h ^ c, 0x01000193);
 
 /**
  * What parsing a series key's text gave, kept across requests: writers send the same few
- * hundred series keys over and over, and reading one (tokens, name checks, canonical tags) cost
- * ~25% of parsing a 1000-line body of 40 series when done once per request (profiled). The
- * result depends on the text alone, so any request may reuse it. Bounded: past 10,000 keys or
- * 2 M characters the cache starts over.
+ * hundred series keys over and over, and reading one (tokens, name checks, canonical tags) once
+ * per request was a quarter of the parse of a 1000-line body of 40 series (measured: 0.51-0.57
+ * µs/pt without this cache, 0.34-0.45 with it). The result depends on the text alone, so any
+ * request may reuse it. Bounded: past 10,000 keys or 2 M characters the cache starts over.
  */
 export class RecentKeys<V> {
   private readonly map = new Map<string, V>();
