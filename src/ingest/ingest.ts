@@ -4,7 +4,7 @@ import { parseEvents } from "./events-payload";
 import { schemaErrors } from "../namespaces/schemas";
 import type { IdempotencyGate } from "./idempotency";
 import { bodyFault, EVENTS, parsePoints, POINTS, type Kind } from "./payload";
-import { answerFor, type Answer, type EventRecord, type PointRecord } from "../writer/batch";
+import { answerFor, pointCount, type Answer, type EventRecord, type PointColumns, type PointRecord } from "../writer/batch";
 
 /**
  * The ingestion use cases, apart from HTTP: a read body in, an answer out. Validation happens
@@ -32,7 +32,8 @@ export function ingestEvents(deps: Pick<Deps, "queue" | "clock" | "db">, gate: I
 /**
  * The part after parsing, shared with the drop-ins (src/dropins/): each turns its own wire format
  * into validated records with `parse`, and from here on every protocol has the same partial
- * rules, idempotency, write path and answer-after-commit.
+ * rules, idempotency, write path and answer-after-commit. Points may come as records or already
+ * in the writer's columns (line protocol builds them while parsing).
  */
 export type RecordsInput = Omit<IngestInput, "text">;
 
@@ -40,12 +41,12 @@ export function storePoints(
   deps: Pick<Deps, "queue" | "clock">,
   gate: IdempotencyGate,
   input: RecordsInput,
-  parse: (now: number) => { points: PointRecord[]; errors: ItemError[] },
+  parse: (now: number) => { points: PointRecord[] | PointColumns; errors: ItemError[] },
 ): Promise<IngestAnswer> {
   return once(gate, input, async (record) => {
     const { points, errors } = parse(deps.clock.now());
     refuseUnlessPartial(errors, input.partial, POINTS);
-    if (points.length === 0 && !record) return answerFor("points", { accepted: 0 }, errors);
+    if (pointCount(points) === 0 && !record) return answerFor("points", { accepted: 0 }, errors);
     const result = await deps.queue.submitPoints(input.productId, points, {
       apiKeyId: input.apiKeyId ?? undefined,
       idempotency: record && { ...record, errors },

@@ -6,11 +6,12 @@ import { workerUrl } from "../lib/assets";
 import { newHistogram } from "../lib/histogram";
 import type { ItemError } from "../lib/errors";
 import {
+  columnsOf,
   packBatches,
-  pointsColumns,
   type EventRecord,
   type EventsResult,
   type FromWriter,
+  type PointColumns,
   type PointRecord,
   type PointsResult,
   type ToWriter,
@@ -33,8 +34,8 @@ export type SubmitOptions = { apiKeyId?: string; idempotency?: { key: string; bo
 
 /** THE write path for data tables, as the HTTP thread sees it: submit, and wait for COMMIT. */
 export type WriteQueue = {
-  /** Resolves after the COMMIT that stored the points (so an answered request is on disk). */
-  submitPoints(productId: string, points: PointRecord[], opts?: SubmitOptions): Promise<PointsResult>;
+  /** Resolves after the COMMIT that stored the points (so an answered request is on disk); records or ready columns. */
+  submitPoints(productId: string, points: PointRecord[] | PointColumns, opts?: SubmitOptions): Promise<PointsResult>;
   /** Events with an `id` the product already has are not stored again (counted as duplicates). */
   submitEvents(productId: string, events: EventRecord[], opts?: SubmitOptions): Promise<EventsResult>;
   /** Enriched tracker hits and drop counts of one product; resolves after COMMIT. */
@@ -233,7 +234,7 @@ export function createWriteQueue(deps: WriteQueueDeps): WriteQueue {
 
   const queue: WriteQueue = {
     submitPoints: (productId, points, opts = {}) =>
-      submit({ kind: "points", productId, now: deps.clock.now(), apiKeyId: opts.apiKeyId ?? null, idempotency: opts.idempotency ?? null, ...pointsColumns(points) }),
+      submit({ kind: "points", productId, now: deps.clock.now(), apiKeyId: opts.apiKeyId ?? null, idempotency: opts.idempotency ?? null, ...columnsOf(points) }),
     submitEvents: (productId, events, opts = {}) =>
       submit({ kind: "events", productId, now: deps.clock.now(), apiKeyId: opts.apiKeyId ?? null, idempotency: opts.idempotency ?? null, events }),
     submitWeb: (productId, hits, drops) => ((webFoldPending = true), submit({ kind: "web", productId, now: deps.clock.now(), apiKeyId: null, idempotency: null, hits, drops })),

@@ -6,7 +6,7 @@ import { storePoints } from "../../ingest/ingest";
 import { bodyFault, POINTS } from "../../ingest/payload";
 import type { IdempotencyGate } from "../../ingest/idempotency";
 import { admit, authToken, basicAuth, countAccepted, ingestKeyFrom, queryOf, type DropIn } from "../common";
-import { parseLineProtocol, TooManyLines, type Precision, type LineProtocolResult } from "./line-protocol";
+import { parseLineProtocolColumns, TooManyLines, type Precision, type LineProtocolColumns } from "./line-protocol";
 
 /**
  * InfluxDB's write endpoints (DESIGN.md "Developer surface and drop-ins"), so Telegraf, the
@@ -51,7 +51,10 @@ async function write(deps: Deps, gate: IdempotencyGate, req: Request, version: "
       deps,
       gate,
       { productId: key.productId, apiKeyId: key.id, bytes, partial: false, idempotencyKey: req.headers.get("idempotency-key") },
-      (now) => checked(parse(text, precision, now)),
+      (now) => {
+        const { columns, errors } = checked(parse(text, precision, now));
+        return { points: columns, errors };
+      },
     );
     countAccepted(deps, key.productId, answer);
     return new Response(null, { status: 204, headers: API_HEADERS });
@@ -88,10 +91,10 @@ function readPrecision(raw: string | null, version: "v1" | "v2"): Precision {
   return p;
 }
 
-function parse(text: string, precision: Precision, now: number): LineProtocolResult {
+function parse(text: string, precision: Precision, now: number): LineProtocolColumns {
   if (text.trim() === "") throw bodyFault(POINTS, "The body is empty; send line protocol (measurement,tag=v field=1 timestamp)");
   try {
-    return parseLineProtocol(text, precision, now);
+    return parseLineProtocolColumns(text, precision, now);
   } catch (err) {
     if (err instanceof TooManyLines) throw bodyFault(POINTS, err.message);
     throw err;
@@ -103,7 +106,7 @@ function parse(text: string, precision: Precision, now: number): LineProtocolRes
  * line by number and says why (InfluxDB's "unable to parse" wording) without echoing its text:
  * an error answer never repeats request data back.
  */
-function checked(r: LineProtocolResult): LineProtocolResult {
+function checked(r: LineProtocolColumns): LineProtocolColumns {
   if (r.errors.length === 0) return r;
   const first = r.errors[0]!;
   const more = r.errors.length > 1 ? ` (and ${r.errors.length - 1} more bad line${r.errors.length > 2 ? "s" : ""})` : "";

@@ -1,8 +1,11 @@
 import type { ItemError } from "../../lib/errors";
 import { MAX_TAGS, metricProblem, tagKeyProblem, tagValueProblem } from "../../lib/names";
 import { FUTURE_LIMIT_MS, MAX_ITEMS } from "../../ingest/payload";
-import type { PointRecord } from "../../writer/batch";
-import { fieldNumber, PRECISION, toMs, type Precision } from "./values";
+import type { PointColumns, PointRecord } from "../../writer/batch";
+import { canonicalTags } from "../../writer/series-registry";
+import { ColumnBuilder } from "./columns";
+import { FNV_OFFSET, fnvStep, RecentKeys, SeriesKeys } from "./series-keys";
+import { fieldNumberAt, PRECISION, toMs, type Precision } from "./values";
 
 /**
  * InfluxDB line protocol (https://docs.influxdata.com/influxdb/v2/reference/syntax/line-protocol/)
@@ -18,16 +21,30 @@ import { fieldNumber, PRECISION, toMs, type Precision } from "./values";
  * tag keys, tag values and field keys, `\"` and `\\` inside strings; `#` starts a comment line.
  * Every name then passes the native API's rules (src/lib/names.ts), and a timestamp more than
  * 24 h ahead is refused, as a JSON point's is. On the hot path of R21: no regex per character,
- * and each series key (measurement and tags, as written) parsed and checked once per request.
+ * each series key (measurement and tags, as written) parsed and checked once (RecentKeys keeps
+ * the result across requests), and the points written straight into the writer's columns
+ * (./columns.ts): a line of a series and field seen before makes no object and no string.
  */
 
 export type { Precision };
 
+export type LineProtocolColumns = { columns: PointColumns; errors: ItemError[]; lines: number };
 export type LineProtocolResult = { points: PointRecord[]; errors: ItemError[]; lines: number };
 
 const NL = 10, CR = 13, SPACE = 32, TAB = 9, COMMA = 44, EQ = 61, QUOTE = 34, BACKSLASH = 92, HASH = 35;
 
-type Series = { measurement: string; tags: Record<string, string>; metrics: Map<string, string> };
+/** A field key as written (up to its "="), its name and its slot in the series it follows. */
+type Field = { raw: string; name: string; slot: number };
+/** A series key read and checked: the same for every request that sends its text. */
+type ParsedKey = { measurement: string; tags: Readonly<Record<string, string>>; canonical: string };
+/** A series key within one request: its fields' slots in this request's columns. */
+type Series = ParsedKey & {
+  slots: Map<string, number>; // field name → slot
+  fields: Field[]; // the first few fields as written, matched in place before any token is cut
+};
+const parsedKeys = new RecentKeys<ParsedKey | LineFault>();
+// Fields matched in place per series; a wider line cuts the others as tokens (keeps the scan short).
+const MATCHED_FIELDS = 8;
 
 class LineFault extends Error {
   constructor(readonly field: string | null, message: string) {
@@ -35,19 +52,29 @@ class LineFault extends Error {
   }
 }
 
-export function parseLineProtocol(body: string, precision: Precision, now: number): LineProtocolResult {
+export function parseLineProtocolColumns(body: string, precision: Precision, now: number): LineProtocolColumns {
   const p = new Parser(body, PRECISION[precision], now);
   p.run();
-  return { points: p.points, errors: p.errors, lines: p.lines };
+  return { columns: p.out.finish(), errors: p.errors, lines: p.lines };
+}
+
+/** The same parse as records, one per point (for callers that want objects, e.g. tests). */
+export function parseLineProtocol(body: string, precision: Precision, now: number): LineProtocolResult {
+  const { columns, errors, lines } = parseLineProtocolColumns(body, precision, now);
+  const points = Array.from(columns.slot, (slot, k) => {
+    const { metric, tags } = columns.series[slot]!;
+    return { metric, value: columns.value[k]!, tsMs: columns.ts[k]!, tags };
+  });
+  return { points, errors, lines };
 }
 
 class Parser {
   i = 0;
   lineNo = 0; // 1-based number of the line being read
   lines = 0; // non-empty, non-comment lines
-  points: PointRecord[] = [];
+  readonly out = new ColumnBuilder();
   errors: ItemError[] = [];
-  private series = new Map<string, Series | LineFault>(); // series key text → parsed and checked
+  private series = new SeriesKeys<Series | LineFault>(); // series key text → parsed and checked
   private tagKeys = new Map<string, string | null>();
 
   constructor(
@@ -69,10 +96,12 @@ class Parser {
       }
       this.lines++;
       if (this.lines > MAX_ITEMS) throw new TooManyLines();
+      const first = this.out.n;
       try {
         this.line();
       } catch (err) {
         if (!(err instanceof LineFault)) throw err;
+        this.out.truncate(first); // the points a bad line had already produced
         this.toLineEnd();
         this.errors.push({ index: this.lineNo - 1, field: err.field, message: `line ${this.lineNo}: ${err.message}` });
       }
@@ -93,49 +122,70 @@ class Parser {
   private line() {
     const s = this.s;
     const start = this.i;
-    // The series key (measurement and tags) runs to the first unescaped space. Lines of one
-    // series repeat it byte for byte, so it is parsed and checked once per request.
-    let sp = s.indexOf(" ", start);
-    while (sp > start && s.charCodeAt(sp - 1) === BACKSLASH) sp = s.indexOf(" ", sp + 1);
-    let nl = s.indexOf("\n", start);
-    if (nl < 0) nl = s.length;
-    if (sp < 0 || sp > nl) throw new LineFault(null, "missing fields");
-    const key = s.slice(start, sp);
-    let series = this.series.get(key);
-    if (!series) this.series.set(key, (series = this.seriesKey(sp)));
+    // The series key (measurement and tags) runs to the first space not after a backslash. Lines
+    // of one series repeat it byte for byte: hashed while scanned, looked up without a slice.
+    let sp = start;
+    let hash = FNV_OFFSET;
+    for (let c = s.charCodeAt(sp), prev = -1; ; prev = c, c = s.charCodeAt(++sp)) {
+      if (c === SPACE && (sp === start || prev !== BACKSLASH)) break;
+      if (c === NL || Number.isNaN(c)) throw new LineFault(null, "missing fields");
+      hash = fnvStep(hash, c);
+    }
+    let series = this.series.get(s, start, sp, hash);
+    if (!series) {
+      const text = s.slice(start, sp);
+      let parsed = parsedKeys.get(text);
+      if (!parsed) parsedKeys.set(text, (parsed = this.seriesKey(sp)));
+      this.series.set(text, hash, (series = parsed instanceof LineFault ? parsed : { ...parsed, slots: new Map(), fields: [] }));
+    }
     if (series instanceof LineFault) throw series;
     this.i = sp;
     this.skipBlanks();
-    const first = this.points.length;
+    const out = this.out;
+    const first = out.n;
     let any = false;
     for (;;) {
-      const field = this.token(true);
-      if (field === "") throw this.undo(first, new LineFault("fields", "missing field key"));
-      if (s.charCodeAt(this.i) !== EQ) throw this.undo(first, new LineFault(`fields.${field}`, `missing "=" after field "${field}"`));
+      const known = this.knownField(series);
+      let name: string;
+      let raw: string | null = null;
+      if (known) {
+        this.i += known.raw.length;
+        name = known.name;
+      } else {
+        const at = this.i;
+        name = this.token(true);
+        if (name === "") throw new LineFault("fields", "missing field key");
+        if (s.charCodeAt(this.i) !== EQ) throw new LineFault(`fields.${name}`, `missing "=" after field "${name}"`);
+        raw = s.slice(at, this.i);
+      }
       this.i++;
-      const value = this.fieldValue(field, first);
+      const value = this.fieldValue(name);
       any = true;
-      if (value !== null) this.points.push({ metric: this.metric(series, field, first), value, tsMs: 0, tags: series.tags });
+      if (value !== null) out.push(known ? known.slot : this.slotOf(series, name, raw!), value);
       if (s.charCodeAt(this.i) !== COMMA) break;
       this.i++;
     }
-    if (!any) throw this.undo(first, new LineFault("fields", "missing fields"));
-    let tsMs: number;
-    try {
-      tsMs = this.timestamp();
-    } catch (err) {
-      throw this.undo(first, err);
+    if (!any) throw new LineFault("fields", "missing fields");
+    out.stamp(first, this.timestamp());
+  }
+
+  /**
+   * The field at `this.i` when it is one this series had before, spelled the same: the text
+   * matches and an "=" follows (a key never ends in a backslash before its "=", which would
+   * escape it), so the tokenizer would cut exactly this key.
+   */
+  private knownField(series: Series): Field | undefined {
+    const s = this.s;
+    const at = this.i;
+    const fields = series.fields;
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k]!;
+      if (s.charCodeAt(at + f.raw.length) === EQ && s.startsWith(f.raw, at)) return f;
     }
-    for (let k = first; k < this.points.length; k++) this.points[k]!.tsMs = tsMs;
+    return undefined;
   }
 
-  /** Drops the points a bad line had already produced. */
-  private undo(first: number, err: unknown): unknown {
-    this.points.length = first;
-    return err;
-  }
-
-  private seriesKey(end: number): Series | LineFault {
+  private seriesKey(end: number): ParsedKey | LineFault {
     const s = this.s;
     try {
       const measurement = this.token(false);
@@ -154,7 +204,7 @@ class Parser {
       }
       if (tagCount > MAX_TAGS) throw new LineFault("tags", `at most ${MAX_TAGS} tags per point (got ${tagCount})`);
       if (this.i !== end) throw new LineFault(null, `unexpected "${s[this.i]}" in the measurement or tags`);
-      return { measurement, tags: tagCount === 0 ? EMPTY : tags, metrics: new Map() };
+      return tagCount === 0 ? { measurement, tags: EMPTY, canonical: "{}" } : { measurement, tags: Object.freeze(tags), canonical: canonicalTags(tags) };
     } catch (err) {
       if (err instanceof LineFault) return err;
       throw err;
@@ -196,18 +246,22 @@ class Parser {
     if (vp) throw new LineFault(`tags.${key}`, vp);
   }
 
-  private metric(series: Series, field: string, first: number): string {
-    const known = series.metrics.get(field);
-    if (known !== undefined) return known;
-    const name = field === "value" ? series.measurement : `${series.measurement}.${field}`;
-    const problem = metricProblem(name);
-    if (problem) throw this.undo(first, new LineFault(`fields.${field}`, `${problem} (the metric "${name.length > 80 ? `${name.slice(0, 80)}…` : name}")`));
-    series.metrics.set(field, name);
-    return name;
+  /** The slot of `series`' field `name` (its metric checked once per request), remembered as spelled (`raw`). */
+  private slotOf(series: Series, name: string, raw: string): number {
+    let slot = series.slots.get(name);
+    if (slot === undefined) {
+      const metric = name === "value" ? series.measurement : `${series.measurement}.${name}`;
+      const problem = metricProblem(metric);
+      if (problem) throw new LineFault(`fields.${name}`, `${problem} (the metric "${metric.length > 80 ? `${metric.slice(0, 80)}…` : metric}")`);
+      slot = this.out.slotOf(metric, series.tags, series.canonical);
+      series.slots.set(name, slot);
+    }
+    if (series.fields.length < MATCHED_FIELDS) series.fields.push({ raw, name, slot });
+    return slot;
   }
 
   /** A number, or null for a string field (parsed, not stored). */
-  private fieldValue(key: string, first: number): number | null {
+  private fieldValue(key: string): number | null {
     const s = this.s;
     if (s.charCodeAt(this.i) === QUOTE) {
       for (let i = this.i + 1; i < s.length; i++) {
@@ -219,15 +273,17 @@ class Parser {
           return null;
         }
       }
-      throw this.undo(first, new LineFault(`fields.${key}`, `unterminated string in field "${key}"`));
+      throw new LineFault(`fields.${key}`, `unterminated string in field "${key}"`);
     }
     const start = this.i;
     let i = start;
     for (let c = s.charCodeAt(i); !(c === COMMA || c === SPACE || c === TAB || c === NL || c === CR || Number.isNaN(c)); c = s.charCodeAt(++i));
     this.i = i;
-    const raw = s.slice(start, i);
-    const n = fieldNumber(raw);
-    if (n === undefined) throw this.undo(first, new LineFault(`fields.${key}`, raw === "" ? `missing value for field "${key}"` : `invalid value ${JSON.stringify(raw.slice(0, 40))} for field "${key}" (a float, an integer like 12i or 12u, a boolean, or a quoted string)`));
+    const n = fieldNumberAt(s, start, i);
+    if (n === undefined) {
+      const raw = s.slice(start, i);
+      throw new LineFault(`fields.${key}`, raw === "" ? `missing value for field "${key}"` : `invalid value ${JSON.stringify(raw.slice(0, 40))} for field "${key}" (a float, an integer like 12i or 12u, a boolean, or a quoted string)`);
+    }
     return n;
   }
 
@@ -242,7 +298,8 @@ class Parser {
       let i = start;
       if (s.charCodeAt(i) === 45) i++; // "-"
       const digits = i;
-      for (let d = s.charCodeAt(i); d >= 48 && d <= 57; d = s.charCodeAt(++i));
+      let n = 0; // the digits' value, exact while there are at most 15 of them
+      for (let d = s.charCodeAt(i); d >= 48 && d <= 57; d = s.charCodeAt(++i)) n = n * 10 + (d - 48);
       const end = s.charCodeAt(i);
       if (i === digits || !(i >= s.length || end === NL || end === CR || end === SPACE || end === TAB)) {
         let j = i;
@@ -250,7 +307,10 @@ class Parser {
         throw new LineFault("timestamp", `invalid timestamp ${JSON.stringify(s.slice(start, j).trim().slice(0, 40))} (an integer in the request's precision)`);
       }
       this.i = i;
-      tsMs = toMs(s, start, digits, i, this.precision);
+      const p = this.precision;
+      // Whole units of ms or coarser in at most 15 digits: the value read while scanning, exact.
+      if (p.drop === 0 && i - digits <= 15) tsMs = digits > start ? -(n * p.times) : n * p.times;
+      else tsMs = toMs(s, start, digits, i, p);
       this.skipBlanks();
     }
     // The line must end here.

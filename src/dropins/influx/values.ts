@@ -17,15 +17,60 @@ export const PRECISION: Record<Precision, { drop: number; times: number }> = {
 /** Whole milliseconds, rounded down, without going through a float for 19-digit nanoseconds. */
 export function toMs(s: string, start: number, digits: number, end: number, p: { drop: number; times: number }): number {
   const negative = digits > start;
-  const len = end - digits;
   let ms: number;
   let remainder = false;
   if (p.drop > 0) {
     const cut = end - p.drop;
-    ms = cut > digits ? Number(s.slice(digits, cut)) : 0;
+    ms = cut > digits ? digitsValue(s, digits, cut) : 0;
     for (let i = Math.max(cut, digits); i < end; i++) if (s.charCodeAt(i) !== 48) remainder = true;
-  } else ms = Number(s.slice(digits, digits + len)) * p.times;
+  } else ms = digitsValue(s, digits, end) * p.times;
   return negative ? -ms - (remainder ? 1 : 0) : ms;
+}
+
+/**
+ * Number(s.slice(from, to)) of a run of ASCII digits: by arithmetic when it has at most 15 digits
+ * (every step below 10^15 < 2^53 is exact, so the result is the same number), else by Number.
+ */
+function digitsValue(s: string, from: number, to: number): number {
+  if (to - from > MAX_EXACT_DIGITS) return Number(s.slice(from, to));
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + (s.charCodeAt(i) - 48);
+  return n;
+}
+
+const MAX_EXACT_DIGITS = 15;
+// 10^0 … 10^15: exact doubles (any 10^k up to 10^22 is), the divisors of Clinger's fast path.
+const POWERS_OF_TEN = Array.from({ length: MAX_EXACT_DIGITS + 1 }, (_, k) => Number(`1e${k}`));
+
+/**
+ * fieldNumber(s.slice(start, end)) without the slice for the common spellings: `-?digits[.digits]`
+ * with at most 15 digits in all, and `-?digits i` / `digits u` integers of at most 15 digits.
+ * The digits as an integer m < 10^15 and 10^k (k ≤ 15) are both exact doubles, so m / 10^k is
+ * one correctly rounded IEEE division: exactly the double Number() reads (Clinger 1990, the fast
+ * path every correct strtod takes). "-0" stays -0 as Number("-0") does. Anything else (exponents,
+ * "+", longer mantissas, booleans, junk) goes the general way.
+ * Measured on the bench's values (CPU time, loaded machine): ~40 ns each, slice + fieldNumber ~145.
+ */
+export function fieldNumberAt(s: string, start: number, end: number): number | undefined {
+  let i = start;
+  const negative = s.charCodeAt(i) === 45; // "-"
+  if (negative) i++;
+  let m = 0;
+  let digits = 0;
+  let c = s.charCodeAt(i);
+  for (; c >= 48 && c <= 57; c = s.charCodeAt(++i)) (m = m * 10 + (c - 48)), digits++;
+  if (c === 105 /* i */ || c === 117 /* u */) {
+    // An integer field: "12i" (signed) or "12u" (unsigned, no sign).
+    if (i === end - 1 && digits > 0 && digits <= MAX_EXACT_DIGITS && (c === 105 || !negative)) return negative ? -m : m;
+    return fieldNumber(s.slice(start, end));
+  }
+  let fraction = 0;
+  if (c === 46 /* . */) for (c = s.charCodeAt(++i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) (m = m * 10 + (c - 48)), digits++, fraction++;
+  if (i === end && digits > 0 && digits <= MAX_EXACT_DIGITS) {
+    const n = fraction === 0 ? m : m / POWERS_OF_TEN[fraction]!;
+    return negative ? -n : n;
+  }
+  return fieldNumber(s.slice(start, end));
 }
 
 /** A field value that is a number: float, `i`/`u` integer, or boolean; undefined if none of them. */
