@@ -139,7 +139,9 @@ describe("the raw endpoints", () => {
       ["m.e", 1500, 1767225600000, {}],
       ["m", -1, -1, {}],
     ]);
-    for (const bad of ["m u=-1u", "m v=0x10", "m v=Infinity", "m v=1 12.5", "m v=1 1 extra", "m", "m v", ",t=1 v=1"]) {
+    // Integers past int64 / uint64 are refused as InfluxDB refuses them (400 digits would be Infinity).
+    const huge = "9".repeat(400);
+    for (const bad of ["m u=-1u", "m v=0x10", "m v=Infinity", "m v=1 12.5", "m v=1 1 extra", "m", "m v", ",t=1 v=1", `m v=${huge}i`, `m v=-${huge}i`, `m v=${huge}u`, "m v=99999999999999999999u"]) {
       expect([bad, parseLineProtocol(bad, "ms", now).errors.length]).toEqual([bad, 1]);
     }
   });

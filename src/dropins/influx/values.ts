@@ -82,7 +82,10 @@ export function fieldNumber(raw: string): number | undefined {
     const body = raw.slice(0, -1);
     const signed = last === 105;
     if (!(signed ? /^-?\d+$/ : /^\d+$/).test(body)) return undefined;
-    return Number(body);
+    // InfluxDB's integers are int64 (`i`) and uint64 (`u`); past that it refuses the line, and
+    // Number() of a 400-digit integer would be Infinity, which no point may hold.
+    const n = Number(body);
+    return Math.abs(n) <= (signed ? 2 ** 63 : 2 ** 64) ? n : undefined;
   }
   const first = raw.charCodeAt(0);
   if (first === 116 || first === 84 || first === 102 || first === 70) return BOOLEANS[raw];
