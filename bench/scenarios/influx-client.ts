@@ -38,25 +38,38 @@ export function influxClientTargets(ours: Ours, product: string, peers: Peer[], 
   return targets;
 }
 
-/** One round: every target gets the same slice [from, to), the order rotating per round. */
-export async function influxClientRound(rec: Recorder, o: { targets: InfluxClientTarget[]; point: PointFn; from: number; to: number; batch: number; concurrency: number; round: number }) {
-  const lines = [...batches(o.point, o.from, o.to, o.batch)].map((b) => toLineProtocol(b).trimEnd().split("\n"));
+/**
+ * One round: every target gets the same slice [from, to), the order rotating per round. `warmup`
+ * (an index range of its own) is written to every target first, untimed: the steady state is what
+ * is compared, not a JIT compiling its first thousand requests (InfluxDB is compiled ahead of time).
+ */
+export async function influxClientRound(rec: Recorder, o: { targets: InfluxClientTarget[]; point: PointFn; from: number; to: number; batch: number; concurrency: number; round: number; warmup?: { from: number; to: number } }) {
+  const linesOf = (from: number, to: number) => [...batches(o.point, from, to, o.batch)].map((b) => toLineProtocol(b).trimEnd().split("\n"));
+  const lines = linesOf(o.from, o.to);
+  const warm = o.warmup ? linesOf(o.warmup.from, o.warmup.to) : [];
   const order = o.targets.map((_, k) => o.targets[(k + o.round) % o.targets.length]!);
   for (const t of order) {
-    let next = 0;
-    let points = 0;
-    const lane = async () => {
-      const api = t.client.getWriteApi(t.org, t.bucket, "ms", { batchSize: o.batch + 1, flushInterval: 0, maxRetries: 0, maxBufferLines: o.batch * 2 });
-      for (let i = next++; i < lines.length; i = next++) {
-        api.writeRecords(lines[i]!);
-        await api.flush();
-        points += lines[i]!.length;
-      }
-      await api.close();
-    };
+    if (warm.length) await write(t, warm, o);
     const start = performance.now();
-    await Promise.all(Array.from({ length: o.concurrency }, lane));
+    const points = await write(t, lines, o);
     const ms = performance.now() - start;
     rec.add(t.key, (points / ms) * 1000, "points/s", t.label, t.note, { points, ms });
   }
+}
+
+/** `lines` through `concurrency` WriteApis, one batch per flush; answers the points written. */
+async function write(t: InfluxClientTarget, lines: string[][], o: { batch: number; concurrency: number }): Promise<number> {
+  let next = 0;
+  let points = 0;
+  const lane = async () => {
+    const api = t.client.getWriteApi(t.org, t.bucket, "ms", { batchSize: o.batch + 1, flushInterval: 0, maxRetries: 0, maxBufferLines: o.batch * 2 });
+    for (let i = next++; i < lines.length; i = next++) {
+      api.writeRecords(lines[i]!);
+      await api.flush();
+      points += lines[i]!.length;
+    }
+    await api.close();
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, lane));
+  return points;
 }
