@@ -142,3 +142,26 @@ export function sourceOf(url: URL, referrer: string | null, isOwnHost: (host: st
     clickIds,
   };
 }
+
+// What sourceOf answered, per site (its own-host test is part of the answer) and landing query +
+// referrer: a site's visits repeat both (campaign links, a few referrers), and the answer is a
+// pure function of them. Measured in-process on the bench's page views: the source step took
+// ~1.5 µs a hit, a lookup ~0.2 µs. The site objects come and go with the site cache (a WeakMap
+// forgets them); each site keeps at most ANSWERS_MAX answers.
+const answers = new WeakMap<object, Map<string, SourceInfo>>();
+const ANSWERS_MAX = 5000;
+
+/** sourceOf, remembered per `site` (the owner of `isOwnHost`). The answer is shared: read it, never change it. */
+export function siteSourceOf(site: object, url: URL, referrer: string | null, isOwnHost: (host: string) => boolean): SourceInfo {
+  let bySite = answers.get(site);
+  if (!bySite) answers.set(site, (bySite = new Map()));
+  // The URL parser drops every newline of its input, so `search` has none: the key is unambiguous.
+  const key = referrer === null ? url.search : url.search + "\n" + referrer;
+  let info = bySite.get(key);
+  if (!info) {
+    info = sourceOf(url, referrer, isOwnHost);
+    if (bySite.size >= ANSWERS_MAX) bySite.clear();
+    bySite.set(key, info);
+  }
+  return info;
+}

@@ -4,7 +4,7 @@ import type { SiteConfig } from "../ingest/site-cache";
 import { cidrContains, parseIp } from "./cidr";
 import { countryOf } from "./geo";
 import { HEADLESS, isBotUa, parseUa } from "./ua";
-import { clean, sourceOf } from "./source";
+import { clean, siteSourceOf } from "./source";
 import { persistedVisitorId, privacyVisitorId } from "./visitor-id";
 import type { DropReason } from "../../ops/drops";
 
@@ -89,7 +89,7 @@ const country: Step = {
 const source: Step = {
   name: "source",
   run: (d) => {
-    Object.assign(d.hit, sourceOf(d.req.url, d.req.referrer, d.site.isOwnHost));
+    Object.assign(d.hit, siteSourceOf(d.site, d.req.url, d.req.referrer, d.site.isOwnHost));
     return d;
   },
 };

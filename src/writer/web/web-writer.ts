@@ -4,6 +4,7 @@ import { AggFold, BOUNCES, DURATION, EV, Occurrences, prepareAgg, PV, VISIT_EV, 
 import { ALL_DIM, DAY_HOURS, ENGAGED_NOT_BOUNCE_MS, GOAL_DIM, HOSTNAME_DIM, HOUR_MS, PAGE_DIM, PROP_PREFIX, SEP, SESSION_TIMEOUT_MS, VISIT_DIMS } from "./dims";
 import { loadProductState } from "./rebuild";
 import { createFoldJournal } from "./journal";
+import { createEventRows } from "./event-rows";
 
 /** A visit as the writer keeps it: the web_sessions row plus what the aggregates last got from it. */
 export type Session = {
@@ -94,10 +95,7 @@ export function createWebWriter(sqlite: Database, opts: { deferFold?: boolean } 
   let nextId = 0;
   let newestMs = 0;
   let prunedAt = 0;
-  const insertEvent = sqlite.prepare(
-    `INSERT INTO web_events (product_id, session_id, visitor_id, ts_ms, name, hostname, pathname, props, engaged_ms, scroll_depth, revenue_amount, revenue_currency)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const events = createEventRows(sqlite);
   const upsertSession = sqlite.prepare(
     `INSERT INTO web_sessions (id, product_id, visitor_id, persisted_id, start_ms, last_ms, last_active_ms, tail_engaged_ms, engaged_ms, pageviews, events, custom_events,
        entry_page, exit_page, hostname, source, referrer, utm_source, utm_medium, utm_campaign, utm_content, utm_term, click_ids, country, region, device, browser, os)
@@ -177,10 +175,10 @@ export function createWebWriter(sqlite: Database, opts: { deferFold?: boolean } 
       started = true;
     }
     if (h.tsMs > newestMs) newestMs = h.tsMs;
-    insertEvent.run(
+    events.add([
       productId, s.id, h.visitorId, h.tsMs, h.name, h.hostname, h.pathname,
       h.props ? JSON.stringify(h.props) : null, h.engagedMs, h.scrollDepth, h.revenue?.amount ?? null, h.revenue?.currency ?? null,
-    );
+    ]);
     if (h.tsMs > s.lastMs) s.lastMs = h.tsMs;
     if (!s.persistedId && h.persistedId) s.persistedId = h.persistedId;
     dirty.add(s);
@@ -222,7 +220,7 @@ export function createWebWriter(sqlite: Database, opts: { deferFold?: boolean } 
   function applyIdentify(productId: string, h: WebHit): boolean {
     const s = sessions.get(productId + SEP + h.visitorId);
     if (!s || h.tsMs - s.lastMs >= SESSION_TIMEOUT_MS) return false;
-    insertEvent.run(productId, s.id, h.visitorId, h.tsMs, h.name, h.hostname, h.pathname, h.props ? JSON.stringify(h.props) : null, null, null, null, null);
+    events.add([productId, s.id, h.visitorId, h.tsMs, h.name, h.hostname, h.pathname, h.props ? JSON.stringify(h.props) : null, null, null, null, null]);
     return true;
   }
 
@@ -305,6 +303,7 @@ export function createWebWriter(sqlite: Database, opts: { deferFold?: boolean } 
     },
     /** At the end of the flush transaction, before COMMIT. */
     finish() {
+      events.write();
       for (const s of dirty) settle(s);
       dirty.clear();
       if (journal) journal.append(fold);
@@ -317,6 +316,7 @@ export function createWebWriter(sqlite: Database, opts: { deferFold?: boolean } 
     foldJournal: () => journal?.fold() ?? 0,
     /** The transaction rolled back: what memory holds is ahead of the tables. */
     reset() {
+      events.clear();
       fold.clear();
       sessions.clear();
       loaded.clear();
