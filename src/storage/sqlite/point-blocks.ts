@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { createMultiRowInsert } from "../../db/multi-row-insert";
 
 /**
  * Raw points on SQLite, a series' UTC hour at a time (table point_blocks). A row holds points of
@@ -45,17 +46,11 @@ export function encodeBlock(block: number, t: ArrayLike<number>, v: ArrayLike<nu
  * The writer's side: appends a series' points (in time order) to its hour rows. Remembers each
  * series' newest row; the UPDATE checks the row still is that series' and hour's (a rollback,
  * retention or purge may have removed it) and a new row is started when it is not. New rows
- * wait for `finish()` and go in multi-row INSERTs (a statement per row was a third of the time:
- * the per-call overhead, as for the rollup upserts).
+ * wait for `finish()` and go in multi-row INSERTs (a statement per row was a third of the time).
  */
-const INSERT_CHUNKS = [32, 8, 1] as const;
-const COLUMNS = 6;
 
 export function createBlockWriter(sqlite: Database) {
-  const inserts = INSERT_CHUNKS.map((n) =>
-    sqlite.prepare(`INSERT INTO point_blocks (series_id, block, n, t_min, t_max, data) VALUES ${Array(n).fill("(?, ?, ?, ?, ?, ?)").join(", ")}`),
-  );
-  const args = INSERT_CHUNKS.map((n) => new Array<string | number>(n * COLUMNS));
+  const insert = createMultiRowInsert(sqlite, "point_blocks", ["series_id", "block", "n", "t_min", "t_max", "data"]);
   const append = sqlite.prepare(
     `UPDATE point_blocks SET n = n + ?3, t_min = min(t_min, ?4), t_max = max(t_max, ?5), data = substr(data, 1, length(data) - 1) || ',' || ?6 || ']'
      WHERE id = ?1 AND series_id = ?2 AND block = ?7`,
@@ -93,18 +88,10 @@ export function createBlockWriter(sqlite: Database) {
 
   /** Inserts the new rows; call once after the flush's writes, inside its transaction. */
   function finish() {
-    let at = 0;
-    for (let c = 0; c < INSERT_CHUNKS.length; c++) {
-      const n = INSERT_CHUNKS[c]!;
-      const a = args[c]!;
-      for (; at + n <= rows.length; at += n) {
-        for (let r = 0; r < n; r++) for (let col = 0; col < COLUMNS; col++) a[r * COLUMNS + col] = rows[at + r]![col]!;
-        // Rowids of one multi-row INSERT are consecutive (each is the table's largest + 1); if one
-        // ever is not, the append's WHERE finds no such row and a new row is started instead.
-        const last = Number(inserts[c]!.run(...a).lastInsertRowid);
-        for (let r = 0; r < n; r++) learners[at + r]!.id = last - (n - 1) + r;
-      }
-    }
+    // If a guessed rowid is ever wrong, the append's WHERE finds no such row and a new row is started.
+    insert.run(rows, (last, from, n) => {
+      for (let r = 0; r < n; r++) learners[from + r]!.id = last - (n - 1) + r;
+    });
     rows.length = 0;
     learners.length = 0;
   }
