@@ -1,8 +1,10 @@
 import type { Database } from "bun:sqlite";
-import { matches, type EventRow, type Hit, type SessionRow } from "../web/query/filters";
+import { matches, type Hit, type SessionRow } from "../web/query/filters";
 import { withGoalTests } from "../web/query/goal-filters";
 import { parseWebQuery } from "../web/query/parse";
 import type { Filter } from "../web/query/types";
+import { browserPayments } from "../revenue/browser-payments";
+import { toMajor } from "../revenue/currency";
 
 /**
  * A revenue goal's own revenue: the amounts its tracked events carried
@@ -15,19 +17,11 @@ export function goalRevenue(reader: Database, productId: string, query: { filter
   if (!goal.event || !goal.currency) return null;
   const q = parseWebQuery({ metrics: ["visitors"], date_range: "day", filters: query.filters ?? [] });
   const filter: Filter = { op: "and", filters: withGoalTests(reader, productId, q.filters) };
-  const rows = reader
-    .query(
-      `SELECT session_id, visitor_id, ts_ms, name, hostname, pathname, props, engaged_ms, scroll_depth, revenue_amount FROM web_events
-       WHERE product_id = ? AND name = ? AND ts_ms >= ? AND ts_ms < ? AND revenue_amount IS NOT NULL AND revenue_currency = ?`,
-    )
-    .all(productId, goal.event, range.from, range.to, goal.currency) as (EventRow & { revenue_amount: number | null })[];
-  const sessionOf = reader.query("SELECT * FROM web_sessions WHERE id = ?");
-  let sum = 0;
-  for (const e of rows) {
-    const s = sessionOf.get(e.session_id) as SessionRow | null;
-    if (!s) continue;
-    const h: Hit = { e, s, props: e.props ? (JSON.parse(e.props) as Record<string, string>) : null };
-    if (matches(filter, h)) sum += e.revenue_amount ?? 0;
+  let minor = 0;
+  for (const p of browserPayments(reader, productId, range.from, range.to, goal.currency)) {
+    if (p.event.name !== goal.event || !p.session) continue;
+    const h: Hit = { e: p.event, s: p.session as unknown as SessionRow, props: p.event.props ? (JSON.parse(p.event.props) as Record<string, string>) : null };
+    if (matches(filter, h)) minor += p.amountMinor;
   }
-  return Math.round(sum * 100) / 100;
+  return toMajor(minor, goal.currency);
 }

@@ -19,15 +19,16 @@ export function revenueSource(reader: Database, productId: string): RevenueSourc
   return webhooks ? "webhooks" : "browser";
 }
 
-/** A browser-reported payment carries its own event (event filters apply to it) and visit. */
+/** A payment with the event that reported it, when the browser did (event filters apply to it). */
 export type ReportedPayment = AttributedPayment & { event: EventRow | null };
+export type BrowserPayment = AttributedPayment & { event: EventRow };
 
 /**
  * The revenue goals' events of [from, to) that carried an amount in `currency`, as payments of
  * the visit that sent them: a positive amount is a purchase, a negative one a refund. Read through
  * the partial index of hits with an amount (page views never enter it).
  */
-export function browserPayments(reader: Database, productId: string, from: number, to: number, currency: string): ReportedPayment[] {
+export function browserPayments(reader: Database, productId: string, from: number, to: number, currency: string): BrowserPayment[] {
   const events = (
     reader.query("SELECT event FROM goals WHERE product_id = ? AND event IS NOT NULL AND currency = ?").all(productId, currency) as { event: string }[]
   ).map((g) => g.event);
@@ -41,7 +42,7 @@ export function browserPayments(reader: Database, productId: string, from: numbe
   const goalEvents = new Set(events);
   const sessionOf = reader.query("SELECT * FROM web_sessions WHERE id = ?");
   const scale = 10 ** minorDigits(currency);
-  const out: ReportedPayment[] = [];
+  const out: BrowserPayment[] = [];
   for (const { revenue_amount, ...event } of rows) {
     if (!goalEvents.has(event.name)) continue;
     const amountMinor = Math.round(revenue_amount * scale);
