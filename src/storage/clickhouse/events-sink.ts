@@ -37,7 +37,7 @@ export function createClickHouseEventsSink(ch: ClickHouseTransport, sqlite: Data
 
   function knownIds(productId: string, ids: string[]): Set<string> {
     if (!ids.length) return new Set();
-    const rows = ch.query("SELECT DISTINCT assumeNotNull(id) AS id FROM events WHERE product_id = {p:String} AND id IN {ids:Array(String)}", { p: productId, ids });
+    const rows = unavailable(() => ch.query("SELECT DISTINCT assumeNotNull(id) AS id FROM events WHERE product_id = {p:String} AND id IN {ids:Array(String)}", { p: productId, ids }));
     return new Set(rows.map((r) => String(r.id)));
   }
 
@@ -73,12 +73,8 @@ export function createClickHouseEventsSink(ch: ClickHouseTransport, sqlite: Data
         for (const e of chunk.events) {
           body += `${p}\t${nextSeq++}\t${cell(e.id)}\t${e.tsMs}\t${tsvText(e.name)}\t${cell(e.namespace)}\t${cell(e.userId)}\t${cell(e.sessionId)}\t${cell(e.visitorId)}\t${cell(e.properties)}\t${cell(e.context)}\n`;
         }
-        try {
-          // A fresh token without a key: the deduplication window must never drop two equal requests.
-          ch.insertTsv("events", COLUMNS, body, { insert_deduplication_token: chunk.token ?? `once:${randomUUID()}` });
-        } catch (err) {
-          throw Object.assign(new Error(String((err as Error).message ?? err).split("\n")[0]!.slice(0, 300)), { code: "CLICKHOUSE_WRITE", cause: err });
-        }
+        // A fresh token without a key: the deduplication window must never drop two equal requests.
+        unavailable(() => ch.insertTsv("events", COLUMNS, body, { insert_deduplication_token: chunk.token ?? `once:${randomUUID()}` }));
         n += chunk.events.length;
       }
       chunks = [];
@@ -106,4 +102,13 @@ export function createClickHouseEventsSink(ch: ClickHouseTransport, sqlite: Data
     },
     rebuildUserDays: (_productId, _zone, after) => ({ next: after, done: true }),
   };
+}
+
+/** A ClickHouse failure while storing: the whole flush is answered 503 storage_unavailable (src/writer/flush.ts), not retried request by request. */
+function unavailable<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    throw Object.assign(new Error(String((err as Error).message ?? err).split("\n")[0]!.slice(0, 300)), { code: "CLICKHOUSE_WRITE", cause: err });
+  }
 }
