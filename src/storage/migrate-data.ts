@@ -5,6 +5,7 @@ import type { Database } from "bun:sqlite";
 import { writeFileAtomic } from "../lib/atomic-write";
 import { AppError } from "../lib/errors";
 import { tsvText, type ClickHouseTransport } from "./clickhouse/transport";
+import { recordNewestSeq } from "./clickhouse/events-sql";
 
 /**
  * `litekpi migrate-data --to chdb|sqlite` (README "Storage engines"): copies the data plane the
@@ -188,7 +189,8 @@ function clickhouseSide(ch: ClickHouseTransport, cuts: { p: string; t: number }[
     write(table, rows) {
       if (table === "events") {
         const cell = (x: string | number | null) => (x === null ? "\\N" : typeof x === "number" ? String(x) : tsvText(x));
-        return ch.insertTsv("events", EVENT_COLUMNS, rows.map((r) => r.map(cell).join("\t")).join("\n") + "\n", once());
+        ch.insertTsv("events", EVENT_COLUMNS, rows.map((r) => r.map(cell).join("\t")).join("\n") + "\n", once());
+        return recordNewestSeq(ch, rows.reduce((n, r) => Math.max(n, r[1] as number), 0));
       }
       const body = rows.map((r) => [tsvText(String(r[0])), ...r.slice(1)].join("\t")).join("\n") + "\n";
       if (table === "points") return ch.insertTsv("points", ["product_id", "series_id", "all_tags_id", "ts_ms", "value"], body, once());

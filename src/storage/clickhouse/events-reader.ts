@@ -1,5 +1,5 @@
 import type { EventRow, EventsReader, FunnelRow, MetricGroupRow, PersonRow } from "../events-plane";
-import { Binder, chBreakdown, chBucketIndex, chMetricSql, chPersonMatch, chPropertyMatch, chWhere } from "./events-sql";
+import { Binder, chBreakdown, chBucketIndex, chMetricSql, chPersonMatch, chPropertyMatch, chWhere, NEWEST_SEQ } from "./events-sql";
 import type { ClickHouseTransport } from "./transport";
 
 const EVENT_COLUMNS = "seq, id, ts_ms, name, namespace, properties, context";
@@ -18,7 +18,7 @@ export function clickhouseEvents(ch: ClickHouseTransport): EventsReader {
       return ch.query(sql, params) as MetricGroupRow[];
     },
     userDayGroups: () => null,
-    newestSeq: () => Number(ch.query("SELECT max(seq) AS n FROM events")[0]?.n ?? 0),
+    newestSeq: () => Number(ch.query(NEWEST_SEQ)[0]?.n ?? 0),
     page(productId, f, asOf, desc, limit, offset) {
       const b = new Binder();
       const cond = `${chWhere(b, productId, f)} AND seq <= ${b.int(asOf)}`;

@@ -3,7 +3,7 @@ import type { Database } from "bun:sqlite";
 import type { EventsSink } from "../events-plane";
 import type { EventRecord } from "../../writer/batch";
 import { eraseWebOfPerson } from "../../writer/erase";
-import { Binder, chPersonMatch } from "./events-sql";
+import { Binder, chPersonMatch, NEWEST_SEQ, recordNewestSeq } from "./events-sql";
 import { tsvText, type ClickHouseTransport } from "./transport";
 
 const COLUMNS = ["product_id", "seq", "id", "ts_ms", "name", "namespace", "user_id", "session_id", "visitor_id", "properties", "context"];
@@ -24,7 +24,10 @@ type Chunk = { token: string | null; productId: string; events: EventRecord[] };
  * the newest stored one, so a reader never sees a seq before one it cannot see yet.
  */
 export function createClickHouseEventsSink(ch: ClickHouseTransport, sqlite: Database): EventsSink {
-  let nextSeq = Number(ch.query("SELECT max(seq) AS n FROM events")[0]?.n ?? 0) + 1;
+  // Past the recorded newest too: a crash between an insert and its record left seqs above it
+  // (the minmax index on seq skips every granule below it).
+  const recorded = Number(ch.query(NEWEST_SEQ)[0]?.n ?? 0);
+  let nextSeq = Math.max(recorded, Number(ch.query("SELECT max(seq) AS n FROM events WHERE seq > {r:UInt64}", { r: recorded })[0]?.n ?? 0)) + 1;
   let chunks: Chunk[] = [];
   let staged = new Map<string, Set<string>>();
   const count = (where: string, b: Binder) => Number(ch.query(`SELECT count() AS n FROM events WHERE ${where}`, b.params)[0]?.n ?? 0);
@@ -77,6 +80,7 @@ export function createClickHouseEventsSink(ch: ClickHouseTransport, sqlite: Data
         unavailable(() => ch.insertTsv("events", COLUMNS, body, { insert_deduplication_token: chunk.token ?? `once:${randomUUID()}` }));
         n += chunk.events.length;
       }
+      if (n) unavailable(() => recordNewestSeq(ch, nextSeq - 1));
       chunks = [];
       staged = new Map();
       return n;

@@ -1,7 +1,7 @@
 import type { FieldRef, Scalar } from "../../query/events/fields";
 import type { EventAggregation, ResolvedFilter, ResolvedMetricQuery } from "../../query/events/parse";
 import type { PropertyMatch } from "../../goals/property-match";
-import type { Params } from "./transport";
+import type { ClickHouseTransport, Params } from "./transport";
 
 /**
  * The events planner's SQL in ClickHouse's dialect, giving the same rows as src/query/events/sql.ts
@@ -129,4 +129,15 @@ export function chBreakdown(b: Binder, key: string): string {
 export function chPersonMatch(b: Binder, person: string): string {
   const p = b.str(person);
   return `(user_id = ${p} OR visitor_id = ${p} OR lower(JSONExtractString(ifNull(context, ''), 'email')) = lower(${p}) OR lower(JSONExtractString(ifNull(properties, ''), 'email')) = lower(${p}))`;
+}
+
+/**
+ * The newest seq stored (0 for none), from migration 0002's events_newest, written only once
+ * the events up to it were acknowledged: every seq up to it is visible by the time it is.
+ */
+export const NEWEST_SEQ = "SELECT maxMerge(seq) AS n FROM events_newest";
+
+/** Records `seq` as stored (after the insert that stored it). */
+export function recordNewestSeq(ch: ClickHouseTransport, seq: number) {
+  ch.insertSelect("events_newest", `SELECT maxState(toUInt64(${Math.trunc(seq)}))`);
 }

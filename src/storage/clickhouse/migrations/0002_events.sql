@@ -26,3 +26,12 @@ CREATE TABLE IF NOT EXISTS events (
 PARTITION BY toYYYYMM(fromUnixTimestamp64Milli(ts_ms, 'UTC'))
 ORDER BY (product_id, name, ts_ms)
 SETTINGS non_replicated_deduplication_window = 10000;
+--> statement-breakpoint
+-- The newest seq stored: the writer adds a state after each insert of events is acknowledged
+-- (not a materialized view, whose block may be seen before the table's), and merges keep one
+-- row. A page snapshot (`asOf`) reads it instead of every seq; deletes leave it, as seq is never
+-- reused.
+CREATE TABLE IF NOT EXISTS events_newest (
+  seq AggregateFunction(max, UInt64)
+) ENGINE = AggregatingMergeTree
+ORDER BY tuple();
