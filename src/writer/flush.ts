@@ -118,12 +118,13 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       tally.write();
       schemas.write(items[0]?.batch.now ?? Date.now());
       for (const [keyId, at] of touches) touchKey.run(at, keyId);
-      // Points last, right before COMMIT: on ClickHouse this insert cannot be rolled back, so
-      // nothing that can still fail in SQLite comes after it except the COMMIT itself.
+      // Events and points last, right before COMMIT: on ClickHouse these inserts cannot be rolled
+      // back, so nothing that can still fail in SQLite comes after them except the COMMIT itself.
+      // (Events first; their `event:<name>` counts are in the points. On SQLite `add` already
+      // stored them and this is a no-op.)
+      eventsSink.write();
       // A flush of page views alone has no points: the sink's call (a rollup fold, its tables) was
       // ~25 µs of every such flush (measured at 32–64 hits per flush).
-      // Events first: their `event:<name>` counts are in the points written after them.
-      eventsSink.write();
       const count = rows.size || own.length ? sink.write([{ token: null, groups: sortedGroups(rows) }, ...own]) : 0;
       const committing = performance.now();
       sqlite.exec("COMMIT");
