@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { notFound } from "../lib/errors";
 import { toStoredEvent, type StoredEvent } from "../query/events/list";
-import { whereSql } from "../query/events/sql";
+import { eventsReaderFor } from "../storage";
 import type { ResolvedFilter } from "../query/events/parse";
 
 /**
@@ -28,19 +28,15 @@ export function eventSchemas(db: Db, productId: string): EventSchema[] {
 }
 
 export function getEvent(db: Db, productId: string, seq: number): StoredEvent {
-  const row = db.$client.query("SELECT seq, id, ts_ms, name, namespace, properties, context FROM events WHERE product_id = ? AND seq = ?").get(productId, seq) as Parameters<typeof toStoredEvent>[0] | null;
+  const row = eventsReaderFor(db.$client).one(productId, seq);
   if (!row) throw notFound("No such event");
   return toStoredEvent(row);
 }
 
 /** The newest stored event's seq (where a live stream starts). */
-export const newestSeq = (db: Db) => (db.$client.query("SELECT coalesce(max(seq), 0) AS n FROM events").get() as { n: number }).n;
+export const newestSeq = (db: Db) => eventsReaderFor(db.$client).newestSeq();
 
 /** Events matching the filter stored after `after`, oldest first, at most `limit`. */
 export function eventsAfter(db: Db, productId: string, f: ResolvedFilter, after: number, limit: number): StoredEvent[] {
-  const where = whereSql(productId, f);
-  const rows = db.$client
-    .prepare(`SELECT e.seq, e.id, e.ts_ms, e.name, e.namespace, e.properties, e.context FROM events e WHERE e.seq > ? AND ${where.sql} ORDER BY e.seq LIMIT ?`)
-    .all(after, ...where.params, limit) as Parameters<typeof toStoredEvent>[0][];
-  return rows.map(toStoredEvent);
+  return eventsReaderFor(db.$client).after(productId, f, after, limit).map(toStoredEvent);
 }

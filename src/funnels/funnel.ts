@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import type { Db } from "../db/connection";
 import { badRequest } from "../lib/errors";
+import { eventsReaderFor } from "../storage";
 import { nameProblem } from "../lib/names";
 import { findGoalByName } from "../goals/goals";
 import { PropertyMatchSchema } from "../goals/property-match";
@@ -77,7 +78,7 @@ function resolveSteps(db: Db, productId: string, input: FunnelInput): ResolvedSt
 
 /** When the product's first event happened: where a per-user funnel's `date_range: "all"` starts. */
 function firstEvent(db: Db, productId: string): number | null {
-  return (db.$client.query("SELECT min(ts_ms) AS t FROM events WHERE product_id = ?").get(productId) as { t: number | null }).t;
+  return eventsReaderFor(db.$client).firstEventTime(productId);
 }
 
 /** Runs a funnel for a product whose zone is `zone`. */

@@ -3,6 +3,7 @@ import type { Db } from "../db/connection";
 import type { ItemError } from "../lib/errors";
 import { nameProblem } from "../lib/names";
 import { invalid, parseWith } from "../query/events/parse";
+import { eventsReaderFor } from "../storage";
 import type { EventRecord } from "../writer/batch";
 
 /**
@@ -37,15 +38,18 @@ export function setNamespaceSchema(db: Db, productId: string, namespace: string,
 }
 
 export function listNamespaces(db: Db, productId: string) {
-  const rows = db.$client
-    .query(
-      `SELECT n.namespace, s.schema, s.enforced FROM (SELECT DISTINCT namespace FROM events WHERE product_id = ?1 AND namespace IS NOT NULL
-         UNION SELECT namespace FROM namespace_schemas WHERE product_id = ?1) n
-       LEFT JOIN namespace_schemas s ON s.product_id = ?1 AND s.namespace = n.namespace ORDER BY n.namespace LIMIT 1000`,
-    )
-    .all(productId) as { namespace: string; schema: string | null; enforced: number | null }[];
-  return rows.map((r) => ({ namespace: r.namespace, schema: r.schema ? JSON.parse(r.schema) : null, enforced: r.enforced === 1 }));
+  const schemas = db.$client.query("SELECT namespace, schema, enforced FROM namespace_schemas WHERE product_id = ?").all(productId) as { namespace: string; schema: string; enforced: number }[];
+  const declared = new Map(schemas.map((s) => [s.namespace, s]));
+  // The namespaces events use (from the data plane) and those with a schema, in byte order as SQLite sorts text.
+  const names = [...new Set([...eventsReaderFor(db.$client).namespaces(productId, LIST_LIMIT), ...declared.keys()])];
+  names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return names.slice(0, LIST_LIMIT).map((namespace) => {
+    const s = declared.get(namespace);
+    return { namespace, schema: s ? JSON.parse(s.schema) : null, enforced: s?.enforced === 1 };
+  });
 }
+
+const LIST_LIMIT = 1000;
 
 /** The enforced schemas of the namespaces among `events` (one indexed read per request that names any). */
 function enforcedSchemas(db: Db, productId: string, namespaces: string[]): Map<string, NamespaceSchema> {

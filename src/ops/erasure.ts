@@ -4,7 +4,7 @@ import { erasureLog } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { newId } from "../lib/tokens";
 import { parseOrThrow } from "../lib/validate";
-import { PERSON_MATCH } from "../writer/erase";
+import { eventsReaderFor } from "../storage";
 import type { WriteQueue } from "../writer/queue";
 import type { Clock } from "../lib/clock";
 
@@ -38,17 +38,10 @@ export type PersonEvent = {
 // Rows per writer transaction: small enough that other products' flushes never wait long.
 export const ERASE_BATCH_SIZE = 2000;
 
-type EventRow = { id: string | null; ts_ms: number; name: string; namespace: string | null; user_id: string | null; session_id: string | null; visitor_id: string | null; properties: string | null; context: string | null };
-
 /** Every stored event of the person, oldest first. 404 when there is none. */
 export function exportPerson(db: Db, productId: string, person: string): PersonEvent[] {
   const id = parseOrThrow(PersonIdSchema, person, "id");
-  const rows = db.$client
-    .query(
-      `SELECT id, ts_ms, name, namespace, user_id, session_id, visitor_id, properties, context FROM events
-       WHERE product_id = ?2 AND ${PERSON_MATCH} ORDER BY ts_ms, seq`,
-    )
-    .all(id, productId) as EventRow[];
+  const rows = eventsReaderFor(db.$client).personEvents(productId, id);
   if (!rows.length) throw notFound("No events of this person");
   return rows.map((r) => ({
     id: r.id,

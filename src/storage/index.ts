@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { DataPlane, PointsReader } from "./plane";
+import type { EventsReader } from "./events-plane";
 import { sqliteDataPlane } from "./sqlite/plane";
 
 /**
@@ -18,4 +19,9 @@ export function dataPlaneOf(sqlite: Database): DataPlane {
 
 export function pointsReaderFor(sqlite: Database): PointsReader {
   return dataPlaneOf(sqlite).points(sqlite);
+}
+
+/** Where a connection's product-event reads run (src/storage/events-plane.ts). */
+export function eventsReaderFor(sqlite: Database): EventsReader {
+  return dataPlaneOf(sqlite).events(sqlite);
 }

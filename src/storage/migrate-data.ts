@@ -5,10 +5,11 @@ import type { Database } from "bun:sqlite";
 import { writeFileAtomic } from "../lib/atomic-write";
 import { AppError } from "../lib/errors";
 import { tsvText, type ClickHouseTransport } from "./clickhouse/transport";
+import { recordNewestSeq } from "./clickhouse/events-sql";
 
 /**
  * `litekpi migrate-data --to chdb|sqlite` (README "Storage engines"): copies the data plane the
- * ClickHouse adapter covers — raw points and the three rollups — from one engine to the other, in
+ * ClickHouse adapter covers — raw points, the three rollups and product events — from one engine to the other, in
  * batches, with the server stopped. Rollups are copied as they are (not rebuilt from raw points:
  * retention may have deleted raw points that the rollups still count), so the materialized views
  * are detached while copying into ClickHouse (a detach that is undone by any restart). Minute
@@ -25,7 +26,7 @@ export type MigrateDirection = "to-clickhouse" | "to-sqlite";
 export type TableCount = { table: string; source: number; target: number; points: { source: number; target: number } };
 export type MigrateProgress = (table: string, done: number, total: number) => void;
 
-const TABLES = ["points", "rollup_1m", "rollup_1h", "rollup_1d"] as const;
+const TABLES = ["points", "rollup_1m", "rollup_1h", "rollup_1d", "events"] as const;
 type Table = (typeof TABLES)[number];
 const VIEWS = ["rollup_1m_mv", "rollup_1h_mv", "rollup_1d_mv"];
 const STAGING = "migrate_rollup_rows";
@@ -82,8 +83,12 @@ export function migrateData(opts: {
   return counts;
 }
 
-/** One row of any of the four tables, in the column order both sides read and write. */
-type CopyRow = (string | number)[];
+/** One row of any of the tables, in the column order both sides read and write. */
+type CopyRow = (string | number | null)[];
+
+// Events keep their seq (the API's `seq_<n>` ids and page snapshots name it).
+const EVENT_COLUMNS = ["product_id", "seq", "id", "ts_ms", "name", "namespace", "user_id", "session_id", "visitor_id", "properties", "context"];
+const EVENT_SELECT = EVENT_COLUMNS.join(", ");
 
 type Side = {
   count(table: Table): number;
@@ -96,7 +101,7 @@ type Side = {
   end(): void;
 };
 
-// points: product, series, all-tags series, ts_ms, value; rollups: product, series, bucket, count, sum, min, max.
+// points: product, series, all-tags series, ts_ms, value; rollups: product, series, bucket, count, sum, min, max; events: EVENT_COLUMNS.
 function sqliteSide(sqlite: Database): Side {
   // Points go into hour blocks as the writer stores them, a series' run of a batch at a time.
   let blocks: BlockWriter | null = null;
@@ -123,10 +128,13 @@ function sqliteSide(sqlite: Database): Side {
       : table;
   return {
     count: (table) => (sqlite.query(`SELECT count(*) AS n FROM ${rows(table)}`).get() as { n: number }).n,
-    points: (table) => (sqlite.query(table === "points" ? "SELECT count(*) AS n FROM points" : `SELECT coalesce(sum(count), 0) AS n FROM ${rows(table)}`).get() as { n: number }).n,
+    points: (table) =>
+      (sqlite.query(table === "points" || table === "events" ? `SELECT count(*) AS n FROM ${table}` : `SELECT coalesce(sum(count), 0) AS n FROM ${rows(table)}`).get() as { n: number }).n,
     read(table, offset, limit) {
       const sql =
-        table === "points"
+        table === "events"
+          ? `SELECT ${EVENT_SELECT} FROM events ORDER BY seq LIMIT ? OFFSET ?`
+          : table === "points"
           ? // Hour blocks in the order they were written, each one's points in its own order (json_each keeps it).
             `SELECT s.product_id, b.series_id, ${allTags}, b.block * ${BLOCK_MS} + (j.value ->> 0), CAST(j.value ->> 1 AS REAL)
              FROM point_blocks b JOIN series s ON s.id = b.series_id, json_each(b.data) j ORDER BY b.id LIMIT ? OFFSET ?`
@@ -136,6 +144,11 @@ function sqliteSide(sqlite: Database): Side {
     write(table, rows) {
       sqlite.transaction(() => {
         if (table === "points") return writePoints(rows);
+        if (table === "events") {
+          const ev = sqlite.query(`INSERT INTO events (${EVENT_SELECT}) VALUES (${EVENT_COLUMNS.map(() => "?").join(", ")})`);
+          for (const r of rows) ev.run(...r);
+          return;
+        }
         const st = sqlite.query(`INSERT INTO ${table} (series_id, bucket_start, count, sum, min, max) VALUES (?, ?, ?, ?, ?, ?)`);
         for (const r of rows) st.run(...(r.slice(1) as (string | number)[]));
       }).immediate();
@@ -143,6 +156,9 @@ function sqliteSide(sqlite: Database): Side {
     clear(table) {
       blocks?.forget();
       sqlite.exec(`DELETE FROM ${table === "points" ? "point_blocks" : table}`);
+      // The user-day rows came from the events replaced: without a zone's state row the engine
+      // reads raw events, and the writer starts (and the user-days job completes) the rows again.
+      if (table === "events") sqlite.exec("DELETE FROM event_user_days; DELETE FROM event_name_user_days; DELETE FROM event_day_rollups");
     },
     begin() {},
     end() {},
@@ -158,17 +174,24 @@ function clickhouseSide(ch: ClickHouseTransport, cuts: { p: string; t: number }[
   const params = (table: Table) => (table === "rollup_1m" && cuts.length ? cutParams : {});
   return {
     count: (table) =>
-      Number(ch.query(table === "points" ? "SELECT count() AS n FROM points" : `SELECT count() AS n FROM (SELECT 1 FROM ${table}${where(table)} GROUP BY product_id, series_id, bucket_start)`, params(table))[0]?.n ?? 0),
-    points: (table) => Number(ch.query(table === "points" ? "SELECT count() AS n FROM points" : `SELECT sumMerge(count) AS n FROM ${table}${where(table)}`, params(table))[0]?.n ?? 0),
+      Number(ch.query(table === "points" || table === "events" ? `SELECT count() AS n FROM ${table}` : `SELECT count() AS n FROM (SELECT 1 FROM ${table}${where(table)} GROUP BY product_id, series_id, bucket_start)`, params(table))[0]?.n ?? 0),
+    points: (table) => Number(ch.query(table === "points" || table === "events" ? `SELECT count() AS n FROM ${table}` : `SELECT sumMerge(count) AS n FROM ${table}${where(table)}`, params(table))[0]?.n ?? 0),
     read(table, offset, limit) {
       const sql =
-        table === "points"
+        table === "events"
+          ? `SELECT ${EVENT_SELECT} FROM events ORDER BY seq LIMIT {limit:UInt64} OFFSET {offset:UInt64}`
+          : table === "points"
           ? "SELECT product_id, series_id, all_tags_id, ts_ms, value FROM points ORDER BY product_id, series_id, ts_ms, value LIMIT {limit:UInt64} OFFSET {offset:UInt64}"
           : `SELECT product_id, series_id, bucket_start, sumMerge(count) AS c, sumMerge(sum) AS s, minMerge(min) AS lo, maxMerge(max) AS hi FROM ${table}${where(table)}
              GROUP BY product_id, series_id, bucket_start ORDER BY product_id, series_id, bucket_start LIMIT {limit:UInt64} OFFSET {offset:UInt64}`;
       return ch.query(sql, { limit, offset, ...params(table) }).map((r) => Object.values(r) as CopyRow);
     },
     write(table, rows) {
+      if (table === "events") {
+        const cell = (x: string | number | null) => (x === null ? "\\N" : typeof x === "number" ? String(x) : tsvText(x));
+        ch.insertTsv("events", EVENT_COLUMNS, rows.map((r) => r.map(cell).join("\t")).join("\n") + "\n", once());
+        return recordNewestSeq(ch, rows.reduce((n, r) => Math.max(n, r[1] as number), 0));
+      }
       const body = rows.map((r) => [tsvText(String(r[0])), ...r.slice(1)].join("\t")).join("\n") + "\n";
       if (table === "points") return ch.insertTsv("points", ["product_id", "series_id", "all_tags_id", "ts_ms", "value"], body, once());
       // Aggregate states cannot be written as text: the numbers go through a staging table.

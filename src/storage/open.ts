@@ -10,6 +10,10 @@ import { migrateClickHouse } from "./clickhouse/migrate";
 import { clickhousePoints } from "./clickhouse/points-reader";
 import { createClickHousePointsSink } from "./clickhouse/points-sink";
 import type { ClickHouseTransport } from "./clickhouse/transport";
+import type { EventsSink } from "./events-plane";
+import { createSqliteEventsSink } from "./sqlite/events-sink";
+import { clickhouseEvents } from "./clickhouse/events-reader";
+import { createClickHouseEventsSink } from "./clickhouse/events-sink";
 
 /** What the writer thread needs to open its side of the data plane (plain data: it crosses to the Worker). */
 export type StorageInit = { engine: StorageEngine; chdbPath: string | null };
@@ -37,11 +41,13 @@ export function openDataPlane(init: StorageInit): { plane: DataPlane; applied: s
   if (init.engine === "sqlite") return { plane: sqliteDataPlane, applied: [], close() {} };
   const ch = transport(init);
   const { applied } = migrateClickHouse(ch);
-  return { plane: { engine: init.engine, points: (sqlite) => clickhousePoints(ch, sqlite) }, applied, close: () => ch.close() };
+  const events = clickhouseEvents(ch);
+  return { plane: { engine: init.engine, points: (sqlite) => clickhousePoints(ch, sqlite), events: () => events }, applied, close: () => ch.close() };
 }
 
-/** The writer thread's side: where a flush's points go. */
-export function openPointsSink(init: StorageInit, sqlite: Database): PointsSink {
-  if (init.engine === "sqlite") return createSqlitePointsSink(sqlite);
-  return createClickHousePointsSink(transport(init), sqlite);
+/** The writer thread's side: where a flush's points and events go (one transport for both). */
+export function openSinks(init: StorageInit, sqlite: Database): { sink: PointsSink; events: EventsSink } {
+  if (init.engine === "sqlite") return { sink: createSqlitePointsSink(sqlite), events: createSqliteEventsSink(sqlite) };
+  const ch = transport(init);
+  return { sink: createClickHousePointsSink(ch, sqlite), events: createClickHouseEventsSink(ch, sqlite) };
 }

@@ -5,7 +5,7 @@ import type { WebWriter } from "./web/web-writer";
 import type { RevenueWriter } from "./revenue";
 import { answerFor } from "./batch";
 import { notFound } from "../lib/errors";
-import type { UserDayWriter } from "./user-days";
+import type { EventsSink } from "../storage/events-plane";
 import type { SchemaFold } from "./event-schemas";
 import type { FlushHooks } from "../webhooks/writer-hooks";
 
@@ -27,13 +27,14 @@ export type ApplyContext = {
   productExists(productId: string): boolean;
   registry: SeriesRegistry;
   rows: Rows;
-  insertEvent: Statement;
+  /** Where this request's events go (src/storage/events-plane.ts); `token` deduplicates an idempotent request's insert. */
+  events: EventsSink;
+  token: string | null;
   insertIdempotency: Statement;
   /** Visits, raw hits and pre-aggregates of the web tracker (src/writer/web/). */
   web: WebWriter;
   /** Revenue events of provider webhooks (src/writer/revenue.ts). */
   revenue: RevenueWriter;
-  userDays: UserDayWriter;
   schemas: SchemaFold;
   /** Product webhooks: outbox rows for what this flush stores (src/webhooks/writer-hooks.ts). */
   hooks: FlushHooks;
@@ -99,20 +100,11 @@ function applyEvents(batch: EventsBatch, ctx: ApplyContext) {
     if (registry.find(productId, "event:" + e.name, EMPTY_TAGS) === undefined) newNames.push(e.name);
   }
   if (newNames.length) registry.checkCapacity(productId, newNames.length, "event:" + newNames[0]);
-  let accepted = 0;
-  let duplicates = 0;
+  // One call per request: the data plane stores the new events and says which they were.
+  const stored = ctx.events.add(productId, events, ctx.token, now);
   const series = new Map<string, { s: number; a: number }>();
-  const zone = ctx.userDays.zoneFor(productId, now);
-  const withUser: { tsMs: number; name: string; userId: string }[] = [];
-  for (const e of events) {
-    const { changes } = ctx.insertEvent.run(productId, e.id, e.tsMs, e.name, e.namespace, e.userId, e.sessionId, e.visitorId, e.properties, e.context);
-    if (changes === 0) {
-      duplicates++;
-      continue;
-    }
-    accepted++;
+  for (const e of stored) {
     ctx.hooks.event(productId, e);
-    if (e.userId !== null) withUser.push(e as typeof e & { userId: string });
     ctx.schemas.add(productId, e);
     let ids = series.get(e.name);
     if (!ids) {
@@ -123,6 +115,5 @@ function applyEvents(batch: EventsBatch, ctx: ApplyContext) {
     }
     pushRow(ctx.rows, productId, ids.s, ids.a, e.tsMs, 1);
   }
-  ctx.userDays.add(productId, zone, withUser);
-  return { accepted, duplicates };
+  return { accepted: stored.length, duplicates: events.length - stored.length };
 }

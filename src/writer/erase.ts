@@ -37,17 +37,21 @@ export function erasePersonBatch(sqlite: Database, productId: string, person: st
       // The active-user days counted from these events go with them.
       refreshUserDays(sqlite, productId, users.map((r) => r.u));
     }
-    // Web visits of a persisted visitor id (attribution mode), and their hits: few, so at once.
-    let web = 0;
-    if (after === 0) {
-      const ids = `SELECT id FROM web_sessions WHERE product_id = ?1 AND persisted_id = ?2`;
-      web += sqlite.query(`DELETE FROM web_events WHERE session_id IN (${ids})`).run(productId, person).changes;
-      web += sqlite.query(`DELETE FROM web_sessions WHERE id IN (${ids})`).run(productId, person).changes;
-      // Webhook messages (and their delivery log) that name the person.
-      web += erasePersonMessages(sqlite, productId, person);
-    }
+    const web = after === 0 ? eraseWebOfPerson(sqlite, productId, person) : 0;
     const next = seqs.length === limit ? seqs[seqs.length - 1]! : upTo;
     const newest = (sqlite.query("SELECT coalesce(max(seq), 0) AS n FROM events").get() as { n: number }).n;
     return { deleted: seqs.length + web, next, done: next >= newest };
   }).immediate();
+}
+
+/**
+ * Web visits of a persisted visitor id (attribution mode) and their hits, and webhook messages
+ * (with their delivery log) that name the person: few, so at once. These stay in SQLite on
+ * every engine. Runs inside the caller's transaction.
+ */
+export function eraseWebOfPerson(sqlite: Database, productId: string, person: string): number {
+  const ids = `SELECT id FROM web_sessions WHERE product_id = ?1 AND persisted_id = ?2`;
+  let n = sqlite.query(`DELETE FROM web_events WHERE session_id IN (${ids})`).run(productId, person).changes;
+  n += sqlite.query(`DELETE FROM web_sessions WHERE id IN (${ids})`).run(productId, person).changes;
+  return n + erasePersonMessages(sqlite, productId, person);
 }

@@ -8,10 +8,11 @@ import { newHistogram, observe } from "../lib/histogram";
 import { createUsageCounter } from "./usage";
 import { createWebWriter } from "./web/web-writer";
 import { createRevenueWriter } from "./revenue";
-import { createUserDayWriter } from "./user-days";
 import { createSchemaWriter } from "./event-schemas";
 import { createWebhookHooks } from "../webhooks/writer-hooks";
 import type { PointsChunk, PointsSink } from "../storage/plane";
+import type { EventsSink } from "../storage/events-plane";
+import { createSqliteEventsSink } from "../storage/sqlite/events-sink";
 import { createSqlitePointsSink, sortedGroups } from "../storage/sqlite/points-sink";
 
 // api_keys.last_used_at is written at most this often per key.
@@ -28,22 +29,18 @@ export type FlushResult = { seq: number; ok: true; value: unknown } | { seq: num
  * folded in memory first, idempotency answers, last-used stamps and the month's usage counts — then COMMIT. Results are
  * handed out only after COMMIT, so an answered request is on disk.
  */
-export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: number; sink?: PointsSink; deferWebFold?: boolean }) {
+export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: number; sink?: PointsSink; events?: EventsSink; deferWebFold?: boolean }) {
   const registry = new SeriesRegistry(sqlite, opts.maxSeriesPerProduct);
   // Where raw points and rollups go: this SQLite file, or ClickHouse (src/storage/).
   const sink = opts.sink ?? createSqlitePointsSink(sqlite);
+  const eventsSink = opts.events ?? createSqliteEventsSink(sqlite);
   const usage = createUsageCounter(sqlite);
   const web = createWebWriter(sqlite, { deferFold: opts.deferWebFold });
   const revenue = createRevenueWriter(sqlite);
-  const userDays = createUserDayWriter(sqlite);
   const schemaWriter = createSchemaWriter(sqlite);
   const webhooks = createWebhookHooks(sqlite);
   const touchKey = sqlite.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?");
   const statements = {
-    insertEvent: sqlite.prepare(
-      `INSERT INTO events (product_id, id, ts_ms, name, namespace, user_id, session_id, visitor_id, properties, context)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    ),
     insertIdempotency: sqlite.prepare(
       // An expired row that the expiry job has not deleted yet is replaced; a live one is kept.
       `INSERT INTO idempotency_keys (product_id, key, body_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -99,14 +96,15 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     const tally = usage.tally();
     const schemas = schemaWriter.fold();
     const hooks = webhooks.begin(items[0]?.batch.now ?? Date.now());
+    eventsSink.begin();
     sqlite.exec("BEGIN IMMEDIATE");
     try {
       for (const { seq, batch } of items) {
         try {
-          const token = sink.tokens && batch.idempotency ? dedupToken(batch.productId, batch.idempotency.key, batch.idempotency.bodyHash, batch.now) : null;
-          const batchRows: Rows = token ? new Map() : rows;
-          const value: BatchResult = applyBatch(batch, { productExists, registry, rows: batchRows, web, revenue, userDays, schemas, hooks, ...statements });
-          if (token && batchRows.size) own.push({ token, groups: sortedGroups(batchRows) });
+          const token = batch.idempotency ? dedupToken(batch.productId, batch.idempotency.key, batch.idempotency.bodyHash, batch.now) : null;
+          const batchRows: Rows = sink.tokens && token ? new Map() : rows;
+          const value: BatchResult = applyBatch(batch, { productExists, registry, rows: batchRows, web, revenue, events: eventsSink, token, schemas, hooks, ...statements });
+          if (sink.tokens && token && batchRows.size) own.push({ token, groups: sortedGroups(batchRows) });
           if (batch.kind === "events") events += (value as EventsResult).accepted;
           tally.add(batch, value);
           outcomes.push({ seq, ok: true, value });
@@ -120,8 +118,11 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       tally.write();
       schemas.write(items[0]?.batch.now ?? Date.now());
       for (const [keyId, at] of touches) touchKey.run(at, keyId);
-      // Points last, right before COMMIT: on ClickHouse this insert cannot be rolled back, so
-      // nothing that can still fail in SQLite comes after it except the COMMIT itself.
+      // Events and points last, right before COMMIT: on ClickHouse these inserts cannot be rolled
+      // back, so nothing that can still fail in SQLite comes after them except the COMMIT itself.
+      // (Events first; their `event:<name>` counts are in the points. On SQLite `add` already
+      // stored them and this is a no-op.)
+      eventsSink.write();
       // A flush of page views alone has no points: the sink's call (a rollup fold, its tables) was
       // ~25 µs of every such flush (measured at 32–64 hits per flush).
       const count = rows.size || own.length ? sink.write([{ token: null, groups: sortedGroups(rows) }, ...own]) : 0;
@@ -166,6 +167,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     close: () => sink.close(),
     /** The data plane's side of purge and retention (src/storage/). */
     sink,
+    events: eventsSink,
     stats: (): WriterStats => ({ flushes, points: stored, events: storedEvents, flushSeconds, commitSeconds }),
   };
 }

@@ -13,11 +13,9 @@ import { openDatabase, closeDatabase } from "../db/connection";
 import { createLogger, type LogLevel } from "../lib/log";
 import { createFlusher, storageProblem, toWire, type FlushItem, type FlushResult, type Flusher } from "./flush";
 import { expireIdempotencyBatch, planPurge, purgeBatch, type PurgePlan } from "./purge";
-import { deleteOldEvents, deleteOldWeb } from "./retention";
-import { erasePersonBatch } from "./erase";
-import { rebuildUserDays } from "./user-days";
+import { deleteOldWeb } from "./retention";
 import { unpackBatches, type FromWriter, type ToWriter, type WriterDone, type WriterOp } from "./batch";
-import { openPointsSink, type StorageInit } from "../storage/open";
+import { openSinks, type StorageInit } from "../storage/open";
 
 export type WriterInit = { dbPath: string; sync: "full" | "normal"; maxSeriesPerProduct: number; logLevel: LogLevel; storage?: StorageInit; webFoldMs?: number };
 
@@ -65,7 +63,7 @@ self.onmessage = (event: MessageEvent<ToWriter | { type: "init"; init: WriterIni
       sqlite = openDatabase(msg.init.dbPath, { sync: msg.init.sync }).$client;
       // chdb is synchronous and in-process: inserts run here, on the writer's thread, never on
       // the HTTP thread (one engine per process, shared with the HTTP thread's reads).
-      flusher = createFlusher(sqlite, { maxSeriesPerProduct: msg.init.maxSeriesPerProduct, sink: msg.init.storage ? openPointsSink(msg.init.storage, sqlite) : undefined, deferWebFold: true });
+      flusher = createFlusher(sqlite, { maxSeriesPerProduct: msg.init.maxSeriesPerProduct, ...(msg.init.storage ? openSinks(msg.init.storage, sqlite) : {}), deferWebFold: true });
       // Crash replay: what the last run committed and had not folded yet.
       foldWeb("start-up");
       post({ type: "ready" });
@@ -152,7 +150,7 @@ function runOp(seq: number, op: WriterOp): FlushResult {
     switch (op.kind) {
       case "purge":
         // The data plane's rows first (ClickHouse finds them by product; SQLite's purge by series).
-        return { seq, ok: true, value: flusher.sink.purgeProduct(op.productId) || purgeBatch(sqlite, purgePlan(), op.productId, op.batchSize) };
+        return { seq, ok: true, value: flusher.sink.purgeProduct(op.productId) || flusher.events.purgeProduct(op.productId) || purgeBatch(sqlite, purgePlan(), op.productId, op.batchSize) };
       case "expire-idempotency":
         return { seq, ok: true, value: expireIdempotencyBatch(sqlite, op.cutoff, op.limit) };
       case "sync":
@@ -164,17 +162,17 @@ function runOp(seq: number, op: WriterOp): FlushResult {
       case "retention-points":
         return { seq, ok: true, value: flusher.sink.deleteOldPoints(op.productId, op.before, op.limit) };
       case "retention-events":
-        return { seq, ok: true, value: deleteOldEvents(sqlite, op.productId, op.before, op.scope, op.limit) };
+        return { seq, ok: true, value: flusher.events.deleteOld(op.productId, op.before, op.scope, op.limit) };
       case "retention-web":
         return { seq, ok: true, value: deleteOldWeb(sqlite, op.productId, op.before, op.limit) };
       case "erase-person": {
-        const value = erasePersonBatch(sqlite, op.productId, op.person, op.after, op.limit);
+        const value = flusher.events.erasePerson(op.productId, op.person, op.after, op.limit);
         // The visits of an erased visitor id must not be written back from the writer's memory.
         if (op.after === 0) flusher.forgetProduct(op.productId);
         return { seq, ok: true, value };
       }
       case "rebuild-user-days":
-        return { seq, ok: true, value: rebuildUserDays(sqlite, op.productId, op.zone, op.after, op.limit) };
+        return { seq, ok: true, value: flusher.events.rebuildUserDays(op.productId, op.zone, op.after, op.limit) };
       case "probe": {
         // One row fits in a page the WAL may already have, so the disk must also have room for a
         // whole flush before writes count as working again.

@@ -1,4 +1,5 @@
 import type { TestServer } from "../helpers/server";
+import { storedEvents as planeEvents, storedPoints as planePoints } from "../helpers/data-plane";
 
 /** POST /api/v1/query with a read key: the engine's answer (one value over the range, unless asked). */
 export async function query(server: TestServer, readKey: string, body: Record<string, unknown>): Promise<any> {
@@ -12,21 +13,29 @@ export async function query(server: TestServer, readKey: string, body: Record<st
   return json;
 }
 
-/** The stored events of a product, oldest first, with their JSON parsed (no events query API on main yet). */
+/** The stored events of a product, oldest first, with their JSON parsed (from the data plane of the run). */
 export function storedEvents(server: TestServer, productId: string) {
-  const rows = server.deps.db.$client
-    .query("SELECT name, namespace, ts_ms AS tsMs, id, user_id AS userId, session_id AS sessionId, properties, context FROM events WHERE product_id = ? ORDER BY ts_ms, seq")
-    .all(productId) as { name: string; namespace: string | null; tsMs: number; id: string | null; userId: string | null; sessionId: string | null; properties: string | null; context: string | null }[];
-  return rows.map((r) => ({ ...r, properties: r.properties ? JSON.parse(r.properties) : null, context: r.context ? JSON.parse(r.context) : null }));
+  const rows = planeEvents(server.deps, productId).sort((a, b) => a.ts_ms - b.ts_ms || a.seq - b.seq);
+  return rows.map((r) => ({
+    name: r.name,
+    namespace: r.namespace,
+    tsMs: r.ts_ms,
+    id: r.id,
+    userId: r.user_id,
+    sessionId: r.session_id,
+    properties: r.properties ? JSON.parse(r.properties) : null,
+    context: r.context ? JSON.parse(r.context) : null,
+  }));
 }
 
-/** Raw points of a product: metric, tags (canonical JSON), value, ts. */
+/** Raw points of a product: metric, tags (canonical JSON), value, ts; by metric, then time. */
 export function storedPoints(server: TestServer, productId: string) {
-  return server.deps.db.$client
-    .query(
-      `SELECT s.metric, p.value, p.ts_ms AS tsMs, (SELECT json_group_object(t.key, t.value) FROM series_tags t WHERE t.series_id = s.id) AS tags
-       FROM points p JOIN series s ON s.id = p.series_id WHERE s.product_id = ? ORDER BY s.metric, p.ts_ms`,
-    )
-    .all(productId)
-    .map((r: any) => ({ ...r, tags: JSON.parse(r.tags) })) as { metric: string; value: number; tsMs: number; tags: Record<string, string> }[];
+  const series = new Map(
+    (server.deps.db.$client
+      .query("SELECT s.id, s.metric, (SELECT json_group_object(t.key, t.value) FROM series_tags t WHERE t.series_id = s.id) AS tags FROM series s WHERE s.product_id = ?")
+      .all(productId) as { id: number; metric: string; tags: string }[]).map((r) => [r.id, { metric: r.metric, tags: JSON.parse(r.tags) as Record<string, string> }]),
+  );
+  return planePoints(server.deps, productId)
+    .map((p) => ({ metric: series.get(p.s)!.metric, value: p.v, tsMs: p.t, tags: series.get(p.s)!.tags }))
+    .sort((a, b) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : a.tsMs - b.tsMs));
 }

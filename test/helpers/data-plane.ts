@@ -65,3 +65,37 @@ export function rollupRows(deps: Deps, table: Table, productId: string, opts: { 
     { p: productId, ids },
   ) as RollupRow[];
 }
+
+/** A stored event with the columns of SQLite's `events` table (on ClickHouse: migration 0002). */
+export type StoredEventRow = {
+  seq: number;
+  product_id: string;
+  id: string | null;
+  ts_ms: number;
+  name: string;
+  namespace: string | null;
+  user_id: string | null;
+  session_id: string | null;
+  visitor_id: string | null;
+  properties: string | null;
+  context: string | null;
+};
+
+/** A product's stored events, in arrival order (seq). */
+export function storedEvents(deps: Deps, productId: string): StoredEventRow[] {
+  const cols = "seq, product_id, id, ts_ms, name, namespace, user_id, session_id, visitor_id, properties, context";
+  const c = ch(deps);
+  if (!c) return deps.db.$client.query(`SELECT ${cols} FROM events WHERE product_id = ? ORDER BY seq`).all(productId) as StoredEventRow[];
+  return c.query(`SELECT ${cols} FROM events WHERE product_id = {p:String} ORDER BY seq`, { p: productId }) as StoredEventRow[];
+}
+
+/**
+ * Stores an event the way no ingestion endpoint can yet (a visitor id from the web tracker),
+ * beside the writer. On ClickHouse its seq is far past the writer's, which numbers from the
+ * newest seq it saw at start.
+ */
+export function seedEvent(deps: Deps, e: { productId: string; tsMs: number; name: string; visitorId: string }) {
+  const c = ch(deps);
+  if (!c) return void deps.db.$client.query("INSERT INTO events (product_id, ts_ms, name, visitor_id) VALUES (?, ?, ?, ?)").run(e.productId, e.tsMs, e.name, e.visitorId);
+  c.command("INSERT INTO events (product_id, seq, ts_ms, name, visitor_id) SELECT {p:String}, max(seq) + 1000000, {t:Int64}, {n:String}, {v:String} FROM events", { p: e.productId, t: e.tsMs, n: e.name, v: e.visitorId });
+}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestServer, type TestServer } from "../helpers/server";
+import { storedEvents } from "../helpers/data-plane";
 import { makeProductWithKeys } from "../helpers/factories";
 import { allTagsTotals, counts, post } from "./ingest-helpers";
 import { badEventShapes } from "./fixtures/bad-bodies";
@@ -10,8 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const events = (productId: string) =>
-  server.deps.db.$client.query("SELECT * FROM events WHERE product_id = ? ORDER BY seq").all(productId) as Record<string, unknown>[];
+const events = (productId: string) => storedEvents(server.deps, productId) as Record<string, unknown>[];
 
 test("one event is stored with its columns and counted into event:<name>", async () => {
   const { product, ingestKey } = await makeProductWithKeys(server.deps);

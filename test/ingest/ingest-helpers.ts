@@ -1,4 +1,4 @@
-import { rollupRows, storedPoints } from "../helpers/data-plane";
+import { rollupRows, storedEvents, storedPoints } from "../helpers/data-plane";
 import type { TestServer } from "../helpers/server";
 
 /** POST to an ingestion endpoint with a key; answers status, headers and parsed JSON. */
@@ -26,7 +26,7 @@ export function counts(server: TestServer, productId: string) {
   const q = (sql: string) => (server.deps.db.$client.query(sql).get(productId) as { n: number }).n;
   return {
     points: storedPoints(server.deps, productId).length,
-    events: q("SELECT count(*) AS n FROM events WHERE product_id = ?"),
+    events: storedEvents(server.deps, productId).length,
     series: q("SELECT count(*) AS n FROM series WHERE product_id = ?"),
   };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestServer, type TestServer } from "../helpers/server";
+import { seedEvent, storedEvents } from "../helpers/data-plane";
 import { makeProductWithKeys } from "../helpers/factories";
 import { signIn } from "../helpers/sign-in";
 import { createKey } from "../../src/products/keys";
@@ -20,7 +21,7 @@ describe("erasure of a person's events", () => {
   const ev = (name: string, context: Record<string, unknown> = {}, properties: Record<string, unknown> = {}) => ({ event: name, context, properties, timestamp: "2026-03-01T10:00:00Z" });
   const call = (method: string, path: string, key: string) => server.fetch(path, { method, headers: { Authorization: `Bearer ${key}` } });
   const eventsOf = (productId: string) =>
-    server.deps.db.$client.query("SELECT name, user_id, visitor_id, context, properties FROM events WHERE product_id = ? ORDER BY seq").all(productId) as Record<string, string | null>[];
+    storedEvents(server.deps, productId).map((e) => ({ name: e.name, user_id: e.user_id, visitor_id: e.visitor_id, context: e.context, properties: e.properties }));
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -48,7 +49,7 @@ describe("erasure of a person's events", () => {
     }
     expect((await post(server, "/api/v1/events", JSON.stringify([ev("signup", { user_id: "u-alice" })]), { key: b.ingestKey })).status).toBe(200);
     // Only the web tracker fills visitor_id (not built yet); seeded here as it would store it.
-    server.deps.db.$client.query("INSERT INTO events (product_id, ts_ms, name, visitor_id) VALUES (?, ?, 'pageview', 'v-123')").run(a.product.id, Date.UTC(2026, 2, 1));
+    seedEvent(server.deps, { productId: a.product.id, tsMs: Date.UTC(2026, 2, 1), name: "pageview", visitorId: "v-123" });
   });
   afterAll(() => server.stop());
 

@@ -38,6 +38,18 @@ const QUERIES = () => [
   { metric: "rev", aggregation: "sum", granularity: "minute", from: new Date(base - 40 * 24 * HOUR - 3 * HOUR).toISOString(), to: new Date(base - 40 * 24 * HOUR + HOUR).toISOString() },
 ];
 
+// Product events read through every engine: the events list (with its seq ids), metrics,
+// insights and a funnel per user, over fixed ends.
+const tr = (days: number) => ({ start: span(days * 24 * HOUR).from, end: span(0).to });
+const EVENT_QUERIES = () => [
+  ["/api/v1/events/query", { filter: { timeRange: tr(30) }, limit: 1000, orderBy: { direction: "asc" } }],
+  ["/api/v1/events/query", { filter: { timeRange: tr(30), event: "purchase", properties: { plan: "pro" } }, limit: 5, offset: 2 }],
+  ["/api/v1/metrics/query", { metric: "buyers", aggregation: "distinct", aggregationField: "user_id", groupBy: ["day"], filter: { event: "purchase", timeRange: tr(10) }, timezone: "Asia/Kolkata" }],
+  ["/api/v1/metrics/query", { metric: "revenue", aggregation: "sum", aggregationField: "amount", groupBy: ["plan"], filter: { event: "purchase", timeRange: tr(30) } }],
+  ["/api/v1/insights/retention", { startEvent: "signup", returnEvent: "purchase", period: "day", filter: { timeRange: tr(10) }, timezone: "UTC" }],
+  ["/api/v1/insights/funnel", { steps: [{ event: "signup" }, { event: "purchase", properties: { plan: "pro" } }], window: "3d", date_range: [span(10 * 24 * HOUR).from.slice(0, 10), span(0).to.slice(0, 10)] }],
+] as const;
+
 async function answers(storage: string, seed?: (s: Awaited<ReturnType<typeof startTestServer>>) => Promise<string>): Promise<{ key: string; bodies: unknown[] }> {
   const server = await startTestServer({ dataDir: dir.path, env: { STORAGE: storage } });
   try {
@@ -47,6 +59,13 @@ async function answers(storage: string, seed?: (s: Awaited<ReturnType<typeof sta
       const res = await queryAs(server, { Authorization: `Bearer ${key}` }, q);
       expect(res.status).toBe(200);
       bodies.push(await res.json());
+    }
+    for (const [path, body] of EVENT_QUERIES()) {
+      const res = await server.fetch(path, { method: "POST", headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      const json = (await res.json()) as Record<string, unknown> & { metadata?: Record<string, unknown> };
+      expect([path, res.status, json]).toMatchObject([path, 200, {}]);
+      if (json.metadata) delete json.metadata.queryTime;
+      bodies.push(json);
     }
     return { key, bodies };
   } finally {
@@ -78,6 +97,12 @@ t("SQLite → chdb → SQLite: every answer unchanged, counts verified, a second
     expect((await post(server, "/api/v1/points", JSON.stringify(points), { key: p.ingestKey })).status).toBe(200);
     const events = Array.from({ length: 30 }, (_, i) => ({ event: "signup", timestamp: new Date(now - i * 5 * HOUR).toISOString() }));
     expect((await post(server, "/api/v1/events", JSON.stringify(events), { key: p.ingestKey })).json).toEqual({ accepted: 30 });
+    // Users who sign up, then buy on some days, some with an id of their own, properties as numbers and strings.
+    const journeys = Array.from({ length: 40 }, (_, i) => [
+      { event: "signup", timestamp: new Date(now - (i % 9) * 24 * HOUR - i * 60_000).toISOString(), context: { user_id: `u${i % 17}` }, ...(i % 3 === 0 ? { id: `s-${i}` } : {}) },
+      { event: "purchase", timestamp: new Date(now - (i % 7) * 20 * HOUR - i * 1000).toISOString(), context: { user_id: `u${i % 13}` }, properties: { plan: plans[i % 3], amount: (i % 11) * 1.25 } },
+    ]).flat();
+    expect((await post(server, "/api/v1/events", JSON.stringify(journeys), { key: p.ingestKey })).json).toEqual({ accepted: 80 });
     setRetention(server.deps.db, p.product.id, { days: 30 }, now);
     expect((await applyRetention(server.deps)).points).toBe(20);
     readKey = p.readKey;
@@ -85,8 +110,12 @@ t("SQLite → chdb → SQLite: every answer unchanged, counts verified, a second
   });
 
   // The window holds three of the points retention deleted (values 0, 1, 2): they live on as minute rows.
-  const minutes = first.bodies[first.bodies.length - 1] as { series: { points: { v: number | null }[] }[] };
+  const minutes = first.bodies[QUERIES().length - 1] as { series: { points: { v: number | null }[] }[] };
   expect(minutes.series[0]!.points.reduce((n, p) => n + (p.v ?? 0), 0)).toBe(3);
+  // The event answers are not empty ones: every event is listed, with the ids that name its seq.
+  const listed = first.bodies[QUERIES().length] as { total: number; events: { id: string }[] };
+  expect(listed.total).toBe(110);
+  expect(listed.events.filter((e) => e.id.startsWith("seq_")).length).toBe(110 - 14);
 
   // Cut short after its first batch (a crash, Ctrl-C): the next run carries on from there.
   const sqlite = openExisting(join(dir.path, "litekpi.db"));
@@ -104,8 +133,9 @@ t("SQLite → chdb → SQLite: every answer unchanged, counts verified, a second
   const toChdb = await cli("migrate-data", "--to", "chdb", "--json");
   expect(toChdb.code).toBe(0);
   const tables = JSON.parse(toChdb.out.trim().split("\n").pop()!).tables as { table: string; source: number; target: number }[];
-  expect(tables.find((x) => x.table === "points")).toMatchObject({ source: 630, target: 630 });
+  expect(tables.find((x) => x.table === "points")).toMatchObject({ source: 710, target: 710 });
   expect(tables.every((x) => x.source === x.target && x.source > 0)).toBe(true);
+  expect(tables.find((x) => x.table === "events")).toMatchObject({ source: 110, target: 110 });
 
   const onChdb = await answers("chdb");
   expect(onChdb.bodies).toEqual(first.bodies);

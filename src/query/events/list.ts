@@ -3,9 +3,9 @@ import * as v from "valibot";
 import { isValidZone } from "../../lib/time/zone";
 import { observe } from "../../lib/histogram";
 import { queryLatency } from "../latency";
-import { runStatement } from "../statement";
+import { eventsReaderFor } from "../../storage";
+import type { EventRow } from "../../storage/events-plane";
 import { FilterSchema, invalid, parseWith, resolveFilter } from "./parse";
-import { whereSql } from "./sql";
 
 /**
  * `POST /api/v1/events/query` (seed 002 §6.4): the raw events of a filter, one page at a time.
@@ -43,7 +43,6 @@ export type StoredEvent = {
 export type EventsPage = { events: StoredEvent[]; total: number; limit: number; offset: number; asOf: string };
 
 type Db = { $client: Database };
-type Row = { seq: number; id: string | null; ts_ms: number; name: string; namespace: string | null; properties: string | null; context: string | null };
 
 export function queryEvents(db: Db, product: { id: string; timezone: string }, input: unknown, now: number): EventsPage {
   const started = performance.now();
@@ -52,22 +51,11 @@ export function queryEvents(db: Db, product: { id: string; timezone: string }, i
     const zone = q.timezone ?? product.timezone;
     if (!isValidZone(zone)) throw invalid("timezone", `unknown time zone "${zone}"; use an IANA name like Europe/Berlin`);
     const filter = resolveFilter(q.filter, zone, now, "filter");
-    const sqlite = db.$client;
-    const asOf = q.asOf !== undefined ? Number(q.asOf) : ((sqlite.query("SELECT coalesce(max(seq), 0) AS n FROM events").get() as { n: number }).n);
-    const where = whereSql(product.id, filter);
-    const cond = `${where.sql} AND e.seq <= ?`;
-    const params = [...where.params, asOf];
-    const cacheable = filter.properties.length === 0;
-    const total = runStatement(sqlite, `SELECT count(*) AS n FROM events e WHERE ${cond}`, cacheable, (st) => (st.get(...params) as { n: number }).n);
-    const dir = q.orderBy?.direction === "asc" ? "ASC" : "DESC";
+    const events = eventsReaderFor(db.$client);
+    const asOf = q.asOf !== undefined ? Number(q.asOf) : events.newestSeq();
     const limit = q.limit ?? DEFAULT_PAGE;
     const offset = q.offset ?? 0;
-    const rows = runStatement(
-      sqlite,
-      `SELECT e.seq, e.id, e.ts_ms, e.name, e.namespace, e.properties, e.context FROM events e WHERE ${cond} ORDER BY e.ts_ms ${dir}, e.seq ${dir} LIMIT ? OFFSET ?`,
-      cacheable,
-      (st) => st.all(...params, limit, offset),
-    ) as Row[];
+    const { total, rows } = events.page(product.id, filter, asOf, q.orderBy?.direction !== "asc", limit, offset);
     return { events: rows.map(toStoredEvent), total, limit, offset, asOf: String(asOf) };
   } finally {
     observe(queryLatency, (performance.now() - started) / 1000);
@@ -75,7 +63,7 @@ export function queryEvents(db: Db, product: { id: string; timezone: string }, i
 }
 
 /** One stored event as the API shows it; `id` is the client's id, or `seq_<n>` when it sent none. */
-export function toStoredEvent(r: Row): StoredEvent {
+export function toStoredEvent(r: EventRow): StoredEvent {
   return {
     id: r.id ?? `seq_${r.seq}`,
     seq: r.seq,

@@ -4,11 +4,9 @@ import { bucketStarts, formatInZone, type Granularity } from "../../lib/time/cal
 import { localDateAt } from "../../lib/time/dates";
 import { observe } from "../../lib/histogram";
 import { queryLatency } from "../latency";
-import { runStatement } from "../statement";
 import { decodeValue } from "./fields";
 import { resolveMetricQuery, type ResolvedMetricQuery } from "./parse";
-import { metricSql } from "./sql";
-import { userDayRows } from "./user-days-plan";
+import { eventsReaderFor } from "../../storage";
 
 /**
  * The events planner of THE query engine: `POST /api/v1/metrics/query` (and saved metrics,
@@ -29,7 +27,6 @@ export const MAX_GROUPS = 100_000;
 
 type Db = { $client: Database };
 type Product = { id: string; timezone: string };
-type Raw = Record<string, unknown> & { v: number | null };
 
 export function runMetricQuery(db: Db, product: Product, input: unknown, now: number): MetricResult {
   const started = performance.now();
@@ -43,7 +40,8 @@ export function runMetricQuery(db: Db, product: Product, input: unknown, now: nu
 
 function answer(sqlite: Database, productId: string, q: ResolvedMetricQuery, started: number): MetricResult {
   const starts = q.time ? bucketStarts(q.zone, q.time, q.from, q.to) : [];
-  const raw = userDayRows(sqlite, productId, q, starts) ?? scan(sqlite, productId, q, starts);
+  const events = eventsReaderFor(sqlite);
+  const raw = events.userDayGroups(productId, q, starts) ?? events.metricGroups(productId, q, starts, MAX_GROUPS + 1);
   if (raw.length > MAX_GROUPS) {
     throw new AppError(400, "query_too_large", `This query makes more than ${MAX_GROUPS} groups: filter it, or group by fewer or coarser fields`, { field: "groupBy" });
   }
@@ -87,12 +85,6 @@ function answer(sqlite: Database, productId: string, q: ResolvedMetricQuery, sta
   const value: Record<string, number | null> = {};
   for (const row of rows) value[groupKey(q, row)] = row.value;
   return done({ metric: q.metric, value, rows });
-}
-
-function scan(sqlite: Database, productId: string, q: ResolvedMetricQuery, starts: number[]): Raw[] {
-  const { sql, params } = metricSql(productId, q, starts);
-  const limited = q.groupBy.length ? `${sql} LIMIT ${MAX_GROUPS + 1}` : sql;
-  return runStatement(sqlite, limited, q.properties.length === 0, (st) => st.all(...params)) as Raw[];
 }
 
 /** sum, count and distinct of nothing are 0; avg, min and max of nothing are null. */

@@ -6,6 +6,7 @@ import type { AggRow } from "../../query/sql";
 import { ALL_TAGS_HASH } from "../../db/schema/data";
 import { pointsInTimeOrder } from "./points-in-order";
 import { aggregateRaw, countRaw } from "./points-read";
+import { sqliteEvents } from "./events-reader";
 
 /** The default data plane: raw points (in hour blocks) and rollups in the same SQLite file as everything else. */
 function sqlitePoints(sqlite: Database): PointsReader {
@@ -34,4 +35,4 @@ function sqlitePoints(sqlite: Database): PointsReader {
   };
 }
 
-export const sqliteDataPlane: DataPlane = { engine: "sqlite", points: sqlitePoints };
+export const sqliteDataPlane: DataPlane = { engine: "sqlite", points: sqlitePoints, events: sqliteEvents };
