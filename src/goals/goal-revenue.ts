@@ -18,7 +18,7 @@ export function goalRevenue(reader: Database, productId: string, query: { filter
   const rows = reader
     .query(
       `SELECT session_id, visitor_id, ts_ms, name, hostname, pathname, props, engaged_ms, scroll_depth, revenue_amount FROM web_events
-       WHERE product_id = ? AND name = ? AND ts_ms >= ? AND ts_ms < ? AND revenue_currency = ?`,
+       WHERE product_id = ? AND name = ? AND ts_ms >= ? AND ts_ms < ? AND revenue_amount IS NOT NULL AND revenue_currency = ?`,
     )
     .all(productId, goal.event, range.from, range.to, goal.currency) as (EventRow & { revenue_amount: number | null })[];
   const sessionOf = reader.query("SELECT * FROM web_sessions WHERE id = ?");

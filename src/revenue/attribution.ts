@@ -94,7 +94,7 @@ function pick(candidates: AttributedSession[], model: string): AttributedSession
   return candidates.find((s) => s.source !== null && s.source !== "") ?? candidates[0]!;
 }
 
-function settingsOf(reader: Database, productId: string): Settings {
+export function settingsOf(reader: Database, productId: string): Settings {
   const row = reader.query("SELECT currency, attribution_window_days AS days, attribution_model AS model FROM web_sites WHERE product_id = ?").get(productId) as { currency: string; days: number; model: string } | null;
   return { currency: row?.currency ?? "USD", windowMs: (row?.days ?? 30) * DAY, model: row?.model ?? "last_touch" };
 }

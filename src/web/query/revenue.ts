@@ -5,14 +5,17 @@ import { isTimeDim } from "./types";
 import { displayValue } from "./acc";
 import { matches, storedValue, type Hit, type SessionRow } from "./filters";
 import { countryName } from "../enrich/geo";
-import { attributedPayments, type AttributedPayment } from "../../revenue/attribution";
+import { attributedPayments, settingsOf, type AttributedPayment } from "../../revenue/attribution";
+import { browserPayments, revenueSource, type ReportedPayment } from "../../revenue/browser-payments";
 import { minorDigits, toMajor } from "../../revenue/currency";
 import { revenueGoals } from "./revenue-goals";
 
 /**
  * THE seam for revenue metrics (DESIGN.md "Revenue"): total_revenue, average_revenue, revenue,
  * purchases and rpv of one result row — payments made in [from, to), each under the dimension
- * values of the one visit it is attributed to (src/revenue/attribution.ts). Revenue is net of
+ * values of the one visit it is attributed to (src/revenue/attribution.ts), or, for a product
+ * without a payment provider, the amounts its revenue goals' events reported, under the visit
+ * that sent them (src/revenue/browser-payments.ts). Revenue is net of
  * refunds (a refund counts on its own day, under its purchase's visit), in the product's
  * currency only: other currencies are reported apart, never converted.
  *
@@ -51,7 +54,16 @@ function groupedPayments(reader: Database, row: RevenueRow, dims: string[]): Gro
   const hit = groupCache.get(key);
   if (hit) return hit;
   if (groupCache.size === 0) queueMicrotask(() => groupCache.clear());
-  const { currency, payments } = attributedPayments(reader, row.productId, row.from, row.to);
+  let currency: string;
+  let payments: ReportedPayment[];
+  if (revenueSource(reader, row.productId) === "webhooks") {
+    const attributed = attributedPayments(reader, row.productId, row.from, row.to);
+    currency = attributed.currency;
+    payments = attributed.payments.map((p) => ({ ...p, event: null }));
+  } else {
+    currency = settingsOf(reader, row.productId).currency;
+    payments = browserPayments(reader, row.productId, row.from, row.to, currency);
+  }
   // A payment is a completion of the revenue goals (src/web/query/revenue-goals.ts): a filter on them keeps it.
   const paidGoals = new Set(revenueGoals(reader, row.productId).map((g) => g.event));
   const filters = row.filters.filter((f) => !("dim" in f && f.dim === "event:goal" && f.op === "is" && f.values.every((v) => paidGoals.has(v))));
@@ -61,7 +73,7 @@ function groupedPayments(reader: Database, row: RevenueRow, dims: string[]): Gro
     if (dims.length || row.filters.length) {
       // A row of a visit dimension (or a filtered one) counts only payments attributed to a matching visit.
       if (!p.session) continue;
-      const hit: Hit = { e: null, s: p.session as SessionRow, props: null };
+      const hit: Hit = { e: p.event, s: p.session as SessionRow, props: p.event?.props ? (JSON.parse(p.event.props) as Record<string, string>) : null };
       if (!filters.every((f) => matches(f, hit))) continue;
       const shownValues = dims.map((d) => shown(d, storedValue(d, hit)));
       if (shownValues.some((v) => v === null || v === undefined)) continue;

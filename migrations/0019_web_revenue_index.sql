@@ -1,0 +1,1 @@
+CREATE INDEX `web_events_revenue_idx` ON `web_events` (`product_id`,`ts_ms`) WHERE revenue_amount IS NOT NULL;

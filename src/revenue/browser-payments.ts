@@ -1,0 +1,52 @@
+import type { Database } from "bun:sqlite";
+import type { EventRow } from "../web/query/filters";
+import type { AttributedPayment, AttributedSession } from "./attribution";
+import { minorDigits } from "./currency";
+
+/**
+ * Where a product's revenue comes from (DESIGN.md "Revenue"): its payment provider's webhooks
+ * once one is connected (or a payment was received), else the amounts the site itself reports
+ * with its revenue goals' events (`goal("purchase", { revenue })`, Plausible's `$`), as a site
+ * moving from Plausible does. Never both: a purchase reported by the browser and by an
+ * unattributed webhook could not be told apart, and would count twice.
+ */
+export type RevenueSource = "webhooks" | "browser";
+
+export function revenueSource(reader: Database, productId: string): RevenueSource {
+  const webhooks =
+    reader.query("SELECT 1 FROM revenue_integrations WHERE product_id = ? LIMIT 1").get(productId) !== null ||
+    reader.query("SELECT 1 FROM revenue_events WHERE product_id = ? LIMIT 1").get(productId) !== null;
+  return webhooks ? "webhooks" : "browser";
+}
+
+/** A browser-reported payment carries its own event (event filters apply to it) and visit. */
+export type ReportedPayment = AttributedPayment & { event: EventRow | null };
+
+/**
+ * The revenue goals' events of [from, to) that carried an amount in `currency`, as payments of
+ * the visit that sent them: a positive amount is a purchase, a negative one a refund. Read through
+ * the partial index of hits with an amount (page views never enter it).
+ */
+export function browserPayments(reader: Database, productId: string, from: number, to: number, currency: string): ReportedPayment[] {
+  const events = (
+    reader.query("SELECT event FROM goals WHERE product_id = ? AND event IS NOT NULL AND currency = ?").all(productId, currency) as { event: string }[]
+  ).map((g) => g.event);
+  if (!events.length) return [];
+  const rows = reader
+    .query(
+      `SELECT session_id, visitor_id, ts_ms, name, hostname, pathname, props, engaged_ms, scroll_depth, revenue_amount FROM web_events
+       WHERE product_id = ? AND ts_ms >= ? AND ts_ms < ? AND revenue_amount IS NOT NULL AND revenue_currency = ? ORDER BY ts_ms, seq`,
+    )
+    .all(productId, from, to, currency) as (EventRow & { revenue_amount: number })[];
+  const goalEvents = new Set(events);
+  const sessionOf = reader.query("SELECT * FROM web_sessions WHERE id = ?");
+  const scale = 10 ** minorDigits(currency);
+  const out: ReportedPayment[] = [];
+  for (const { revenue_amount, ...event } of rows) {
+    if (!goalEvents.has(event.name)) continue;
+    const amountMinor = Math.round(revenue_amount * scale);
+    const session = sessionOf.get(event.session_id) as AttributedSession | null;
+    out.push({ kind: amountMinor < 0 ? "refund" : "purchase", amountMinor, paidAt: event.ts_ms, session, event });
+  }
+  return out;
+}
