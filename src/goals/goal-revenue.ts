@@ -3,6 +3,7 @@ import { matches, type EventRow, type Hit, type SessionRow } from "../web/query/
 import { withGoalTests } from "../web/query/goal-filters";
 import { parseWebQuery } from "../web/query/parse";
 import type { Filter } from "../web/query/types";
+import { webReaderFor } from "../storage";
 
 /**
  * A revenue goal's own revenue: the amounts its tracked events carried
@@ -15,16 +16,12 @@ export function goalRevenue(reader: Database, productId: string, query: { filter
   if (!goal.event || !goal.currency) return null;
   const q = parseWebQuery({ metrics: ["visitors"], date_range: "day", filters: query.filters ?? [] });
   const filter: Filter = { op: "and", filters: withGoalTests(reader, productId, q.filters) };
-  const rows = reader
-    .query(
-      `SELECT session_id, visitor_id, ts_ms, name, hostname, pathname, props, engaged_ms, scroll_depth, revenue_amount FROM web_events
-       WHERE product_id = ? AND name = ? AND ts_ms >= ? AND ts_ms < ? AND revenue_amount IS NOT NULL AND revenue_currency = ?`,
-    )
-    .all(productId, goal.event, range.from, range.to, goal.currency) as (EventRow & { revenue_amount: number | null })[];
-  const sessionOf = reader.query("SELECT * FROM web_sessions WHERE id = ?");
+  const web = webReaderFor(reader);
+  const rows = web.revenueHits(productId, range.from, range.to, goal.currency, goal.event);
+  const sessions = new Map<number, SessionRow>(web.sessionsByIds(productId, [...new Set(rows.map((e) => e.session_id))]).map((s) => [s.id, s]));
   let sum = 0;
   for (const e of rows) {
-    const s = sessionOf.get(e.session_id) as SessionRow | null;
+    const s = sessions.get(e.session_id);
     if (!s) continue;
     const h: Hit = { e, s, props: e.props ? (JSON.parse(e.props) as Record<string, string>) : null };
     if (matches(filter, h)) sum += e.revenue_amount ?? 0;
