@@ -37,6 +37,13 @@ export interface WebReader {
   aggDays(productId: string, dim: string, fromDay: number, toDay: number): AggSumRow[];
   /** Hour rows of [fromHour, toHour) summed by value: hours before `a` count only first_seen and last_seen (README of agg.ts). */
   aggHours(productId: string, dim: string, a: number, fromHour: number, toHour: number): AggSumRow[];
+  /**
+   * Optional: the query is about to sum many buckets of one dimension in [fromHour, toHour)
+   * (a chart). An engine where each query has a fixed cost (ClickHouse) reads those rows once
+   * and answers the aggDays / aggHours calls of this synchronous run from them; SQLite's
+   * indexed lookups need no such thing.
+   */
+  aggPrefetch?(productId: string, dim: string, fromHour: number, toHour: number): void;
   /** Distinct visitor ids with a hit at or after `since` (exact). */
   realtimeVisitors(productId: string, since: number): number;
   /** The first UTC day of the day rows (its "everything" row), or null. */

@@ -3,11 +3,43 @@ import type { AttributedSession } from "../../revenue/attribution";
 import { SESSION_COLUMNS, type AggSumRow, type FunnelHitRow, type RevenueHit, type WebReader } from "../web-plane";
 import { Binder } from "./events-sql";
 import type { ClickHouseTransport } from "./transport";
+import { DAY_HOURS } from "../../writer/web/dims";
 
 const SESSIONS = SESSION_COLUMNS.join(", ");
 const HITS = "session_id, visitor_id, ts_ms, name, hostname, pathname, props, engaged_ms, scroll_depth";
 // ClickHouse's IN takes an array parameter; chunks keep one query's text and parameters small.
 const CHUNK = 5_000;
+
+// At most 93 days of hour rows in memory per dimension (the 91d range, a month by day).
+const HOUR_PREFETCH_LIMIT = 93 * DAY_HOURS;
+const COUNTERS = ["first_seen", "last_seen", "hour_seen", "visits", "bounces", "duration_ms", "visit_pageviews", "visit_events", "pageviews", "events"];
+const COUNTER_SUMS = COUNTERS.map((c) => `sum(${c}) AS ${c}`).join(", ");
+/** bucket, value, then COUNTERS summed. */
+type BucketRow = [number, string, number, number, number, number, number, number, number, number, number, number];
+type Held = [from: number, to: number, rows: BucketRow[]];
+
+/**
+ * What aggDays (a = null) or aggHours give for [from, to), from prefetched rows: the same sums
+ * their SQL takes (hours before `a` count only first_seen and last_seen).
+ */
+function sumHeld(rows: BucketRow[], from: number, to: number, a: number | null): AggSumRow[] {
+  const out = new Map<string, AggSumRow>();
+  for (const r of rows) {
+    const bucket = r[0];
+    if (bucket < from || bucket >= to) continue;
+    let o = out.get(r[1]);
+    if (!o) out.set(r[1], (o = [r[1], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    o[1] += r[2];
+    if (a === null) {
+      for (let k = 4; k <= 10; k++) o[k] = (o[k] as number) + (r[k + 1] as number);
+      continue;
+    }
+    if (bucket < a) o[2] += r[3];
+    o[3] += r[4];
+    if (bucket >= a) for (let k = 4; k <= 10; k++) o[k] = (o[k] as number) + (r[k + 1] as number);
+  }
+  return [...out.values()];
+}
 
 /**
  * Web analytics in ClickHouse (migration 0003). Answers as the SQLite reader does: the same rows,
@@ -17,6 +49,8 @@ const CHUNK = 5_000;
  */
 export function clickhouseWeb(ch: ClickHouseTransport): WebReader {
   const rows = <T>(sql: string, b: Binder) => ch.query(sql, b.params) as T[];
+  // Rows of aggPrefetch, for the rest of this synchronous run (emptied as soon as it yields).
+  const prefetched = new Map<string, { days: Held; hours: Held | null }>();
   const sessionsWhere = <T = SessionRow>(where: (b: Binder) => string, order = "") => {
     const b = new Binder();
     return rows<T>(`SELECT ${SESSIONS} FROM web_sessions FINAL WHERE ${where(b)}${order}`, b);
@@ -42,7 +76,28 @@ export function clickhouseWeb(ch: ClickHouseTransport): WebReader {
       return out;
     },
     sessionById: (productId, id) => sessionsWhere((b) => `product_id = ${b.str(productId)} AND id = ${b.bind(id, "UInt64")}`)[0] ?? null,
+    aggPrefetch(productId, dim, fromHour, toHour) {
+      const key = productId + "\u0001" + dim;
+      if (!prefetched.size) queueMicrotask(() => prefetched.clear());
+      const fromDay = Math.floor(fromHour / DAY_HOURS);
+      const toDay = Math.ceil(toHour / DAY_HOURS);
+      // Hour rows only for ranges short enough to be charted by hour or day; longer ones read
+      // day rows here and their few edge hours by query.
+      const hours = toHour - fromHour <= HOUR_PREFETCH_LIMIT ? [fromDay * DAY_HOURS, toDay * DAY_HOURS] as const : null;
+      const read = (table: string, lo: number, hi: number) => {
+        const b = new Binder();
+        return ch
+          .query(
+            `SELECT bucket, value, ${COUNTER_SUMS} FROM ${table} WHERE product_id = ${b.str(productId)} AND dim = ${b.str(dim)} AND bucket >= ${b.int(lo)} AND bucket < ${b.int(hi)} GROUP BY bucket, value`,
+            b.params,
+          )
+          .map((r) => Object.values(r) as BucketRow);
+      };
+      prefetched.set(key, { days: [fromDay, toDay, read("web_agg_day", fromDay, toDay)], hours: hours ? [hours[0], hours[1], read("web_agg_hour", hours[0], hours[1])] : null });
+    },
     aggDays(productId, dim, fromDay, toDay) {
+      const held = prefetched.get(productId + "\u0001" + dim)?.days;
+      if (held && held[0] <= fromDay && toDay <= held[1]) return sumHeld(held[2], fromDay, toDay, null);
       const b = new Binder();
       return aggRows(
         `SELECT value, sum(first_seen) AS f, 0 AS l, 0 AS hs, sum(visits) AS visits, sum(bounces) AS bounces, sum(duration_ms) AS duration,
@@ -52,6 +107,8 @@ export function clickhouseWeb(ch: ClickHouseTransport): WebReader {
       );
     },
     aggHours(productId, dim, a, fromHour, toHour) {
+      const held = prefetched.get(productId + "\u0001" + dim)?.hours;
+      if (held && held[0] <= fromHour && toHour <= held[1]) return sumHeld(held[2], fromHour, toHour, a);
       const b = new Binder();
       const at = b.int(a);
       // Hours before a count only their last_seen (subtracted) and first_seen; hours from a on, everything but last_seen.

@@ -10,6 +10,7 @@ import { rawGroups, type Group } from "./raw";
 import { revenueForRow } from "./revenue";
 import { withGoalTests } from "./goal-filters";
 import { webReaderFor } from "../../storage";
+import { HOUR_MS } from "../../writer/web/dims";
 import { revenueGoals, touchesGoal } from "./revenue-goals";
 import { isEventDim, isTimeDim, isVisitDim, type Filter, type Metric, type WebAnswer, type WebQuery } from "./types";
 
@@ -126,6 +127,12 @@ function aggRows(reader: Database, productId: string, q: WebQuery, range: Resolv
   const dim = q.dimensions.find((d) => !isTimeDim(d)) ?? "";
   const timed = q.dimensions.some(isTimeDim);
   const out: Row[] = [];
+  const web = webReaderFor(reader);
+  if (web.aggPrefetch && starts.length > 1) {
+    const [h0, h1] = [Math.floor(range.from / HOUR_MS), Math.ceil(range.to / HOUR_MS)];
+    web.aggPrefetch(productId, storedDim(dim), h0, h1);
+    if (dim === "event:page") web.aggPrefetch(productId, "visit:entry_page", h0, h1);
+  }
   starts.forEach((s, i) => {
     const from = Math.max(s, range.from);
     const to = i + 1 < starts.length ? starts[i + 1]! : range.to;
