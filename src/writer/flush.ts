@@ -128,9 +128,11 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       // A flush of page views alone has no points: the sink's call (a rollup fold, its tables) was
       // ~25 µs of every such flush (measured at 32–64 hits per flush).
       // Events first: their `event:<name>` counts are in the points written after them.
-      web.write();
       eventsSink.write();
       const count = rows.size || own.length ? sink.write([{ token: null, groups: sortedGroups(rows) }, ...own]) : 0;
+      // Web rows last (one call at most, none for a flush without hits): on ClickHouse, like the
+      // inserts above, after every statement that can still fail in SQLite.
+      web.write();
       const committing = performance.now();
       sqlite.exec("COMMIT");
       observe(commitSeconds, (performance.now() - committing) / 1000);
