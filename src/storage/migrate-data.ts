@@ -3,10 +3,10 @@ import { BLOCK_MS, createBlockWriter, type BlockWriter } from "./sqlite/point-bl
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import type { Database } from "bun:sqlite";
 import { writeFileAtomic } from "../lib/atomic-write";
-import { AppError } from "../lib/errors";
-import { tsvText, type ClickHouseTransport } from "./clickhouse/transport";
 import { clickhouseWebCopy, isWebTable, sqliteWebCopy, WEB_TABLES, type WebCopy } from "./migrate-web";
 import { createFoldJournal } from "../writer/web/journal";
+import { AppError } from "../lib/errors";
+import { tsvText, type ClickHouseTransport } from "./clickhouse/transport";
 
 /**
  * `litekpi migrate-data --to chdb|sqlite` (README "Storage engines"): copies the data plane the
