@@ -3,6 +3,8 @@ import { globToRegExp } from "../web/enrich/glob";
 import type { PropertyMatch } from "../goals/property-match";
 import type { EntityMatches, FunnelSource, ResolvedStep } from "./sources";
 import type { EventRow, Hit, SessionRow } from "../web/query/filters";
+import { webReaderFor } from "../storage";
+import type { FunnelHitRow as Row } from "../storage/web-plane";
 
 /**
  * Funnel matches per web visitor, from the tracker's raw hits (web_events): a page step is a page
@@ -44,7 +46,6 @@ function propsMatch(want: PropertyMatch | null, props: Record<string, string> | 
   return true;
 }
 
-type Row = { visitor_id: number; ts_ms: number; name: string; hostname: string; pathname: string; props: string | null; session_id: number; start_ms: number | null };
 
 export const webFunnelSource: FunnelSource = {
   read(db: Db, productId, steps, span, breakdown, keepHit): Iterable<EntityMatches> {
@@ -53,26 +54,20 @@ export const webFunnelSource: FunnelSource = {
     const names = [...new Set(steps.flatMap((st) => ("visitStart" in st ? [] : ["page" in st ? "pageview" : st.event])))];
     // A visit-start step needs only the starts of the visits the other steps' hits are in: a
     // visitor's visits never overlap, so the latest start before a hit is its own visit's.
-    const rows = db.$client
-      .query(
-        `SELECT e.visitor_id, e.ts_ms, e.name, e.hostname, e.pathname, e.props, e.session_id, ${startBits ? "(SELECT start_ms FROM web_sessions s WHERE s.id = e.session_id)" : "NULL"} AS start_ms
-         FROM web_events e WHERE e.product_id = ? AND e.ts_ms >= ? AND e.ts_ms < ? AND e.name IN (${names.map(() => "?").join(", ")})
-         ORDER BY e.visitor_id, e.ts_ms`,
-      )
-      .iterate(productId, span.from, span.to, ...names) as Iterable<Row>;
-    const sessionRow = keepHit ? db.$client.query("SELECT * FROM web_sessions WHERE id = ?") : null;
+    const web = webReaderFor(db.$client);
+    const rows = web.funnelHits(productId, span.from, span.to, names, startBits !== 0);
     const sessions = new Map<number, SessionRow>();
     const hitOf = (r: Row, props: Record<string, string> | null): Hit => {
       let s = sessions.get(r.session_id);
       if (!s) {
         if (sessions.size > 10_000) sessions.clear();
-        sessions.set(r.session_id, (s = sessionRow!.get(r.session_id) as SessionRow));
+        sessions.set(r.session_id, (s = web.sessionById(productId, r.session_id)!));
       }
       const e: EventRow = { session_id: r.session_id, visitor_id: r.visitor_id, ts_ms: r.ts_ms, name: r.name, hostname: r.hostname, pathname: r.pathname, props: r.props, engaged_ms: null, scroll_depth: null };
       return { e, s, props };
     };
     const visitColumn = breakdown ? VISIT_COLUMNS[breakdown] : undefined;
-    const sessionValue = visitColumn ? db.$client.query(`SELECT ${visitColumn} AS v FROM web_sessions WHERE id = ?`) : null;
+
     const propName = breakdown && !visitColumn ? breakdown.replace(/^event:props:/, "") : null;
     return (function* () {
       let current: EntityMatches | null = null;
@@ -96,7 +91,7 @@ export const webFunnelSource: FunnelSource = {
         }
         if (mask) current.matches.push({ ts: r.ts_ms, mask });
         if (breakdown && current.breakdown === null && mask & 1) {
-          current.breakdown = sessionValue ? String((sessionValue.get(r.session_id) as { v: string | null } | null)?.v ?? "") : (props?.[propName!] ?? "");
+          current.breakdown = visitColumn ? String((web.sessionById(productId, r.session_id) as Record<string, unknown> | null)?.[visitColumn] ?? "") : (props?.[propName!] ?? "");
         }
       }
       if (current) yield current;

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { webReaderFor } from "../storage";
 
 /**
  * Which visit a payment belongs to (DESIGN.md "Revenue"), decided when revenue is read — so a
@@ -50,29 +51,20 @@ export function createAttributor(reader: Database, productId: string) {
   const settings = settingsOf(reader, productId);
   const purchaseOf = reader.query("SELECT kind, amount_minor, paid_at, visitor_id, customer_id, email, order_id FROM revenue_events WHERE product_id = ? AND order_id = ? AND kind = 'purchase' ORDER BY paid_at LIMIT 1");
   const customerVisitor = reader.query("SELECT visitor_id FROM revenue_events WHERE product_id = ? AND customer_id = ? AND visitor_id IS NOT NULL AND paid_at <= ? ORDER BY paid_at DESC LIMIT 1");
-  const visits = reader.query("SELECT * FROM web_sessions WHERE product_id = ? AND persisted_id = ? AND start_ms <= ? AND start_ms > ? ORDER BY start_ms DESC");
-  // `litekpi.identify(idOrEmail)` is stored as an "identify" hit whose prop `id` names the person.
-  const identified = reader.query(
-    "SELECT visitor_id FROM web_events WHERE product_id = ? AND name = 'identify' AND lower(json_extract(props, '$.id')) IN (lower(?), lower(?)) AND ts_ms <= ? ORDER BY ts_ms DESC LIMIT 1",
-  );
-  const visitsOfVisitor = reader.query("SELECT * FROM web_sessions WHERE product_id = ? AND visitor_id = ? AND start_ms <= ? AND start_ms > ? ORDER BY start_ms DESC");
-  // Visits of many visitors at once (one indexed query per 500 ids, not one per payment).
+  const web = webReaderFor(reader);
+  // Visits of many visitors at once (one query per 500 ids, not one per payment).
   const known = new Map<string, AttributedSession[]>();
   const visitsOf = (visitor: string, until: number, since: number) => {
-    const all = known.get(visitor);
-    if (!all) return visits.all(productId, visitor, until, since) as AttributedSession[];
+    let all = known.get(visitor);
+    if (!all) known.set(visitor, (all = web.visitsOfPersisted(productId, [visitor])));
     return all.filter((v) => v.start_ms <= until && v.start_ms > since);
   };
   return {
     currency: settings.currency,
     prefetch(visitors: string[]) {
       const ids = [...new Set(visitors)].filter((v) => !known.has(v));
-      for (let k = 0; k < ids.length; k += 500) {
-        const chunk = ids.slice(k, k + 500);
-        for (const v of chunk) known.set(v, []);
-        const rows = reader.query(`SELECT * FROM web_sessions WHERE product_id = ? AND persisted_id IN (${chunk.map(() => "?").join(", ")}) ORDER BY start_ms DESC`).all(productId, ...chunk) as (AttributedSession & { persisted_id: string })[];
-        for (const row of rows) known.get(row.persisted_id)!.push(row);
-      }
+      for (const v of ids) known.set(v, []);
+      for (const row of web.visitsOfPersisted(productId, ids)) known.get(row.persisted_id)!.push(row);
     },
     visitOf(r: PaymentRow): AttributedSession | null {
       const anchor = r.kind === "refund" && r.order_id ? ((purchaseOf.get(productId, r.order_id) as PaymentRow | null) ?? r) : r;
@@ -81,8 +73,8 @@ export function createAttributor(reader: Database, productId: string) {
       if (visitor) return pick(visitsOf(visitor, anchor.paid_at, since), settings.model);
       const who = [anchor.email, anchor.customer_id].filter((x): x is string => !!x);
       if (!who.length) return null;
-      const seen = identified.get(productId, who[0]!, who[1] ?? who[0]!, anchor.paid_at) as { visitor_id: number } | null;
-      return seen ? pick(visitsOfVisitor.all(productId, seen.visitor_id, anchor.paid_at, since) as AttributedSession[], settings.model) : null;
+      const seen = web.identifiedVisitor(productId, who[0]!, who[1] ?? who[0]!, anchor.paid_at);
+      return seen !== null ? pick(web.visitsOfVisitor(productId, seen, anchor.paid_at, since), settings.model) : null;
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import type { EventRow } from "../web/query/filters";
 import type { AttributedPayment, AttributedSession } from "./attribution";
 import { minorDigits } from "./currency";
+import { webReaderFor } from "../storage";
 
 /**
  * Where a product's revenue comes from (DESIGN.md "Revenue"): its payment provider's webhooks
@@ -26,27 +27,22 @@ export type BrowserPayment = AttributedPayment & { event: EventRow };
 /**
  * The revenue goals' events of [from, to) that carried an amount in `currency`, as payments of
  * the visit that sent them: a positive amount is a purchase, a negative one a refund. Read through
- * the partial index of hits with an amount (page views never enter it).
+ * the partial index of hits with an amount on SQLite (page views never enter it).
  */
 export function browserPayments(reader: Database, productId: string, from: number, to: number, currency: string): BrowserPayment[] {
   const events = (
     reader.query("SELECT event FROM goals WHERE product_id = ? AND event IS NOT NULL AND currency = ?").all(productId, currency) as { event: string }[]
   ).map((g) => g.event);
   if (!events.length) return [];
-  const rows = reader
-    .query(
-      `SELECT session_id, visitor_id, ts_ms, name, hostname, pathname, props, engaged_ms, scroll_depth, revenue_amount FROM web_events
-       WHERE product_id = ? AND ts_ms >= ? AND ts_ms < ? AND revenue_amount IS NOT NULL AND revenue_currency = ? ORDER BY ts_ms, seq`,
-    )
-    .all(productId, from, to, currency) as (EventRow & { revenue_amount: number })[];
+  const web = webReaderFor(reader);
   const goalEvents = new Set(events);
-  const sessionOf = reader.query("SELECT * FROM web_sessions WHERE id = ?");
+  const rows = web.revenueHits(productId, from, to, currency, null).filter((e) => goalEvents.has(e.name));
+  const sessions = new Map(web.sessionsByIds(productId, [...new Set(rows.map((e) => e.session_id))]).map((s) => [s.id, s as unknown as AttributedSession]));
   const scale = 10 ** minorDigits(currency);
   const out: BrowserPayment[] = [];
   for (const { revenue_amount, ...event } of rows) {
-    if (!goalEvents.has(event.name)) continue;
     const amountMinor = Math.round(revenue_amount * scale);
-    const session = sessionOf.get(event.session_id) as AttributedSession | null;
+    const session = sessions.get(event.session_id) ?? null;
     out.push({ kind: amountMinor < 0 ? "refund" : "purchase", amountMinor, paidAt: event.ts_ms, session, event });
   }
   return out;

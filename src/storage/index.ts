@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { DataPlane, PointsReader } from "./plane";
 import type { EventsReader } from "./events-plane";
+import type { WebReader } from "./web-plane";
 import { sqliteDataPlane } from "./sqlite/plane";
 
 /**
@@ -19,6 +20,11 @@ export function dataPlaneOf(sqlite: Database): DataPlane {
 
 export function pointsReaderFor(sqlite: Database): PointsReader {
   return dataPlaneOf(sqlite).points(sqlite);
+}
+
+/** Where a connection's web-analytics reads run (src/storage/web-plane.ts). */
+export function webReaderFor(sqlite: Database): WebReader {
+  return dataPlaneOf(sqlite).web(sqlite);
 }
 
 /** Where a connection's product-event reads run (src/storage/events-plane.ts). */

@@ -3,13 +3,15 @@ import { BLOCK_MS, createBlockWriter, type BlockWriter } from "./sqlite/point-bl
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import type { Database } from "bun:sqlite";
 import { writeFileAtomic } from "../lib/atomic-write";
+import { clickhouseWebCopy, isWebTable, sqliteWebCopy, WEB_TABLES, type WebCopy } from "./migrate-web";
+import { createFoldJournal } from "../writer/web/journal";
 import { AppError } from "../lib/errors";
 import { tsvText, type ClickHouseTransport } from "./clickhouse/transport";
 import { recordNewestSeq } from "./clickhouse/events-sql";
 
 /**
  * `litekpi migrate-data --to chdb|sqlite` (README "Storage engines"): copies the data plane the
- * ClickHouse adapter covers — raw points, the three rollups and product events — from one engine to the other, in
+ * ClickHouse adapter covers — raw points, the three rollups, product events and web analytics (src/storage/migrate-web.ts) — from one engine to the other, in
  * batches, with the server stopped. Rollups are copied as they are (not rebuilt from raw points:
  * retention may have deleted raw points that the rollups still count), so the materialized views
  * are detached while copying into ClickHouse (a detach that is undone by any restart). Minute
@@ -26,7 +28,7 @@ export type MigrateDirection = "to-clickhouse" | "to-sqlite";
 export type TableCount = { table: string; source: number; target: number; points: { source: number; target: number } };
 export type MigrateProgress = (table: string, done: number, total: number) => void;
 
-const TABLES = ["points", "rollup_1m", "rollup_1h", "rollup_1d", "events"] as const;
+const TABLES = ["points", "rollup_1m", "rollup_1h", "rollup_1d", "events", ...WEB_TABLES] as const;
 type Table = (typeof TABLES)[number];
 const VIEWS = ["rollup_1m_mv", "rollup_1h_mv", "rollup_1d_mv"];
 const STAGING = "migrate_rollup_rows";
@@ -43,8 +45,12 @@ export function migrateData(opts: {
   const { sqlite, ch, direction } = opts;
   const batch = opts.batchSize ?? 50_000;
   const cuts = sqlite.query("SELECT product_id AS p, points_before AS t FROM retention_cuts ORDER BY product_id").all() as { p: string; t: number }[];
-  const target = direction === "to-clickhouse" ? clickhouseSide(ch, cuts) : sqliteSide(sqlite);
-  const source = direction === "to-clickhouse" ? sqliteSide(sqlite) : clickhouseSide(ch, cuts);
+  // Web aggregate changes a killed writer left in its journal are folded first (src/writer/web/journal.ts).
+  if (direction === "to-clickhouse") createFoldJournal(sqlite).fold();
+  const onSqlite = withWeb(sqliteSide(sqlite), sqliteWebCopy(sqlite));
+  const onClickHouse = withWeb(clickhouseSide(ch, cuts), clickhouseWebCopy(ch));
+  const target = direction === "to-clickhouse" ? onClickHouse : onSqlite;
+  const source = direction === "to-clickhouse" ? onSqlite : onClickHouse;
   const marker = existsSync(opts.markerPath) ? (JSON.parse(readFileSync(opts.markerPath, "utf8")) as { direction: string }) : null;
   if (marker && marker.direction !== direction) {
     throw new AppError(409, "migration_in_progress", `A copy ${marker.direction} is unfinished: run it again to finish it, or remove ${opts.markerPath}`);
@@ -100,6 +106,17 @@ type Side = {
   begin(): void;
   end(): void;
 };
+
+/** The web tables (src/storage/migrate-web.ts) beside the points' and events' own. */
+function withWeb(side: Side, web: WebCopy): Side {
+  return {
+    ...side,
+    count: (t) => (isWebTable(t) ? web.count(t) : side.count(t)),
+    points: (t) => (isWebTable(t) ? web.points(t) : side.points(t)),
+    read: (t, offset, limit) => (isWebTable(t) ? web.read(t, offset, limit) : side.read(t, offset, limit)),
+    write: (t, rows) => (isWebTable(t) ? web.write(t, rows) : side.write(t, rows)),
+  };
+}
 
 // points: product, series, all-tags series, ts_ms, value; rollups: product, series, bucket, count, sum, min, max; events: EVENT_COLUMNS.
 function sqliteSide(sqlite: Database): Side {
@@ -159,6 +176,8 @@ function sqliteSide(sqlite: Database): Side {
       // The user-day rows came from the events replaced: without a zone's state row the engine
       // reads raw events, and the writer starts (and the user-days job completes) the rows again.
       if (table === "events") sqlite.exec("DELETE FROM event_user_days; DELETE FROM event_name_user_days; DELETE FROM event_day_rollups");
+      // Journal rows would add their changes to the aggregates replaced.
+      if (table === "web_agg_hour") sqlite.exec("DELETE FROM web_fold_journal");
     },
     begin() {},
     end() {},

@@ -14,6 +14,9 @@ import type { EventsSink } from "./events-plane";
 import { createSqliteEventsSink } from "./sqlite/events-sink";
 import { clickhouseEvents } from "./clickhouse/events-reader";
 import { createClickHouseEventsSink } from "./clickhouse/events-sink";
+import type { WebSink } from "./web-plane";
+import { clickhouseWeb } from "./clickhouse/web-reader";
+import { createClickHouseWebSink } from "./clickhouse/web-sink";
 
 /** What the writer thread needs to open its side of the data plane (plain data: it crosses to the Worker). */
 export type StorageInit = { engine: StorageEngine; chdbPath: string | null };
@@ -42,12 +45,16 @@ export function openDataPlane(init: StorageInit): { plane: DataPlane; applied: s
   const ch = transport(init);
   const { applied } = migrateClickHouse(ch);
   const events = clickhouseEvents(ch);
-  return { plane: { engine: init.engine, points: (sqlite) => clickhousePoints(ch, sqlite), events: () => events }, applied, close: () => ch.close() };
+  const web = clickhouseWeb(ch);
+  return { plane: { engine: init.engine, points: (sqlite) => clickhousePoints(ch, sqlite), events: () => events, web: () => web }, applied, close: () => ch.close() };
 }
 
-/** The writer thread's side: where a flush's points and events go (one transport for both). */
-export function openSinks(init: StorageInit, sqlite: Database): { sink: PointsSink; events: EventsSink } {
+/**
+ * The writer thread's side: where a flush's points, events and web rows go (one transport for
+ * all). SQLite's web sink is the flusher's own default (it defers the aggregate upserts).
+ */
+export function openSinks(init: StorageInit, sqlite: Database): { sink: PointsSink; events: EventsSink; web?: WebSink } {
   if (init.engine === "sqlite") return { sink: createSqlitePointsSink(sqlite), events: createSqliteEventsSink(sqlite) };
   const ch = transport(init);
-  return { sink: createClickHousePointsSink(ch, sqlite), events: createClickHouseEventsSink(ch, sqlite) };
+  return { sink: createClickHousePointsSink(ch, sqlite), events: createClickHouseEventsSink(ch, sqlite), web: createClickHouseWebSink(ch) };
 }

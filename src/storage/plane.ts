@@ -42,8 +42,13 @@ export interface PointsReader {
   timeOrdered(productId: string, ids: Fragment, from: number, to: number): PointBatches;
 }
 
-/** `events`: the product-events half of the port (src/storage/events-plane.ts). */
-export type DataPlane = { engine: StorageEngine; points(sqlite: Database): PointsReader; events(sqlite: Database): import("./events-plane").EventsReader };
+/** `events`: the product-events half of the port (src/storage/events-plane.ts); `web`: web analytics (src/storage/web-plane.ts). */
+export type DataPlane = {
+  engine: StorageEngine;
+  points(sqlite: Database): PointsReader;
+  events(sqlite: Database): import("./events-plane").EventsReader;
+  web(sqlite: Database): import("./web-plane").WebReader;
+};
 
 /** A flush's raw points, one series per group; `token` is set for an idempotent request's own rows. */
 export type PointsChunk = { token: string | null; groups: import("../writer/apply-batch").SeriesRows[] };

@@ -46,8 +46,9 @@ export function erasePersonBatch(sqlite: Database, productId: string, person: st
 
 /**
  * Web visits of a persisted visitor id (attribution mode) and their hits, and webhook messages
- * (with their delivery log) that name the person: few, so at once. These stay in SQLite on
- * every engine. Runs inside the caller's transaction.
+ * (with their delivery log) that name the person: few, so at once. Runs inside the caller's
+ * transaction. The messages are SQLite's on every engine; on ClickHouse the visits and hits are
+ * not here but in its web sink, which the writer's erase op calls (src/storage/web-plane.ts).
  */
 export function eraseWebOfPerson(sqlite: Database, productId: string, person: string): number {
   const ids = `SELECT id FROM web_sessions WHERE product_id = ?1 AND persisted_id = ?2`;

@@ -14,6 +14,8 @@ import type { PointsChunk, PointsSink } from "../storage/plane";
 import type { EventsSink } from "../storage/events-plane";
 import { createSqliteEventsSink } from "../storage/sqlite/events-sink";
 import { createSqlitePointsSink, sortedGroups } from "../storage/sqlite/points-sink";
+import type { WebSink } from "../storage/web-plane";
+import { createSqliteWebSink } from "../storage/sqlite/web-sink";
 
 // api_keys.last_used_at is written at most this often per key.
 const LAST_USED_EVERY_MS = 60_000;
@@ -29,13 +31,16 @@ export type FlushResult = { seq: number; ok: true; value: unknown } | { seq: num
  * folded in memory first, idempotency answers, last-used stamps and the month's usage counts — then COMMIT. Results are
  * handed out only after COMMIT, so an answered request is on disk.
  */
-export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: number; sink?: PointsSink; events?: EventsSink; deferWebFold?: boolean }) {
+export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: number; sink?: PointsSink; events?: EventsSink; web?: WebSink; deferWebFold?: boolean }) {
   const registry = new SeriesRegistry(sqlite, opts.maxSeriesPerProduct);
   // Where raw points and rollups go: this SQLite file, or ClickHouse (src/storage/).
   const sink = opts.sink ?? createSqlitePointsSink(sqlite);
   const eventsSink = opts.events ?? createSqliteEventsSink(sqlite);
   const usage = createUsageCounter(sqlite);
-  const web = createWebWriter(sqlite, { deferFold: opts.deferWebFold });
+  // The writer thread defers SQLite's aggregate upserts (src/writer/web/journal.ts); in-process
+  // loaders (the bench's data generator) write them in each flush.
+  const webSink = opts.web ?? createSqliteWebSink(sqlite, { deferFold: opts.deferWebFold });
+  const web = createWebWriter(sqlite, webSink);
   const revenue = createRevenueWriter(sqlite);
   const schemaWriter = createSchemaWriter(sqlite);
   const webhooks = createWebhookHooks(sqlite);
@@ -126,6 +131,9 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
       // A flush of page views alone has no points: the sink's call (a rollup fold, its tables) was
       // ~25 µs of every such flush (measured at 32–64 hits per flush).
       const count = rows.size || own.length ? sink.write([{ token: null, groups: sortedGroups(rows) }, ...own]) : 0;
+      // Web rows last (one call at most, none for a flush without hits): on ClickHouse, like the
+      // inserts above, after every statement that can still fail in SQLite.
+      web.write();
       const committing = performance.now();
       sqlite.exec("COMMIT");
       observe(commitSeconds, (performance.now() - committing) / 1000);
@@ -168,6 +176,7 @@ export function createFlusher(sqlite: Database, opts: { maxSeriesPerProduct: num
     /** The data plane's side of purge and retention (src/storage/). */
     sink,
     events: eventsSink,
+    web: webSink,
     stats: (): WriterStats => ({ flushes, points: stored, events: storedEvents, flushSeconds, commitSeconds }),
   };
 }

@@ -13,7 +13,6 @@ import { openDatabase, closeDatabase } from "../db/connection";
 import { createLogger, type LogLevel } from "../lib/log";
 import { createFlusher, storageProblem, toWire, type FlushItem, type FlushResult, type Flusher } from "./flush";
 import { expireIdempotencyBatch, planPurge, purgeBatch, type PurgePlan } from "./purge";
-import { deleteOldWeb } from "./retention";
 import { unpackBatches, type FromWriter, type ToWriter, type WriterDone, type WriterOp } from "./batch";
 import { openSinks, type StorageInit } from "../storage/open";
 
@@ -150,7 +149,7 @@ function runOp(seq: number, op: WriterOp): FlushResult {
     switch (op.kind) {
       case "purge":
         // The data plane's rows first (ClickHouse finds them by product; SQLite's purge by series).
-        return { seq, ok: true, value: flusher.sink.purgeProduct(op.productId) || flusher.events.purgeProduct(op.productId) || purgeBatch(sqlite, purgePlan(), op.productId, op.batchSize) };
+        return { seq, ok: true, value: flusher.sink.purgeProduct(op.productId) || flusher.events.purgeProduct(op.productId) || flusher.web.purgeProduct(op.productId) || purgeBatch(sqlite, purgePlan(), op.productId, op.batchSize) };
       case "expire-idempotency":
         return { seq, ok: true, value: expireIdempotencyBatch(sqlite, op.cutoff, op.limit) };
       case "sync":
@@ -164,9 +163,10 @@ function runOp(seq: number, op: WriterOp): FlushResult {
       case "retention-events":
         return { seq, ok: true, value: flusher.events.deleteOld(op.productId, op.before, op.scope, op.limit) };
       case "retention-web":
-        return { seq, ok: true, value: deleteOldWeb(sqlite, op.productId, op.before, op.limit) };
+        return { seq, ok: true, value: flusher.web.deleteOld(op.productId, op.before, op.limit) };
       case "erase-person": {
         const value = flusher.events.erasePerson(op.productId, op.person, op.after, op.limit);
+        if (op.after === 0) value.deleted += flusher.web.erasePerson(op.productId, op.person);
         // The visits of an erased visitor id must not be written back from the writer's memory.
         if (op.after === 0) flusher.forgetProduct(op.productId);
         return { seq, ok: true, value };

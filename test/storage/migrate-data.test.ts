@@ -134,7 +134,8 @@ t("SQLite → chdb → SQLite: every answer unchanged, counts verified, a second
   expect(toChdb.code).toBe(0);
   const tables = JSON.parse(toChdb.out.trim().split("\n").pop()!).tables as { table: string; source: number; target: number }[];
   expect(tables.find((x) => x.table === "points")).toMatchObject({ source: 710, target: 710 });
-  expect(tables.every((x) => x.source === x.target && x.source > 0)).toBe(true);
+  // Web analytics has its own round trip (test/storage/migrate-web.test.ts): none was sent here.
+  expect(tables.every((x) => x.source === x.target && (x.source > 0 || x.table.startsWith("web_")))).toBe(true);
   expect(tables.find((x) => x.table === "events")).toMatchObject({ source: 110, target: 110 });
 
   const onChdb = await answers("chdb");

@@ -5,6 +5,7 @@ import { saveWebSettings, getWebSettings } from "../../src/web/sites";
 import { erasePerson } from "../../src/ops/erasure";
 import { setRetention, applyRetention } from "../../src/ops/retention";
 import { makeSite, sendPlausible, sendTrack } from "./support";
+import { webCount, webRows } from "../helpers/web-plane";
 
 /** Visits, bounce, duration, the daily salt, attribution mode, a restart, retention and erasure, with a fixed clock. */
 const MIN = 60_000;
@@ -49,7 +50,7 @@ describe("visits", () => {
     const [top] = await query(s, site.readKey, site.domain, { metrics: TOP, date_range: "day" });
     // Durations: visit 1 = 29:59 + 12 s = 1811 s; visit 2 = 0 + 4 s; visit 3 = 0 + 12 s → avg round(1827 / 3) = 609.
     expect(top!.metrics).toEqual([2, 3, 4, 33, 609]);
-    const sessions = s.deps.db.$client.query("SELECT pageviews, entry_page, exit_page FROM web_sessions WHERE product_id = ? ORDER BY start_ms, id").all(site.product.id);
+    const sessions = webRows(s.deps, "SELECT pageviews, entry_page, exit_page FROM web_sessions WHERE product_id = ? ORDER BY start_ms, id", site.product.id);
     expect(sessions).toEqual([
       { pageviews: 2, entry_page: "/", exit_page: "/pricing" },
       { pageviews: 1, entry_page: "/blog", exit_page: "/blog" },
@@ -60,6 +61,9 @@ describe("visits", () => {
   });
 
   test("after a restart the writer picks up the open visit from the table", async () => {
+    // One data directory at a time (embedded ClickHouse allows one per process under STORAGE=chdb).
+    await s?.stop();
+    s = undefined as never;
     const dir = tempDir();
     const c = fixedClock(T0 + 7 * 86_400_000);
     let a = await startTestServer({ clock: c, dataDir: dir.path, env: { TRUSTED_PROXIES: "127.0.0.1" } });
@@ -99,10 +103,9 @@ describe("visitor ids", () => {
       expect(after[0]!.day).toBe(before[0]!.day + 1);
       expect(after[0]!.salt).not.toBe(before[0]!.salt);
       await send();
-      const ids = s.deps.db.$client.query("SELECT DISTINCT visitor_id FROM web_events WHERE product_id = ?").all(site.product.id);
+      const ids = webRows(s.deps, "SELECT DISTINCT visitor_id FROM web_events WHERE product_id = ?", site.product.id);
       expect(ids.length).toBe(2);
-      const visits = s.deps.db.$client.query("SELECT count(*) AS n FROM web_sessions WHERE product_id = ?").get(site.product.id) as { n: number };
-      expect(visits.n).toBe(2);
+      expect(webCount(s.deps, "SELECT count(*) AS n FROM web_sessions WHERE product_id = ?", site.product.id)).toBe(2);
       // Two visitor-days over the two days.
       const [top] = await query(s, site.readKey, site.domain, { metrics: ["visitors", "visits"], date_range: ["2026-05-20", "2026-05-21"] });
       expect(top!.metrics).toEqual([2, 2]);
@@ -121,15 +124,15 @@ describe("visitor ids", () => {
       await sendTrack(s.url, { site: site.siteToken, n: "pageview", u: "https://persist.example/", v }, { xff: "198.51.100.40" });
       clock.advance(MIN);
       await sendTrack(s.url, { site: site.siteToken, n: "pageview", u: "https://persist.example/pricing", v }, { xff: "203.0.113.41" });
-      const rows = s.deps.db.$client.query("SELECT persisted_id, pageviews FROM web_sessions WHERE product_id = ?").all(site.product.id);
+      const rows = webRows(s.deps, "SELECT persisted_id, pageviews FROM web_sessions WHERE product_id = ?", site.product.id);
       expect(rows).toEqual([{ persisted_id: v, pageviews: 2 }]);
       const { deleted } = await erasePerson(s.deps, site.product.id, v, { kind: "key", id: "test" } as never);
       expect(deleted).toBe(3); // two hits and their visit
-      expect((s.deps.db.$client.query("SELECT count(*) AS n FROM web_events WHERE product_id = ?").get(site.product.id) as { n: number }).n).toBe(0);
+      expect(webCount(s.deps, "SELECT count(*) AS n FROM web_events WHERE product_id = ?", site.product.id)).toBe(0);
       // A new hit after the erasure does not bring the old visit back.
       clock.advance(MIN);
       await sendTrack(s.url, { site: site.siteToken, n: "pageview", u: "https://persist.example/", v }, { xff: "198.51.100.40" });
-      expect(s.deps.db.$client.query("SELECT pageviews FROM web_sessions WHERE product_id = ?").all(site.product.id)).toEqual([{ pageviews: 1 }]);
+      expect(webRows(s.deps, "SELECT pageviews FROM web_sessions WHERE product_id = ?", site.product.id)).toEqual([{ pageviews: 1 }]);
     } finally {
       await s.stop();
     }
@@ -150,7 +153,7 @@ describe("retention", () => {
       setRetention(s.deps.db, site.product.id, { days: 7 }, clock.now());
       const removed = await applyRetention(s.deps);
       expect(removed.web).toBe(6); // 3 hits, then 3 visits
-      expect((s.deps.db.$client.query("SELECT count(*) AS n FROM web_events").get() as { n: number }).n).toBe(0);
+      expect(webCount(s.deps, "SELECT count(*) AS n FROM web_events")).toBe(0);
       expect(await query(s, site.readKey, site.domain, q)).toEqual(before);
       // A filtered query reads raw rows: those are gone.
       const filtered = await query(s, site.readKey, site.domain, { ...q, filters: [["is", "event:page", ["/p1"]]] });

@@ -7,6 +7,7 @@ import { ALL_TAGS_HASH } from "../../db/schema/data";
 import { pointsInTimeOrder } from "./points-in-order";
 import { aggregateRaw, countRaw } from "./points-read";
 import { sqliteEvents } from "./events-reader";
+import { sqliteWeb } from "./web-reader";
 
 /** The default data plane: raw points (in hour blocks) and rollups in the same SQLite file as everything else. */
 function sqlitePoints(sqlite: Database): PointsReader {
@@ -35,4 +36,4 @@ function sqlitePoints(sqlite: Database): PointsReader {
   };
 }
 
-export const sqliteDataPlane: DataPlane = { engine: "sqlite", points: sqlitePoints, events: sqliteEvents };
+export const sqliteDataPlane: DataPlane = { engine: "sqlite", points: sqlitePoints, events: sqliteEvents, web: sqliteWeb };

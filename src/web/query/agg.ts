@@ -1,6 +1,8 @@
 import type { Database } from "bun:sqlite";
 import { ALL_DIM, DAY_HOURS, HOUR_MS } from "../../writer/web/dims";
 import { emptyAcc, storedDim, type Acc } from "./acc";
+import { webReaderFor } from "../../storage";
+import type { AggSumRow as Row } from "../../storage/web-plane";
 
 /**
  * Reading the pre-aggregates (src/db/schema/web-data.ts) for an hour-aligned range [a, b).
@@ -37,6 +39,7 @@ export function sumRange(reader: Database, productId: string, dim: string, a: nu
   const fullFrom = Math.ceil(ha / DAY_HOURS); // first UTC day wholly inside [a, b)
   const fullTo = Math.floor(hb / DAY_HOURS); // UTC days before this one end by b
   const singleHour = b - a === HOUR_MS && a % DAY_MS !== 0 && b % DAY_MS !== 0;
+  const web = webReaderFor(reader);
   const out: Sums = new Map();
   const add = (r: Row) => {
     let acc = out.get(r[0]);
@@ -54,13 +57,13 @@ export function sumRange(reader: Database, productId: string, dim: string, a: nu
   // Rows as arrays, not objects: at 10M page views a page card sums ~25k rows, and building an
   // object per row took a third of the query's time (measured).
   if (fullFrom < fullTo) {
-    for (const r of dayQuery(reader).values(productId, stored, fullFrom, fullTo) as Row[]) add(r);
-    for (const r of hourQuery(reader).values(ha, productId, stored, d0 * DAY_HOURS, fullFrom * DAY_HOURS) as Row[]) add(r);
-    for (const r of hourQuery(reader).values(ha, productId, stored, fullTo * DAY_HOURS, hb) as Row[]) add(r);
+    for (const r of web.aggDays(productId, stored, fullFrom, fullTo)) add(r);
+    for (const r of web.aggHours(productId, stored, ha, d0 * DAY_HOURS, fullFrom * DAY_HOURS)) add(r);
+    for (const r of web.aggHours(productId, stored, ha, fullTo * DAY_HOURS, hb)) add(r);
   } else if (singleHour) {
-    for (const r of hourQuery(reader).values(ha, productId, stored, ha, hb) as Row[]) add(r);
+    for (const r of web.aggHours(productId, stored, ha, ha, hb)) add(r);
   } else {
-    for (const r of hourQuery(reader).values(ha, productId, stored, d0 * DAY_HOURS, hb) as Row[]) add(r);
+    for (const r of web.aggHours(productId, stored, ha, d0 * DAY_HOURS, hb)) add(r);
   }
   const result = new Map<string, Acc>();
   for (const [value, acc] of out) {
@@ -71,33 +74,3 @@ export function sumRange(reader: Database, productId: string, dim: string, a: nu
   }
   return result;
 }
-
-/** value, first_seen, last_seen (before a), hour_seen, visits, bounces, duration, visit page views, visit events, page views, events. */
-type Row = [string, number, number, number, number, number, number, number, number, number, number];
-
-const cache = new WeakMap<Database, { day: ReturnType<Database["prepare"]>; hour: ReturnType<Database["prepare"]> }>();
-function statements(reader: Database) {
-  let s = cache.get(reader);
-  if (!s) {
-    s = {
-      day: reader.prepare(
-        `SELECT value, sum(first_seen) AS f, 0 AS l, 0 AS hs, sum(visits) AS visits, sum(bounces) AS bounces, sum(duration_ms) AS duration,
-           sum(visit_pageviews) AS vpv, sum(visit_events) AS vev, sum(pageviews) AS pv, sum(events) AS ev
-         FROM web_agg_day WHERE product_id = ?1 AND dim = ?2 AND bucket >= ?3 AND bucket < ?4 GROUP BY value`,
-      ),
-      // Hours before a (?1) count only their last_seen (subtracted) and first_seen; hours from a on, everything but last_seen.
-      hour: reader.prepare(
-        `SELECT value, sum(first_seen) AS f, sum(CASE WHEN bucket < ?1 THEN last_seen ELSE 0 END) AS l, sum(hour_seen) AS hs,
-           sum(CASE WHEN bucket >= ?1 THEN visits ELSE 0 END) AS visits, sum(CASE WHEN bucket >= ?1 THEN bounces ELSE 0 END) AS bounces,
-           sum(CASE WHEN bucket >= ?1 THEN duration_ms ELSE 0 END) AS duration, sum(CASE WHEN bucket >= ?1 THEN visit_pageviews ELSE 0 END) AS vpv,
-           sum(CASE WHEN bucket >= ?1 THEN visit_events ELSE 0 END) AS vev, sum(CASE WHEN bucket >= ?1 THEN pageviews ELSE 0 END) AS pv,
-           sum(CASE WHEN bucket >= ?1 THEN events ELSE 0 END) AS ev
-         FROM web_agg_hour WHERE product_id = ?2 AND dim = ?3 AND bucket >= ?4 AND bucket < ?5 GROUP BY value`,
-      ),
-    };
-    cache.set(reader, s);
-  }
-  return s;
-}
-const dayQuery = (r: Database) => statements(r).day;
-const hourQuery = (r: Database) => statements(r).hour;

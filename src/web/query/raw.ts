@@ -1,5 +1,6 @@
 import { IDENTIFY } from "../../writer/web/web-writer";
 import type { Database } from "bun:sqlite";
+import { webReaderFor } from "../../storage";
 import { emptyAcc, type Acc } from "./acc";
 import { matches, storedValue, type EventRow, type Hit, type SessionRow } from "./filters";
 import { filterDims } from "./parse";
@@ -169,8 +170,6 @@ function mergeRevenueGoalHits(reader: Database, productId: string, from: number,
   for (const e of merged) events.push(e);
 }
 
-const HIT_COLUMNS = "e.session_id, e.visitor_id, e.ts_ms, e.name, e.hostname, e.pathname, e.props, e.engaged_ms, e.scroll_depth";
-
 /**
  * The visits overlapping [from, to) and their hits in time order. Under a top-level
  * `["is", "event:goal", names]` filter only hits with those names can match (every counter
@@ -179,26 +178,11 @@ const HIT_COLUMNS = "e.session_id, e.visitor_id, e.ts_ms, e.name, e.hostname, e.
  * need not read every visit of the range.
  */
 function readHits(reader: Database, productId: string, q: WebQuery, from: number, to: number): { sessions: SessionRow[]; events: EventRow[] } {
+  const web = webReaderFor(reader);
   const names = goalNamesOf(q.filters);
-  if (!names) {
-    const sessions = reader.query("SELECT * FROM web_sessions WHERE product_id = ? AND last_ms >= ? AND start_ms < ?").all(productId, from, to) as SessionRow[];
-    const events = reader
-      .query(`SELECT ${HIT_COLUMNS} FROM web_sessions s JOIN web_events e ON e.session_id = s.id WHERE s.product_id = ? AND s.last_ms >= ? AND s.start_ms < ? AND e.name != '${IDENTIFY}' ORDER BY e.ts_ms, e.seq`)
-      .all(productId, from, to) as EventRow[];
-    return { sessions, events };
-  }
-  const events = names.length
-    ? (reader
-        .query(`SELECT ${HIT_COLUMNS} FROM web_sessions s JOIN web_events e ON e.session_id = s.id WHERE s.product_id = ? AND s.last_ms >= ? AND s.start_ms < ? AND e.name IN (${names.map(() => "?").join(", ")}) ORDER BY e.ts_ms, e.seq`)
-        .all(productId, from, to, ...names) as EventRow[])
-    : [];
-  const ids = [...new Set(events.map((e) => e.session_id))];
-  const sessions: SessionRow[] = [];
-  for (let k = 0; k < ids.length; k += 500) {
-    const chunk = ids.slice(k, k + 500);
-    sessions.push(...(reader.query(`SELECT * FROM web_sessions WHERE id IN (${chunk.map(() => "?").join(", ")})`).all(...chunk) as SessionRow[]));
-  }
-  return { sessions, events };
+  if (!names) return { sessions: web.sessionsOverlapping(productId, from, to), events: web.hitsOfOverlapping(productId, from, to, null) };
+  const events = web.hitsOfOverlapping(productId, from, to, names);
+  return { sessions: web.sessionsByIds(productId, [...new Set(events.map((e) => e.session_id))]), events };
 }
 
 /**

@@ -9,6 +9,8 @@ import { bucketLabel, buckets, echoRange, resolveDateRange, timeUnit, type Resol
 import { rawGroups, type Group } from "./raw";
 import { revenueForRow } from "./revenue";
 import { withGoalTests } from "./goal-filters";
+import { webReaderFor } from "../../storage";
+import { HOUR_MS } from "../../writer/web/dims";
 import { revenueGoals, touchesGoal } from "./revenue-goals";
 import { isEventDim, isTimeDim, isVisitDim, type Filter, type Metric, type WebAnswer, type WebQuery } from "./types";
 
@@ -36,7 +38,7 @@ export function runWebQuery(deps: WebQueryDeps, productId: string, input: unknow
 /** Visitors of the last 5 minutes (the dashboard's realtime count): distinct visitor ids with a hit since. */
 export function realtimeVisitors(deps: WebQueryDeps, productId: string): number {
   const since = deps.clock.now() - 5 * 60_000;
-  return (deps.reader.$client.query("SELECT count(DISTINCT visitor_id) AS n FROM web_events WHERE product_id = ? AND ts_ms >= ?").get(productId, since) as { n: number }).n;
+  return webReaderFor(deps.reader.$client).realtimeVisitors(productId, since);
 }
 
 /**
@@ -45,11 +47,11 @@ export function realtimeVisitors(deps: WebQueryDeps, productId: string): number 
  * kept, gives the instant, so the local day is right in any zone (else the UTC day's start).
  */
 export function firstVisit(reader: Database, productId: string): number | null {
-  const row = reader.query("SELECT min(bucket) AS d FROM web_agg_day WHERE product_id = ? AND dim = ''").get(productId) as { d: number | null };
-  if (row.d === null) return null;
-  const dayStart = row.d * 86_400_000;
-  const hit = reader.query("SELECT min(ts_ms) AS t FROM web_events WHERE product_id = ? AND ts_ms >= ? AND ts_ms < ?").get(productId, dayStart, dayStart + 86_400_000) as { t: number | null };
-  return hit.t ?? dayStart;
+  const web = webReaderFor(reader);
+  const day = web.firstAggDay(productId);
+  if (day === null) return null;
+  const dayStart = day * 86_400_000;
+  return web.firstHitBetween(productId, dayStart, dayStart + 86_400_000) ?? dayStart;
 }
 
 type Row = { values: string[]; acc: Acc; from: number; to: number };
@@ -125,6 +127,12 @@ function aggRows(reader: Database, productId: string, q: WebQuery, range: Resolv
   const dim = q.dimensions.find((d) => !isTimeDim(d)) ?? "";
   const timed = q.dimensions.some(isTimeDim);
   const out: Row[] = [];
+  const web = webReaderFor(reader);
+  if (web.aggPrefetch && starts.length > 1) {
+    const [h0, h1] = [Math.floor(range.from / HOUR_MS), Math.ceil(range.to / HOUR_MS)];
+    web.aggPrefetch(productId, storedDim(dim), h0, h1);
+    if (dim === "event:page") web.aggPrefetch(productId, "visit:entry_page", h0, h1);
+  }
   starts.forEach((s, i) => {
     const from = Math.max(s, range.from);
     const to = i + 1 < starts.length ? starts[i + 1]! : range.to;

@@ -60,6 +60,10 @@ export class AggFold {
     this.rows.clear();
   }
 
+  get empty(): boolean {
+    return this.rows.size === 0;
+  }
+
   /** The changes as JSON, `[productId, dv, hour, ...counters][]` (web_fold_journal), or null when there are none. */
   serialize(): string | null {
     const out: (string | number)[][] = [];
@@ -97,9 +101,11 @@ function run(statement: AggStatements["hour"], productId: string, bucket: number
   statement.run(productId, bucket, dim, value, c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!);
 }
 
-export type AggStatements = { hour: ReturnType<Database["prepare"]>; day: ReturnType<Database["prepare"]> };
+/** Where the fold's rows go: an upsert statement (SQLite), or anything else that takes the same fourteen values (ClickHouse's rows). */
+export type AggTarget = { run(productId: string, bucket: number, dim: string, value: string, ...counters: number[]): unknown };
+export type AggStatements = { hour: AggTarget; day: AggTarget };
 
-export function prepareAgg(sqlite: Database): AggStatements {
+export function prepareAgg(sqlite: Database): { hour: ReturnType<Database["prepare"]>; day: ReturnType<Database["prepare"]> } {
   const upsert = (table: string) =>
     sqlite.prepare(
       `INSERT INTO ${table} (product_id, bucket, dim, value, first_seen, last_seen, visits, bounces, duration_ms, visit_pageviews, visit_events, pageviews, events, hour_seen)

@@ -1,10 +1,10 @@
 import type { Database } from "bun:sqlite";
 import type { WebBatch, WebHit, WebResult } from "../batch";
-import { AggFold, BOUNCES, DURATION, EV, Occurrences, prepareAgg, PV, VISIT_EV, VISIT_PV, VISITS } from "./fold";
+import { AggFold, BOUNCES, DURATION, EV, Occurrences, PV, VISIT_EV, VISIT_PV, VISITS } from "./fold";
 import { ALL_DIM, DAY_HOURS, ENGAGED_NOT_BOUNCE_MS, GOAL_DIM, HOSTNAME_DIM, HOUR_MS, PAGE_DIM, PROP_PREFIX, SEP, SESSION_TIMEOUT_MS, VISIT_DIMS } from "./dims";
 import { loadProductState } from "./rebuild";
-import { createFoldJournal } from "./journal";
-import { createEventRows } from "./event-rows";
+import type { WebEventRow } from "./event-rows";
+import type { WebSink } from "../../storage/web-plane";
 
 /** A visit as the writer keeps it: the web_sessions row plus what the aggregates last got from it. */
 export type Session = {
@@ -77,45 +77,35 @@ export function eventValues(h: Pick<WebHit, "name" | "pathname" | "hostname" | "
 
 
 /**
- * The web half of a flush (src/writer/flush.ts): visits kept in memory and in web_sessions, raw
- * hits into web_events, the pre-aggregates folded and upserted, drop counts. All of it inside
- * the flush transaction; if that rolls back, `reset()` forgets the memory so it is rebuilt from
- * the tables (which then hold exactly what was committed).
+ * The web half of a flush (src/writer/flush.ts): visits kept in memory, the pre-aggregates folded
+ * in memory, drop counts (control plane, SQLite); raw hits, the visits touched and the folded
+ * deltas go to the data plane (`sink`, src/storage/web-plane.ts) in one call at the end of the
+ * flush. If the flush rolls back, `reset()` forgets the memory so it is rebuilt from the tables
+ * (which then hold exactly what was committed).
  */
-export function createWebWriter(sqlite: Database, opts: { deferFold?: boolean } = {}) {
+export function createWebWriter(sqlite: Database, sink: WebSink) {
   const fold = new AggFold();
-  // The writer thread defers the aggregate upserts (src/writer/web/journal.ts); in-process loaders
-  // (the bench's data generator) write them in each flush, as before.
-  const journal = opts.deferFold ? createFoldJournal(sqlite) : null;
   const occ = new Occurrences(fold);
-  const agg = prepareAgg(sqlite);
   const sessions = new Map<string, Session>();
   const loaded = new Set<string>();
   const dirty = new Set<Session>();
   let nextId = 0;
   let newestMs = 0;
   let prunedAt = 0;
-  const events = createEventRows(sqlite);
-  const upsertSession = sqlite.prepare(
-    `INSERT INTO web_sessions (id, product_id, visitor_id, persisted_id, start_ms, last_ms, last_active_ms, tail_engaged_ms, engaged_ms, pageviews, events, custom_events,
-       entry_page, exit_page, hostname, source, referrer, utm_source, utm_medium, utm_campaign, utm_content, utm_term, click_ids, country, region, device, browser, os)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET persisted_id = excluded.persisted_id, last_ms = excluded.last_ms, last_active_ms = excluded.last_active_ms,
-       tail_engaged_ms = excluded.tail_engaged_ms, engaged_ms = excluded.engaged_ms, pageviews = excluded.pageviews, events = excluded.events, custom_events = excluded.custom_events,
-       exit_page = excluded.exit_page`,
-  );
+  // This flush's raw hits, in arrival order; settled visits wait in `settled` for the sink.
+  let events: WebEventRow[] = [];
+  let settled: Session[] = [];
   const upsertDrop = sqlite.prepare(
     `INSERT INTO web_drops (product_id, reason, n, last_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (product_id, reason) DO UPDATE SET n = n + excluded.n, last_at = max(last_at, excluded.last_at)`,
   );
-  const maxId = sqlite.prepare("SELECT coalesce(max(id), 0) AS n FROM web_sessions");
 
   function ensureLoaded(productId: string, tsMs: number) {
     if (loaded.has(productId)) return;
-    if (nextId === 0) nextId = (maxId.get() as { n: number }).n + 1;
+    if (nextId === 0) nextId = sink.maxSessionId() + 1;
     occ.quiet = true;
     try {
-      for (const s of loadProductState(sqlite, productId, tsMs, occ)) sessions.set(productId + SEP + s.visitorId, s);
+      for (const s of loadProductState(sink, productId, tsMs, occ)) sessions.set(productId + SEP + s.visitorId, s);
     } finally {
       occ.quiet = false;
     }
@@ -175,7 +165,7 @@ export function createWebWriter(sqlite: Database, opts: { deferFold?: boolean } 
       started = true;
     }
     if (h.tsMs > newestMs) newestMs = h.tsMs;
-    events.add([
+    events.push([
       productId, s.id, h.visitorId, h.tsMs, h.name, h.hostname, h.pathname,
       h.props ? JSON.stringify(h.props) : null, h.engagedMs, h.scrollDepth, h.revenue?.amount ?? null, h.revenue?.currency ?? null,
     ]);
@@ -220,7 +210,7 @@ export function createWebWriter(sqlite: Database, opts: { deferFold?: boolean } 
   function applyIdentify(productId: string, h: WebHit): boolean {
     const s = sessions.get(productId + SEP + h.visitorId);
     if (!s || h.tsMs - s.lastMs >= SESSION_TIMEOUT_MS) return false;
-    events.add([productId, s.id, h.visitorId, h.tsMs, h.name, h.hostname, h.pathname, h.props ? JSON.stringify(h.props) : null, null, null, null, null]);
+    events.push([productId, s.id, h.visitorId, h.tsMs, h.name, h.hostname, h.pathname, h.props ? JSON.stringify(h.props) : null, null, null, null, null]);
     return true;
   }
 
@@ -266,11 +256,6 @@ export function createWebWriter(sqlite: Database, opts: { deferFold?: boolean } 
       }
     }
     s.committed = next;
-    upsertSession.run(
-      s.id, p, s.visitorId, s.persistedId, s.startMs, s.lastMs, s.lastActiveMs, s.tailEngagedMs, s.engagedMs, s.pageviews, s.events, s.customEvents,
-      s.entryPage, s.exitPage, s.hostname, s.source, s.referrer, s.utmSource, s.utmMedium, s.utmCampaign, s.utmContent, s.utmTerm, s.clickIds,
-      s.country, s.region, s.device, s.browser, s.os,
-    );
   }
 
   /** Forgets visits that ended and days no occurrence can reach any more. */
@@ -301,22 +286,30 @@ export function createWebWriter(sqlite: Database, opts: { deferFold?: boolean } 
       onHit = undefined;
       return { accepted, pageviews };
     },
-    /** At the end of the flush transaction, before COMMIT. */
+    /** After the flush applied its batches: the visits' counters settled into the fold. */
     finish() {
-      events.write();
-      for (const s of dirty) settle(s);
+      for (const s of dirty) {
+        settle(s);
+        settled.push(s);
+      }
       dirty.clear();
-      if (journal) journal.append(fold);
-      else fold.write(agg);
       prune();
     },
-    /** Whether journal rows may be waiting for `foldJournal`. */
-    foldPending: () => journal?.pending() ?? false,
-    /** Outside any transaction: the journal's rows into the aggregates (see journal.ts). */
-    foldJournal: () => journal?.fold() ?? 0,
+    /** Right before COMMIT: what the flush changed into the data plane, in one call (none for a flush without hits). */
+    write() {
+      if (events.length || settled.length || !fold.empty) sink.write({ events, sessions: settled, fold });
+      events = [];
+      settled = [];
+      fold.clear();
+    },
+    /** Whether deferred aggregate changes may be waiting for `foldJournal`. */
+    foldPending: () => sink.foldPending(),
+    /** Outside any transaction: the deferred changes into the aggregates (SQLite's journal, see journal.ts). */
+    foldJournal: () => sink.fold(),
     /** The transaction rolled back: what memory holds is ahead of the tables. */
     reset() {
-      events.clear();
+      events = [];
+      settled = [];
       fold.clear();
       sessions.clear();
       loaded.clear();
