@@ -78,7 +78,11 @@ export interface EventsSink {
   write(): number;
   /** Retention: the scope's events before `before`, at most about `limit` per call; 0 when done. */
   deleteOld(productId: string, before: number, scope: RetentionScope, limit: number): number;
-  /** Erasure: a step of deleting a person's events (and, on the first step, their web visits, which stay in SQLite). */
+  /**
+   * Erasure: a step of deleting a person's events, and on the first step the SQLite side of the
+   * person's web data (webhook messages; on SQLite their visits too — on ClickHouse the web sink
+   * deletes those, src/storage/web-plane.ts).
+   */
   erasePerson(productId: string, person: string, after: number, limit: number): EraseStep;
   /** A deleted product's events (0 on SQLite: its purge finds the table itself). */
   purgeProduct(productId: string): number;
