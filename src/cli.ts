@@ -39,7 +39,8 @@ Add --json to any command for one JSON object on stdout.`;
 class UsageError extends Error {}
 
 /** What a command prints; `code` is its exit status when it is not 0 (doctor on a failed check). */
-export type Out = { json: boolean; values: Record<string, unknown>; plain: string[]; code?: number };
+/** `warnings` go to stderr (stdout keeps the command's documented output). */
+export type Out = { json: boolean; values: Record<string, unknown>; plain: string[]; code?: number; warnings?: string[] };
 type Command = {
   options: Record<string, { type: "string"; multiple?: boolean }>;
   required: string[];
@@ -181,6 +182,7 @@ async function report(io: { out(s: string): void; err(s: string): void }, json: 
   try {
     const out = await run();
     io.out(json ? JSON.stringify(out.values) + "\n" : out.plain.map((l) => l + "\n").join(""));
+    for (const w of out.warnings ?? []) io.err(`litekpi: ${w}\n`);
     return out.code ?? 0;
   } catch (err) {
     if (!(err instanceof AppError)) throw err;

@@ -6,6 +6,7 @@ import { deleteExpiredPendingRegistrations } from "../auth/pending-registration"
 import { deleteExpiredEmailTokens } from "../auth/email-tokens";
 import { runDueReports } from "../reports/jobs";
 import { runScheduledBackup } from "../ops/scheduled-backup";
+import { dataPlaneNotice } from "../ops/backup";
 import { applyRetention } from "../ops/retention";
 import { checkUsage } from "../ops/usage";
 import { createSaltKeeper } from "../web/enrich/visitor-id";
@@ -49,6 +50,8 @@ export function registerJobs(scheduler: Scheduler) {
   scheduler.register("ops.backup", "17 3 * * *", async (deps) => {
     const done = await runScheduledBackup(deps);
     if (done) deps.log.info("scheduled backup written", done);
+    const notice = done && dataPlaneNotice(deps.config.storage.engine, deps.config.dataDir);
+    if (notice) deps.log.warn(notice);
   });
   // Retention: raw points and events past each product's (and namespace's) "keep N days", in batches through the writer.
   scheduler.register("ops.retention", "41 * * * *", async (deps) => {

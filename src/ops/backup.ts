@@ -82,3 +82,16 @@ export function inspectDatabaseFile(path: string, check: "integrity_check" | "qu
     db?.close();
   }
 }
+
+/**
+ * What a backup of the SQLite file leaves out: on STORAGE=chdb|clickhouse the data plane (raw
+ * points, rollups, product events, web analytics) lives in ClickHouse, not in the file, so a
+ * backup holds the control plane only. Said on every backup rather than left to be found after a
+ * restore; null when the file is everything.
+ */
+export function dataPlaneNotice(engine: "sqlite" | "clickhouse" | "chdb", dataDir: string): string | null {
+  if (engine === "sqlite") return null;
+  const where = engine === "chdb" ? `${dataDir}/clickhouse (copy it with the server stopped)` : "the ClickHouse server (back it up with ClickHouse's BACKUP)";
+  return `STORAGE=${engine}: this backup holds the control plane only; points, events and web analytics are in ${where}`;
+}
+

@@ -1,6 +1,6 @@
 import type { Config } from "../config";
 import type { Out } from "../cli";
-import { BACKUP_NICE, backupDatabase, openExisting } from "./backup";
+import { BACKUP_NICE, backupDatabase, dataPlaneNotice, openExisting } from "./backup";
 import { lowerThreadPriority } from "../lib/thread-priority";
 import { restoreDatabase } from "./restore";
 import { diagnose } from "./doctor";
@@ -22,7 +22,8 @@ export const OPS_COMMANDS: Record<string, BareCommand> = {
       const db = openExisting(databasePath(config.dataDir));
       try {
         const r = backupDatabase(db, o.to!);
-        return { json: false, values: r, plain: [r.file, String(r.bytes)] };
+        const notice = dataPlaneNotice(config.storage.engine, config.dataDir);
+        return { json: false, values: r, plain: [r.file, String(r.bytes)], warnings: notice ? [notice] : [] };
       } finally {
         db.close();
       }

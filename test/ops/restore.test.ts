@@ -103,4 +103,15 @@ describe("litekpi restore", () => {
     expect(files()).toEqual(listing); // no temp file left, no before-restore
     expect(existsSync(`${dbPath}.before-restore`)).toBe(false);
   }
+
+  test("on STORAGE=chdb a backup says on stderr that the data plane is not in it; stdout keeps its contract", async () => {
+    const file = join(scratch.path, "chdb.db");
+    const r = await runCliProcess(["backup", "--to", file, "--json"], { ...env, STORAGE: "chdb" });
+    expect(r.code).toBe(0);
+    expect(Object.keys(JSON.parse(r.stdout)).sort()).toEqual(["bytes", "file", "tookMs"]);
+    expect(r.stderr).toContain("this backup holds the control plane only");
+    expect(r.stderr).toContain(join(dir.path, "clickhouse"));
+    // On SQLite the file is everything: nothing on stderr.
+    expect((await runCliProcess(["backup", "--to", join(scratch.path, "sqlite.db")], env)).stderr).toBe("");
+  });
 });
