@@ -10,7 +10,7 @@ import type { ClickHouseTransport } from "../../src/storage/clickhouse/transport
  * the SQLite registry on every engine.
  */
 const sessions = new Map<string, ClickHouseTransport>();
-function ch(deps: Deps): ClickHouseTransport | null {
+export function ch(deps: Deps): ClickHouseTransport | null {
   if (dataPlaneOf(deps.db.$client).engine === "sqlite") return null;
   const path = join(deps.config.dataDir, "clickhouse");
   let t = sessions.get(path);

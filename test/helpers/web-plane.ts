@@ -1,8 +1,5 @@
-import { join } from "node:path";
 import type { Deps } from "../../src/deps";
-import { dataPlaneOf } from "../../src/storage";
-import { openChdb } from "../../src/storage/clickhouse/chdb";
-import type { ClickHouseTransport } from "../../src/storage/clickhouse/transport";
+import { ch } from "./data-plane";
 
 /**
  * Stored web rows (web_events, web_sessions, the aggregates), read from wherever they live: the
@@ -10,21 +7,6 @@ import type { ClickHouseTransport } from "../../src/storage/clickhouse/transport
  * Takes simple SQLite SQL with `?` parameters; on ClickHouse, visits are read FINAL (their latest
  * version) and the parameters bound by type.
  */
-const sessions = new Map<string, ClickHouseTransport>();
-function ch(deps: Deps): ClickHouseTransport | null {
-  if (dataPlaneOf(deps.db.$client).engine === "sqlite") return null;
-  const path = join(deps.config.dataDir, "clickhouse");
-  let t = sessions.get(path);
-  if (!t) {
-    const opened = (t = openChdb(path));
-    sessions.set(path, opened);
-    deps.onClose(() => {
-      sessions.delete(path);
-      opened.close();
-    });
-  }
-  return t;
-}
 
 export function webRows(deps: Deps, sql: string, ...params: (string | number)[]): Record<string, unknown>[] {
   const c = ch(deps);

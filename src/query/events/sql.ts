@@ -37,18 +37,9 @@ export function whereSql(productId: string, f: ResolvedFilter): Fragment {
  * `starts` are the unclipped bucket starts (the first at or before `from`); every row is < `to`.
  */
 export function bucketIndexSql(starts: number[], to: number): Fragment {
-  const n = starts.length;
   // An empty range has no buckets and no rows to place.
-  if (n === 0) return { sql: "0", params: [] };
-  const arms: { end: number; i0: number; anchor: number; width: number }[] = [];
-  for (let i = 0; i < n; i++) {
-    const end = i + 1 < n ? starts[i + 1]! : to;
-    const width = end - starts[i]!;
-    const last = arms[arms.length - 1];
-    // The last bucket is clipped at `to`: it joins a run when it is no wider than the run's step.
-    if (last && (last.width === width || (i === n - 1 && width <= last.width))) last.end = end;
-    else arms.push({ end, i0: i, anchor: starts[i]!, width: Math.max(width, 1) });
-  }
+  if (starts.length === 0) return { sql: "0", params: [] };
+  const arms = bucketArms(starts, to);
   if (arms.length === 1) {
     const a = arms[0]!;
     return { sql: `(? + (e.ts_ms - ?) / ?)`, params: [a.i0, a.anchor, a.width] };
@@ -65,6 +56,23 @@ export function bucketIndexSql(starts: number[], to: number): Fragment {
     }
   });
   return { sql, params };
+}
+
+export type BucketArm = { end: number; i0: number; anchor: number; width: number };
+
+/** The runs of equal-width buckets of bucketIndexSql, on every engine (the ClickHouse SQL reads them too). */
+export function bucketArms(starts: number[], to: number): BucketArm[] {
+  const n = starts.length;
+  const arms: BucketArm[] = [];
+  for (let i = 0; i < n; i++) {
+    const end = i + 1 < n ? starts[i + 1]! : to;
+    const width = end - starts[i]!;
+    const last = arms[arms.length - 1];
+    // The last bucket is clipped at `to`: it joins a run when it is no wider than the run's step.
+    if (last && (last.width === width || (i === n - 1 && width <= last.width))) last.end = end;
+    else arms.push({ end, i0: i, anchor: starts[i]!, width: Math.max(width, 1) });
+  }
+  return arms;
 }
 
 function aggregateExpr(aggregation: EventAggregation, q: Pick<ResolvedMetricQuery, "field">): Fragment {

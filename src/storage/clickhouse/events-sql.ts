@@ -1,6 +1,7 @@
 import type { FieldRef, Scalar } from "../../query/events/fields";
 import type { EventAggregation, ResolvedFilter, ResolvedMetricQuery } from "../../query/events/parse";
 import type { PropertyMatch } from "../../goals/property-match";
+import { bucketArms } from "../../query/events/sql";
 import type { ClickHouseTransport, Params } from "./transport";
 
 /**
@@ -60,16 +61,8 @@ export function chWhere(b: Binder, productId: string, f: ResolvedFilter): string
 
 /** bucketIndexSql: runs of equal-width buckets as one `i0 + (ts − a) ÷ w` arm each (ts ≥ a, so intDiv floors). */
 export function chBucketIndex(b: Binder, starts: number[], to: number): string {
-  const n = starts.length;
-  if (n === 0) return "0";
-  const arms: { end: number; i0: number; anchor: number; width: number }[] = [];
-  for (let i = 0; i < n; i++) {
-    const end = i + 1 < n ? starts[i + 1]! : to;
-    const width = end - starts[i]!;
-    const last = arms[arms.length - 1];
-    if (last && (last.width === width || (i === n - 1 && width <= last.width))) last.end = end;
-    else arms.push({ end, i0: i, anchor: starts[i]!, width: Math.max(width, 1) });
-  }
+  if (starts.length === 0) return "0";
+  const arms = bucketArms(starts, to);
   const arm = (a: (typeof arms)[number]) => `(${b.int(a.i0)} + intDiv(ts_ms - ${b.int(a.anchor)}, ${b.int(a.width)}))`;
   if (arms.length === 1) return arm(arms[0]!);
   const cases = arms.slice(0, -1).map((a) => `ts_ms < ${b.int(a.end)}, ${arm(a)}`);
